@@ -1,0 +1,54 @@
+"""Chat-model layer: the offline model, the provider factory and structured output."""
+
+from agent.llm.errors import (
+    LLMConfigError,
+    LLMError,
+    ProviderAuthError,
+    ProviderError,
+    ProviderUnavailableError,
+    StructuredOutputError,
+    translate_provider_error,
+)
+from agent.llm.factory import LLMSettings, build_chat_model
+from agent.llm.grounding import Grounding
+from agent.llm.offline import OfflineChatModel, ground_messages
+from agent.llm.responders import (
+    ResponderRegistry,
+    ToolIntent,
+    default_registry,
+    match_tools,
+    register_intent_responder,
+    register_responder,
+)
+from agent.llm.schema_fill import fill_model, fill_schema
+from agent.llm.structured import invoke_structured
+from agent.llm.tokens import count_message_tokens, count_tokens
+from agent.llm.usage import UsageCounter, UsageTotals
+
+__all__ = [
+    "Grounding",
+    "LLMConfigError",
+    "LLMError",
+    "LLMSettings",
+    "OfflineChatModel",
+    "ProviderAuthError",
+    "ProviderError",
+    "ProviderUnavailableError",
+    "ResponderRegistry",
+    "StructuredOutputError",
+    "ToolIntent",
+    "UsageCounter",
+    "UsageTotals",
+    "build_chat_model",
+    "count_message_tokens",
+    "count_tokens",
+    "default_registry",
+    "fill_model",
+    "fill_schema",
+    "ground_messages",
+    "invoke_structured",
+    "match_tools",
+    "register_intent_responder",
+    "register_responder",
+    "translate_provider_error",
+]
