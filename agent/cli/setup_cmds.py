@@ -1,0 +1,104 @@
+"""``twin init`` and ``twin status``."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy import func, select
+
+from agent.bootstrap import initialise
+from agent.cli.common import DataDirOpt, JsonOpt, console, system_for
+from db import migrate
+from db.engine import mask_url
+from db.models import AgentRun, SocialAccount
+from db.repo import identity
+
+
+def init(
+    data_dir: DataDirOpt = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Also create the Goddess and Hyperreal twins.")
+    ] = False,
+) -> None:
+    """Create the data dir, migrate the database and set up a default agent, twin and account."""
+    system = system_for(data_dir)
+    try:
+        report = initialise(system, demo=demo)
+    finally:
+        system.dispose()
+    if not report.changed:
+        console.print(f"Already initialised in {system.settings.data_dir}: nothing to change.")
+        return
+    if report.migrated_from != report.migrated_to:
+        console.print(
+            f"Database migrated {report.migrated_from or 'empty'} -> {report.migrated_to}"
+        )
+    for item in report.created:
+        console.print(f"  created {item}")
+    console.print(f"[green]Initialised[/green] {system.settings.data_dir}")
+
+
+def status(data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
+    """Show the data dir, database, schema revision, agents, accounts and key source."""
+    system = system_for(data_dir)
+    try:
+        info = _status(system)
+    finally:
+        system.dispose()
+    if as_json:
+        console.print_json(json.dumps(info))
+        return
+    console.print(f"[bold]Data dir[/bold]      {info['data_dir']}")
+    console.print(f"[bold]Database[/bold]      {info['database']}")
+    rev = info["schema_revision"] or "not migrated (run 'twin init')"
+    console.print(f"[bold]Schema[/bold]        {rev} (head {info['schema_head']})")
+    console.print(f"[bold]Secret key[/bold]    {info['key_source']}")
+    console.print(f"[bold]Chat model[/bold]    {info['llm_provider']}")
+    for agent in info["agents"]:
+        console.print(
+            f"[bold]Agent[/bold]         {agent['name']} — state {agent['state']}, "
+            f"approval {agent['approval_mode']}, runs {agent['runs']}"
+        )
+    for acc in info["accounts"]:
+        state = "connected" if acc["connected"] else "disconnected"
+        console.print(f"[bold]Account[/bold]       {acc['platform']} {acc['handle']} ({state})")
+
+
+def _status(system: Any) -> dict[str, Any]:
+    settings = system.settings
+    rev = migrate.current_revision(system.engine)
+    info: dict[str, Any] = {
+        "data_dir": str(settings.data_dir),
+        "database": mask_url(settings.resolved_database_url),
+        "schema_revision": rev,
+        "schema_head": migrate.head_revision(system.engine),
+        "key_source": system.key_source,
+        "llm_provider": settings.llm_provider,
+        "agents": [],
+        "accounts": [],
+    }
+    if rev is None:
+        return info
+    with system.sessions() as session:
+        for agent in identity.list_agents(session=session):
+            runs = session.scalar(select(func.count()).where(AgentRun.agent_id == agent.id))
+            info["agents"].append(
+                {
+                    "id": str(agent.id),
+                    "name": agent.name,
+                    "state": agent.state.value,
+                    "approval_mode": identity.agent_policy(agent).approval_mode.value,
+                    "runs": runs,
+                }
+            )
+        for acc in session.scalars(select(SocialAccount).order_by(SocialAccount.platform)):
+            info["accounts"].append(
+                {
+                    "platform": acc.platform.value,
+                    "handle": acc.handle,
+                    "connected": acc.is_connected,
+                }
+            )
+    return info

@@ -1,0 +1,21 @@
+"""Exceptions a user can cause; the CLI prints their message as one line."""
+
+from __future__ import annotations
+
+from agent.system import DataDirError
+from db.crypto import SecretKeyError
+from db.engine import DatabaseError
+from db.repo.identity import NotFoundError
+
+
+class UserError(RuntimeError):
+    """A generic problem a user can fix; the message says how."""
+
+
+USER_ERRORS: tuple[type[BaseException], ...] = (
+    UserError,
+    DataDirError,
+    SecretKeyError,
+    DatabaseError,
+    NotFoundError,
+)

@@ -1,0 +1,145 @@
+"""Export and delete everything a user owns (seed 003 section 15)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
+
+import db.models  # noqa: F401
+from db.base import Base
+from db.models import User
+
+ENCRYPTED_COLUMNS = {
+    ("integration_keys", "access_token"),
+    ("integration_keys", "refresh_token"),
+    ("stored_secrets", "value"),
+    ("users", "password_hash"),
+}
+MEDIA_COLUMNS = {("media_assets", "uri"), ("video_reels", "storage_uri")}
+
+
+def _owned_rows(session: Session, user_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
+    """Rows reachable from the user through foreign keys, table by table."""
+    tables = Base.metadata.sorted_tables
+    ids: dict[str, set[Any]] = {"users": {user_id}}
+    rows: dict[str, list[dict[str, Any]]] = {}
+    user_table = Base.metadata.tables["users"]
+    rows["users"] = [
+        dict(r._mapping)
+        for r in session.execute(select(user_table).where(user_table.c.id == user_id))
+    ]
+    changed = True
+    while changed:
+        changed = False
+        for table in tables:
+            for fk in table.foreign_keys:
+                parent = fk.column.table.name
+                if parent not in ids or fk.parent.table is not table:
+                    continue
+                found = _select_children(session, table, fk.parent.name, ids[parent])
+                known = ids.setdefault(table.name, set())
+                for row in found:
+                    if row["id"] not in known:
+                        known.add(row["id"])
+                        rows.setdefault(table.name, []).append(row)
+                        changed = True
+    return rows
+
+
+def _select_children(
+    session: Session, table: Table, column: str, parent_ids: set[Any]
+) -> list[dict[str, Any]]:
+    if not parent_ids:
+        return []
+    stmt = select(table).where(table.c[column].in_(list(parent_ids)))
+    return [dict(r._mapping) for r in session.execute(stmt)]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "value"):
+        return value.value
+    return value
+
+
+def _media_paths(rows: dict[str, list[dict[str, Any]]], data_dir: Path) -> Iterator[Path]:
+    root = data_dir.resolve()
+    for table, column in MEDIA_COLUMNS:
+        for row in rows.get(table, []):
+            raw = row.get(column)
+            if not raw:
+                continue
+            path = Path(str(raw).removeprefix("file://")).resolve()
+            if path.is_file() and path.is_relative_to(root):
+                yield path
+
+
+def export_user(*, session: Session, email: str, data_dir: Path, out_path: Path) -> dict[str, int]:
+    """Write a zip of JSON (one file per table) and the user's media files."""
+    from db.repo.identity import get_user_by_email
+
+    user: User = get_user_by_email(session=session, email=email)
+    rows = _owned_rows(session, user.id)
+    counts: dict[str, int] = {}
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out_path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for table, table_rows in sorted(rows.items()):
+            clean = []
+            for row in table_rows:
+                item = {k: _jsonable(v) for k, v in row.items()}
+                for tbl, col in ENCRYPTED_COLUMNS:
+                    if tbl == table and item.get(col):
+                        item[col] = "[encrypted secret not exported]"
+                clean.append(item)
+            zf.writestr(f"data/{table}.json", json.dumps(clean, indent=2, default=str))
+            counts[table] = len(clean)
+        media = 0
+        for path in sorted(set(_media_paths(rows, data_dir))):
+            zf.write(path, f"media/{path.relative_to(data_dir.resolve())}")
+            media += 1
+        counts["media_files"] = media
+        zf.writestr(
+            "manifest.json",
+            json.dumps(
+                {
+                    "user": user.email,
+                    "exported_at": datetime.now(UTC).isoformat(),
+                    "counts": counts,
+                },
+                indent=2,
+            ),
+        )
+    return counts
+
+
+def delete_user(*, session: Session, email: str, data_dir: Path) -> dict[str, int]:
+    """Delete the user's rows (foreign keys cascade) and media files; the caller commits."""
+    from db.repo.identity import get_user_by_email
+
+    user = get_user_by_email(session=session, email=email)
+    rows = _owned_rows(session, user.id)
+    media = sorted(set(_media_paths(rows, data_dir)))
+    agent_dirs = [data_dir / "memory" / str(row["id"]) for row in rows.get("agents", [])]
+    session.delete(user)
+    session.flush()
+    for path in media:
+        path.unlink(missing_ok=True)
+    for folder in agent_dirs:
+        shutil.rmtree(folder, ignore_errors=True)
+    counts = {table: len(r) for table, r in rows.items()}
+    counts["media_files"] = len(media)
+    return counts

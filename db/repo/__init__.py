@@ -1,0 +1,1 @@
+"""Repository functions, one module per purpose; all take keyword-only arguments."""
