@@ -78,9 +78,12 @@ def timings_from_starts(
     """Build word timings from (text position, start time) marks.
 
     Several marks on one word (a number read as several words, a hyphenated
-    word) merge into that word, which starts at its earliest mark. Each word ends
-    where the next spoken word starts, the last one at the end of the audio.
-    Words with no mark were not spoken and are left out.
+    word) merge into that word, which starts at its earliest mark. A marked word
+    lasts until the next marked word starts, the last one until the end of the
+    audio. A pronounceable word without a mark of its own was spoken together
+    with its neighbour (eSpeak reads "for a" as one word), so it shares the
+    neighbour's time in proportion to its length. Words of only punctuation or
+    symbols with no mark were not spoken and are left out.
 
     Args:
         tokens: Output of :func:`tokenize`.
@@ -97,15 +100,35 @@ def timings_from_starts(
             continue
         clamped = min(max(start_ms, 0), duration_ms)
         first_start[index] = min(first_start.get(index, clamped), clamped)
-    ordered = sorted(first_start.items())
+    if not first_start:
+        return []
+    groups: list[list[int]] = []
+    leading: list[int] = []
+    for index, token in enumerate(tokens):
+        if index in first_start:
+            groups.append([*leading, index])
+            leading = []
+        elif is_speakable(token.text):
+            (groups[-1] if groups else leading).append(index)
     words: list[WordTiming] = []
     floor = 0
-    for n, (index, start_ms) in enumerate(ordered):
-        start = max(start_ms, floor)
-        following = ordered[n + 1][1] if n + 1 < len(ordered) else duration_ms
-        end = max(min(following, duration_ms), start)
-        words.append(WordTiming(word=tokens[index].text, start_ms=start, end_ms=end))
-        floor = start
+    for n, group in enumerate(groups):
+        anchor = next(i for i in group if i in first_start)
+        group_start = max(first_start[anchor], floor)
+        following = (
+            first_start[next(i for i in groups[n + 1] if i in first_start)]
+            if n + 1 < len(groups)
+            else duration_ms
+        )
+        group_end = max(min(following, duration_ms), group_start)
+        total = sum(len(tokens[i].text) for i in group)
+        elapsed = 0
+        for i in group:
+            start = group_start + (group_end - group_start) * elapsed // total
+            elapsed += len(tokens[i].text)
+            end = group_start + (group_end - group_start) * elapsed // total
+            words.append(WordTiming(word=tokens[i].text, start_ms=start, end_ms=end))
+        floor = group_start
     return words
 
 
