@@ -149,7 +149,8 @@ def _make_handler(state: FakeElevenLabs) -> type[BaseHTTPRequestHandler]:
                             i * MS_PER_CHAR / 1000 for i in range(len(chars))
                         ],
                         "character_end_times_seconds": [
-                            (i + 1) * MS_PER_CHAR / 1000 for i in range(len(chars))
+                            (i + 1) * MS_PER_CHAR / 1000
+                            for i in range(len(chars) - (fault == "misaligned"))
                         ],
                     },
                     "normalized_alignment": None,

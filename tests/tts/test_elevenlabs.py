@@ -241,6 +241,14 @@ def test_invalid_settings_fail_before_any_request(
     assert elevenlabs_server.requests == []
 
 
+def test_malformed_alignment_is_reported(elevenlabs_server: FakeElevenLabs, tmp_path: Path) -> None:
+    elevenlabs_server.plan = ["misaligned"]
+    engine, _ = _engine(elevenlabs_server)
+    with pytest.raises(TTSError, match="malformed timing alignment"):
+        engine.synthesize(text="Hi", language="en", voice=_voice(), out_path=tmp_path / "x.wav")
+    assert not (tmp_path / "x.wav").exists()
+
+
 def test_configuration_errors(elevenlabs_server: FakeElevenLabs, tmp_path: Path) -> None:
     with pytest.raises(TTSError, match="set TWIN_ELEVENLABS_API_KEY"):
         get_engine("elevenlabs", base_url=elevenlabs_server.base_url)
