@@ -83,7 +83,7 @@ class StructuredOutputError(LLMError):
         self.last_error = last_error
         super().__init__(
             f"The model did not return a valid {schema_name} after {attempts} attempt(s). "
-            f"Last error: {last_error} "
+            f"Last error: {last_error}. "
             "Try a more capable model (TWIN_LLM_MODEL) or the offline provider."
         )
 

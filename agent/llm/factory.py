@@ -90,6 +90,7 @@ def build_chat_model(settings: LLMSettings) -> BaseChatModel:
         timeout=settings.timeout,
         max_retries=settings.max_retries,
         temperature=settings.temperature,
+        stream_usage=True,
     )
 
 

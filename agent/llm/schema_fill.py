@@ -268,8 +268,10 @@ class _Filler:
 
     def _matching(self, pattern: str, text: str, name: str) -> str:
         writer = self.writer
+        first, second = writer.keyword(name).lower(), writer.keyword(name).lower()
         candidates = [
-            text, writer.keyword(name), writer.slug(name), writer.hashtag(name),
+            text, f"{first}-{second}", f"{first}_{second}", f"{first} {second}",
+            first.capitalize() + second.capitalize(), writer.keyword(name), writer.slug(name), writer.hashtag(name),
             writer.keyword(name).lower(), writer.keyword(name).upper(),
             str(self.rng.randint(0, 999)), writer.slug(name).replace("-", "_"),
         ]  # fmt: skip

@@ -103,10 +103,29 @@ def _report_usage(raw: BaseMessage | None, on_usage: UsageCallback | None) -> No
 
 
 def _summarize(error: BaseException) -> str:
-    text = " ".join(str(error).split())
+    validation = _find_validation_error(error)
+    if validation is not None:
+        problems = [
+            f"{'.'.join(str(p) for p in item['loc']) or '(root)'}: {item['msg']}"
+            for item in validation.errors(include_url=False, include_input=False)
+        ]
+        text = f"{validation.error_count()} validation error(s): " + "; ".join(problems)
+    else:
+        text = " ".join(str(error).split())
     if len(text) > _MAX_ERROR_CHARS:
         text = text[: _MAX_ERROR_CHARS - 3] + "..."
     return text
+
+
+def _find_validation_error(error: BaseException) -> ValidationError | None:
+    current: BaseException | None = error
+    for _ in range(8):
+        if current is None:
+            return None
+        if isinstance(current, ValidationError):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _repair_message(schema_name: str, error: str, raw: BaseMessage | None) -> HumanMessage:

@@ -26,7 +26,9 @@ class Writer:
     def __init__(self, grounding: Grounding, rng: random.Random) -> None:
         self.grounding = grounding
         self.rng = rng
-        self._phrases = list(grounding.phrases[:24]) or list(grounding.keywords[:24])
+        # Phrases first, then single words, so short prompts still yield distinct values.
+        pool = [*grounding.phrases[:24], *grounding.keywords[:24]]
+        self._phrases = list(dict.fromkeys(pool))
         self._keywords = list(grounding.keywords[:32])
         self._cursor = rng.randrange(max(1, min(3, len(self._phrases))))
         self._word_cursor = rng.randrange(max(1, min(3, len(self._keywords))))
@@ -74,10 +76,16 @@ class Writer:
             A sentence ending with a full stop.
         """
         parts: list[str] = []
-        for _ in range(self.rng.randint(2, 3)):
+        used: set[str] = set()
+        wanted = self.rng.randint(2, 3)
+        for _ in range(max(wanted, len(self._phrases))):
             part = self.phrase(fallback)
-            if part not in parts:
+            words = set(part.lower().split())
+            if not words <= used:
                 parts.append(part)
+                used |= words
+            if len(parts) == wanted:
+                break
         text = parts[0]
         for part in parts[1:]:
             text += self.rng.choice(_CONNECTORS) + part
@@ -95,6 +103,8 @@ class Writer:
         Returns:
             The paragraph.
         """
+        if not self._phrases:
+            sentences = 1
         return " ".join(self.sentence(fallback) for _ in range(max(1, sentences)))
 
     def slug(self, fallback: str = "") -> str:
