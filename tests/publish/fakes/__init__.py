@@ -1,0 +1,1 @@
+"""Local fake servers speaking each platform's documented publishing protocol."""
