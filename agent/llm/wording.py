@@ -89,8 +89,7 @@ class Writer:
         text = parts[0]
         for part in parts[1:]:
             text += self.rng.choice(_CONNECTORS) + part
-        words = text.split()[: max(1, max_words)]
-        text = " ".join(words).rstrip(",")
+        text = " ".join(text.split()[: max(1, max_words)]).rstrip(",")
         return text[:1].upper() + text[1:] + "."
 
     def paragraph(self, fallback: str = "", sentences: int = 2) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import tool
 from pydantic import BaseModel
 
@@ -53,7 +54,7 @@ def pause_publishing(reason: str) -> str:
 
 @pytest.mark.parametrize("method", ["function_calling", "json_schema"])
 @pytest.mark.parametrize("schema", [WeekPlan, Script, Captions, StrategyUpdate])
-def test_structured_output_validates_and_is_grounded(schema: type[BaseModel], method: str) -> None:
+def test_structured_output_validates_and_is_grounded(schema: type[BaseModel], method: Any) -> None:
     model = OfflineChatModel(registry=ResponderRegistry())
     result = model.with_structured_output(schema, method=method).invoke(SOURDOUGH)
     assert isinstance(result, schema)
@@ -61,9 +62,9 @@ def test_structured_output_validates_and_is_grounded(schema: type[BaseModel], me
 
 
 @pytest.mark.parametrize("method", ["function_calling", "json_schema"])
-def test_include_raw_returns_message_with_usage(method: str) -> None:
+def test_include_raw_returns_message_with_usage(method: Any) -> None:
     model = OfflineChatModel(registry=ResponderRegistry())
-    out = model.with_structured_output(WeekPlan, method=method, include_raw=True).invoke(
+    out: Any = model.with_structured_output(WeekPlan, method=method, include_raw=True).invoke(
         [SystemMessage("You plan content."), HumanMessage(SOURDOUGH)]
     )
     assert out["parsing_error"] is None
@@ -85,7 +86,7 @@ def test_include_raw_returns_message_with_usage(method: str) -> None:
 def test_deterministic_for_same_input_and_varies_with_prompt_and_seed() -> None:
     registry = ResponderRegistry()
     model = OfflineChatModel(registry=registry)
-    first = model.with_structured_output(WeekPlan).invoke(SOURDOUGH)
+    first: Any = model.with_structured_output(WeekPlan).invoke(SOURDOUGH)
     assert (
         OfflineChatModel(registry=registry).with_structured_output(WeekPlan).invoke(SOURDOUGH)
         == first
@@ -93,7 +94,8 @@ def test_deterministic_for_same_input_and_varies_with_prompt_and_seed() -> None:
     assert model.with_structured_output(WeekPlan).invoke(MARATHON) != first
     reseeded = OfflineChatModel(seed=99, registry=registry).with_structured_output(WeekPlan)
     assert reseeded.invoke(SOURDOUGH) != first
-    assert _words(model.with_structured_output(WeekPlan).invoke(MARATHON).model_dump_json()) & {
+    marathon: Any = model.with_structured_output(WeekPlan).invoke(MARATHON)
+    assert _words(marathon.model_dump_json()) & {
         "marathon", "tapering", "nutrition", "recovery",
     }  # fmt: skip
 
@@ -182,7 +184,7 @@ def test_streaming_text_matches_invoke_and_carries_usage() -> None:
     chunks = list(model.stream(prompt))
     assert len(chunks) > 3
     assert "".join(str(c.content) for c in chunks) == model.invoke(prompt).content
-    total = chunks[0]
+    total: Any = chunks[0]
     for chunk in chunks[1:]:
         total = total + chunk
     assert total.usage_metadata is not None and total.usage_metadata["output_tokens"] > 0
@@ -194,7 +196,7 @@ def test_streaming_tool_call_reassembles() -> None:
         [list_posts], tool_choice="list_posts"
     )
     chunks = list(bound.stream("posts on youtube"))
-    total = chunks[0]
+    total: Any = chunks[0]
     for chunk in chunks[1:]:
         total = total + chunk
     assert total.tool_calls[0]["name"] == "list_posts"
@@ -204,7 +206,7 @@ def test_streaming_tool_call_reassembles() -> None:
 def test_usage_counter_counts_calls_and_tokens() -> None:
     counter = UsageCounter()
     model = OfflineChatModel(registry=ResponderRegistry())
-    config = {"callbacks": [counter]}
+    config: RunnableConfig = {"callbacks": [counter]}
     first = model.invoke(SOURDOUGH, config=config)
     model.with_structured_output(Script).invoke(MARATHON, config=config)
     list(model.stream("tell me about kayaks", config=config))
