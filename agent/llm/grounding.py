@@ -141,6 +141,30 @@ class Grounding:
         """
         return self.facts.get(normalize_key(name))
 
+    def without(self, words: Iterable[str]) -> Grounding:
+        """Return this grounding with some words removed from keywords and phrases.
+
+        Used so a tool's arguments are not filled with the words of its own name
+        (``list_posts`` asked to "list my posts on tiktok" should get "tiktok").
+
+        Args:
+            words: Words to drop (case-insensitive; a trailing "s" is ignored).
+
+        Returns:
+            The reduced grounding; unchanged when nothing would be left.
+        """
+        drop = {w.lower().rstrip("s") for w in words}
+
+        def keep(word: str) -> bool:
+            return word.lower().rstrip("s") not in drop
+
+        keywords = tuple(k for k in self.keywords if keep(k))
+        if not keywords:
+            return self
+        reduced = (" ".join(w for w in p.split() if keep(w)) for p in self.phrases)
+        ordered = tuple(p for p in dict.fromkeys(reduced) if p)
+        return Grounding(keywords, ordered, dict(self.facts), self.text)
+
     def mentions(self, value: str) -> int:
         """Count how often ``value`` occurs (case-insensitively) in the prompt.
 

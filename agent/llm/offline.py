@@ -240,7 +240,9 @@ class OfflineChatModel(BaseChatModel):
                 args = (
                     decision.args
                     if decision.args is not None
-                    else self._structured_args(decision.name, schema, messages, rng)
+                    else self._structured_args(
+                        decision.name, schema, messages, rng, exclude_name=True
+                    )
                 )
                 call_id = f"call_{rng.getrandbits(64):016x}"
                 calls.append(
@@ -319,13 +321,22 @@ class OfflineChatModel(BaseChatModel):
         return None
 
     def _structured_args(
-        self, name: str, schema: dict[str, Any], messages: list[BaseMessage], rng: random.Random
+        self,
+        name: str,
+        schema: dict[str, Any],
+        messages: list[BaseMessage],
+        rng: random.Random,
+        *,
+        exclude_name: bool = False,
     ) -> dict[str, Any]:
         entry = (self.registry or default_registry).structured(name)
         if entry is not None:
             fn, model = entry
             return fn(list(messages), model if model is not None else schema, rng)
-        value = fill_schema(schema, ground_messages(messages), rng)
+        grounding = ground_messages(messages)
+        if exclude_name:
+            grounding = grounding.without(re.findall(r"[A-Za-z]+", name))
+        value = fill_schema(schema, grounding, rng)
         return value if isinstance(value, dict) else {"value": value}
 
     def _rng(

@@ -21,6 +21,7 @@ import hashlib
 import json
 import math
 import random
+import re
 import threading
 import time
 from collections import deque
@@ -197,7 +198,8 @@ class FakeOpenAIServer:
                 if invalid:
                     arguments = json.dumps(_invalid_for(params))
                 else:
-                    filled = args if args is not None else fill_schema(params, grounding, rng)
+                    focus = grounding.without(re.findall(r"[A-Za-z]+", name))
+                    filled = args if args is not None else fill_schema(params, focus, rng)
                     arguments = json.dumps(filled)
                 call_id = f"call_{rng.getrandbits(64):016x}"
                 tool_calls.append(

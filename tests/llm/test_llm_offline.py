@@ -133,6 +133,7 @@ def test_auto_tool_choice_calls_matching_tool_and_answers_text_otherwise() -> No
     bound = model.bind_tools([list_posts, pause_publishing])
     called = bound.invoke("Please list my posts from tiktok")
     assert [c["name"] for c in called.tool_calls] == ["list_posts"]
+    assert called.tool_calls[0]["args"]["platform"] == "tiktok"  # not a word of the tool name
     list_posts.invoke(called.tool_calls[0]["args"])
     chat = bound.invoke("How did the sourdough video do?")
     assert chat.tool_calls == []
