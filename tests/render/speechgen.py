@@ -1,0 +1,66 @@
+"""Synthetic speech for render tests and benchmarks: a voice-like WAV plus word timings."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from tools.tts.base import SpeechResult, WordTiming
+
+RATE = 22_050
+
+
+def make_speech(
+    path: Path, text: str, *, word_ms: int = 300, gap_ms: int = 90, rate: int = RATE
+) -> SpeechResult:
+    """Write a mono 16-bit WAV where each word is a vowel-like buzz, and return its timings."""
+    words = text.split()
+    timings: list[WordTiming] = []
+    t = 120
+    for w in words:
+        dur = word_ms + 25 * min(len(w), 8)
+        timings.append(WordTiming(word=w, start_ms=t, end_ms=t + dur))
+        t += dur + gap_ms
+    total_ms = t + 80
+    n = total_ms * rate // 1000
+    sig = np.zeros(n, dtype=np.float32)
+    for k, wt in enumerate(timings):
+        a, b = wt.start_ms * rate // 1000, wt.end_ms * rate // 1000
+        tt = np.arange(b - a, dtype=np.float32) / rate
+        f0 = 120.0 + 25.0 * np.sin(2 * np.pi * 3.0 * tt + k)
+        phase = 2 * np.pi * np.cumsum(f0) / rate
+        buzz = sum(np.sin(h * phase) / h for h in range(1, 8))
+        env = np.abs(np.sin(np.pi * np.linspace(0, 1, b - a, dtype=np.float32))) ** 0.5
+        sig[a:b] = 0.35 * buzz * env
+    pcm = (np.clip(sig, -1, 1) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as wf:
+        wf.setnchannels(1)
+        wf.setsampwidth(2)
+        wf.setframerate(rate)
+        wf.writeframes(pcm.tobytes())
+    return SpeechResult(
+        audio_path=path,
+        sample_rate=rate,
+        duration_ms=total_ms,
+        words=timings,
+        engine="synthetic",
+        voice="buzz",
+    )
+
+
+def make_music(path: Path, seconds: float = 4.0, rate: int = 44_100) -> Path:
+    """Write a stereo WAV with a simple chord loop (stands in for background music)."""
+    t = np.arange(int(seconds * rate), dtype=np.float32) / rate
+    chord = sum(np.sin(2 * np.pi * f * t) for f in (220.0, 277.2, 329.6)) / 3
+    pulse = 0.6 + 0.4 * np.sin(2 * np.pi * 2 * t)
+    left = 0.5 * chord * pulse
+    right = 0.5 * np.roll(chord, 200) * pulse
+    pcm = (np.stack([left, right], axis=1) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as wf:
+        wf.setnchannels(2)
+        wf.setsampwidth(2)
+        wf.setframerate(rate)
+        wf.writeframes(pcm.tobytes())
+    return path
