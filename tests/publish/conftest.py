@@ -61,7 +61,9 @@ class Harness:
         return [ACCESS_TOKEN, REFRESH_TOKEN, CLIENT_SECRET, *self.fake.issued_tokens]
 
 
-def _build(name: str, base: str, client: httpx.Client, sleeps: list[float], **extra: Any) -> tuple[Publisher, AccountRef, int]:
+def _build(
+    name: str, base: str, client: httpx.Client, sleeps: list[float], **extra: Any
+) -> tuple[Publisher, AccountRef, int]:
     common: dict[str, Any] = {
         "client": client,
         "sleep": sleeps.append,
@@ -70,27 +72,77 @@ def _build(name: str, base: str, client: httpx.Client, sleeps: list[float], **ex
         "max_polls": 10,
     }
     if name == "instagram":
-        pub: Publisher = InstagramPublisher(graph_base_url=base, rupload_base_url=base, app_id="app1",
-                                            app_secret=CLIENT_SECRET, **common, **extra)
-        return pub, AccountRef(account_id="a1", platform=name, handle="twin", external_id=InstagramFake.ig_user), 0
+        pub: Publisher = InstagramPublisher(
+            graph_base_url=base,
+            rupload_base_url=base,
+            app_id="app1",
+            app_secret=CLIENT_SECRET,
+            **common,
+            **extra,
+        )
+        return (
+            pub,
+            AccountRef(
+                account_id="a1", platform=name, handle="twin", external_id=InstagramFake.ig_user
+            ),
+            0,
+        )
     if name == "facebook":
-        pub = FacebookPublisher(graph_base_url=base, app_id="app1", app_secret=CLIENT_SECRET, **common, **extra)
-        return pub, AccountRef(account_id="a2", platform=name, handle="twin", external_id=FacebookFake.page), 1
+        pub = FacebookPublisher(
+            graph_base_url=base, app_id="app1", app_secret=CLIENT_SECRET, **common, **extra
+        )
+        return (
+            pub,
+            AccountRef(
+                account_id="a2", platform=name, handle="twin", external_id=FacebookFake.page
+            ),
+            1,
+        )
     if name == "threads":
-        pub = ThreadsPublisher(graph_base_url=base, media_base_url="https://media.example.test/reels", **common, **extra)
-        return pub, AccountRef(account_id="a3", platform=name, handle="twin", external_id=ThreadsFake.user), 0
+        settings = {"media_base_url": "https://media.example.test/reels", **extra}
+        pub = ThreadsPublisher(graph_base_url=base, **common, **settings)
+        return (
+            pub,
+            AccountRef(account_id="a3", platform=name, handle="twin", external_id=ThreadsFake.user),
+            0,
+        )
     if name == "linkedin":
-        pub = LinkedInPublisher(api_base_url=base, token_url=f"{base}/oauth/v2/accessToken", client_id="cid",
-                                client_secret=CLIENT_SECRET, **common, **extra)
-        return pub, AccountRef(account_id="a4", platform=name, handle="twin", external_id=LinkedInFake.person), 0
+        pub = LinkedInPublisher(
+            api_base_url=base,
+            token_url=f"{base}/oauth/v2/accessToken",
+            client_id="cid",
+            client_secret=CLIENT_SECRET,
+            **common,
+            **extra,
+        )
+        return (
+            pub,
+            AccountRef(
+                account_id="a4", platform=name, handle="twin", external_id=LinkedInFake.person
+            ),
+            0,
+        )
     if name == "tiktok":
-        pub = TikTokPublisher(api_base_url=base, token_url=f"{base}/v2/oauth/token/", client_key="ck",
-                              client_secret=CLIENT_SECRET, **common, **extra)
+        pub = TikTokPublisher(
+            api_base_url=base,
+            token_url=f"{base}/v2/oauth/token/",
+            client_key="ck",
+            client_secret=CLIENT_SECRET,
+            **common,
+            **extra,
+        )
         return pub, AccountRef(account_id="a5", platform=name, handle="twin", external_id="o1"), 0
     pub = YouTubeShortsPublisher(
-        api_base_url=f"{base}/youtube/v3", upload_url=f"{base}/upload/youtube/v3/videos",
-        analytics_base_url=f"{base}/v2", token_url=f"{base}/token", client_id="cid",
-        client_secret=CLIENT_SECRET, chunk_size=256 * 1024, **common, **extra)
+        api_base_url=f"{base}/youtube/v3",
+        upload_url=f"{base}/upload/youtube/v3/videos",
+        analytics_base_url=f"{base}/v2",
+        token_url=f"{base}/token",
+        client_id="cid",
+        client_secret=CLIENT_SECRET,
+        chunk_size=256 * 1024,
+        **common,
+        **extra,
+    )
     return pub, AccountRef(account_id="a6", platform=name, handle="twin", external_id="UC1"), 2
 
 

@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from tests.publish.conftest import SLOW_DELAY, Harness
-from tools.publish.base import METRIC_KEYS, Credentials, Publisher, PublishError, PublishRequest, PublishResult
+from tools.publish.base import (
+    METRIC_KEYS,
+    Credentials,
+    Publisher,
+    PublishError,
+    PublishRequest,
+    PublishResult,
+)
 from tools.publish.idempotency import marker_for
 
 PLATFORMS = ["instagram", "facebook", "threads", "linkedin", "tiktok", "youtube_shorts"]
@@ -77,7 +84,9 @@ def test_exactly_one_post_or_clear_error(
             assert err.retryable and err.retry_after and err.retry_after > 0
         else:
             assert not err.retryable and err.code == "duplicate"
-        assert str(err) and h.name.split("_")[0][:4].lower() in str(err).lower() or "meta" in str(err).lower()
+        assert (str(err) and h.name.split("_")[0][:4].lower() in str(err).lower()) or "meta" in str(
+            err
+        ).lower()
         assert_no_secrets(h, str(err), caplog.text)
         return
     result, creds = drive(h.publisher, request, h)
@@ -86,7 +95,11 @@ def test_exactly_one_post_or_clear_error(
     assert posts[0]["data"] == video.read_bytes() if "data" in posts[0] else True
     assert result.platform_post_id == str(posts[0]["id"])
     assert result.raw.get("marker") == marker
-    assert fault in h.fake.fired or fault == "none" or (fault == "client_timeout" and "slow" in h.fake.fired)
+    assert (
+        fault in h.fake.fired
+        or fault == "none"
+        or (fault == "client_timeout" and "slow" in h.fake.fired)
+    )
     if fault == "expired_token":
         assert creds.access_token != h.credentials.access_token
     if fault == "rate_limit":
@@ -94,13 +107,16 @@ def test_exactly_one_post_or_clear_error(
     assert_no_secrets(h, json.dumps(result.raw, default=str), caplog.text)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("platform", PLATFORMS)
-def test_find_existing_adopts_post_after_client_timeout(platform: str, make_harness, video: Path) -> None:
+def test_find_existing_adopts_post_after_client_timeout(
+    platform: str, make_harness, video: Path
+) -> None:
     h: Harness = make_harness(platform)
     request = h.request(video, key="timeout-key")
     assert h.publisher.find_existing(request, account=h.account, credentials=h.credentials) is None
+    h.fake.inject("slow", target=h.fake.commit_target, skip=h.commit_skip, delay=SLOW_DELAY)  # type: ignore[attr-defined]
     result = h.publisher.publish(request, account=h.account, credentials=h.credentials)
+    assert "slow" in h.fake.fired
     found = h.publisher.find_existing(request, account=h.account, credentials=h.credentials)
     assert found is not None and found.platform_post_id == result.platform_post_id
     other = h.request(video, key="another-key")
@@ -108,10 +124,14 @@ def test_find_existing_adopts_post_after_client_timeout(platform: str, make_harn
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
-def test_metrics_are_known_keys_and_absent_not_zero(platform: str, make_harness, video: Path) -> None:
+def test_metrics_are_known_keys_and_absent_not_zero(
+    platform: str, make_harness, video: Path
+) -> None:
     h: Harness = make_harness(platform)
     result = h.publisher.publish(h.request(video), account=h.account, credentials=h.credentials)
-    metrics = h.publisher.fetch_metrics(result.platform_post_id, account=h.account, credentials=h.credentials)
+    metrics = h.publisher.fetch_metrics(
+        result.platform_post_id, account=h.account, credentials=h.credentials
+    )
     assert metrics, "the fake reports some metrics"
     assert set(metrics) <= set(METRIC_KEYS)
     assert all(isinstance(v, float) for v in metrics.values())
@@ -121,7 +141,9 @@ def test_metrics_are_known_keys_and_absent_not_zero(platform: str, make_harness,
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
-def test_refresh_token_returns_new_credentials(platform: str, make_harness, caplog: pytest.LogCaptureFixture) -> None:
+def test_refresh_token_returns_new_credentials(
+    platform: str, make_harness, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     h: Harness = make_harness(platform)
     fresh = h.publisher.refresh_token(h.credentials)
@@ -129,14 +151,18 @@ def test_refresh_token_returns_new_credentials(platform: str, make_harness, capl
     assert fresh.access_token in h.fake.issued_tokens
     assert fresh.expires_at is not None
     assert fresh.refresh_token == h.credentials.refresh_token
-    assert_no_secrets(h, caplog.text, repr(fresh.model_dump(exclude={"access_token", "refresh_token"})))
+    assert_no_secrets(
+        h, caplog.text, repr(fresh.model_dump(exclude={"access_token", "refresh_token"}))
+    )
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_status_and_limits(platform: str, make_harness, video: Path) -> None:
     h: Harness = make_harness(platform)
     result = h.publisher.publish(h.request(video), account=h.account, credentials=h.credentials)
-    state = h.publisher.status(result.platform_post_id, account=h.account, credentials=h.credentials)
+    state = h.publisher.status(
+        result.platform_post_id, account=h.account, credentials=h.credentials
+    )
     assert state.platform_post_id == result.platform_post_id
     assert state.state in ("published", "processing")
     limits = h.publisher.limits(account=h.account, credentials=h.credentials)

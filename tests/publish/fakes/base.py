@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from abc import ABC, abstractmethod
 import re
 import socket
 import threading
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -33,10 +34,8 @@ class Request:
         """URL-encoded form body merged over the query string."""
         out = dict(self.query)
         if self.body and "json" not in self.headers.get("content-type", ""):
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 out |= {k: v[0] for k, v in parse_qs(self.body.decode()).items()}
-            except UnicodeDecodeError:
-                pass
         return out
 
     @property
@@ -100,7 +99,9 @@ class FakePlatform(ABC):
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
         return self.base_url
 
@@ -162,7 +163,7 @@ class FakePlatform(ABC):
         """Requests that need no user token (token endpoints)."""
         return False
 
-    def on_partial(self, req: Request, received: bytes) -> None:
+    def on_partial(self, req: Request, received: bytes) -> None:  # noqa: B027 - optional hook
         """Called with the bytes read before a connection reset (resumable uploads keep them)."""
 
     def new_token(self) -> str:
@@ -190,10 +191,8 @@ class FakePlatform(ABC):
             received = handler.rfile.read(length // 2) if length else b""
             self.on_partial(Request(method, url.path, query, headers, b""), received)
             handler.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 handler.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             handler.connection.close()
             return
         body = handler.rfile.read(length) if length else b""
@@ -216,8 +215,10 @@ class FakePlatform(ABC):
 
     @staticmethod
     def _write(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
-        payload = reply.raw if reply.raw is not None else (
-            json.dumps(reply.body).encode() if reply.body is not None else b""
+        payload = (
+            reply.raw
+            if reply.raw is not None
+            else (json.dumps(reply.body).encode() if reply.body is not None else b"")
         )
         try:
             handler.send_response(reply.status)

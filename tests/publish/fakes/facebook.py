@@ -37,7 +37,15 @@ class FacebookFake(MetaFake):
             video = self.videos[parts[-1]]
             offset, size = int(req.headers["offset"]), int(req.headers["file_size"])
             if offset != len(video["data"]):
-                return Reply(400, {"debug_info": {"type": "OffsetMismatch", "message": f"expected offset {len(video['data'])}"}})
+                return Reply(
+                    400,
+                    {
+                        "debug_info": {
+                            "type": "OffsetMismatch",
+                            "message": f"expected offset {len(video['data'])}",
+                        }
+                    },
+                )
             video["data"] += req.body
             video["size"] = size
             video["upload_offsets"].append(offset)
@@ -48,37 +56,88 @@ class FacebookFake(MetaFake):
             if phase == "start":
                 vid = str(self.next_id)
                 self.next_id += 1
-                self.videos[vid] = {"data": b"", "size": -1, "published": False, "upload_offsets": []}
-                return Reply(200, {"video_id": vid, "upload_url": f"{self.base_url}/video-upload/{self.version}/{vid}"})
+                self.videos[vid] = {
+                    "data": b"",
+                    "size": -1,
+                    "published": False,
+                    "upload_offsets": [],
+                }
+                return Reply(
+                    200,
+                    {
+                        "video_id": vid,
+                        "upload_url": f"{self.base_url}/video-upload/{self.version}/{vid}",
+                    },
+                )
             if phase == "finish":
                 video = self.videos[form["video_id"]]
                 if len(video["data"]) != video["size"]:
-                    return Reply(400, {"error": {"message": "Video upload is incomplete", "code": 6000}})
+                    return Reply(
+                        400, {"error": {"message": "Video upload is incomplete", "code": 6000}}
+                    )
                 if form.get("video_state") != "PUBLISHED":
                     return Reply(400, {"error": {"message": "video_state expected", "code": 100}})
                 if not video["published"]:
                     video["published"] = True
-                    self.posts.append({"id": form["video_id"], "text": form.get("description", ""),
-                                       "data": video["data"]})
+                    self.posts.append(
+                        {
+                            "id": form["video_id"],
+                            "text": form.get("description", ""),
+                            "data": video["data"],
+                        }
+                    )
                 return Reply(200, {"success": True})
         if path == [self.page, "video_reels"] and req.method == "GET":
-            return Reply(200, {"data": [{"id": p["id"], "description": p["text"],
-                                         "created_time": "2099-01-01T00:00:00+0000"} for p in self.posts]})
+            return Reply(
+                200,
+                {
+                    "data": [
+                        {
+                            "id": p["id"],
+                            "description": p["text"],
+                            "created_time": "2099-01-01T00:00:00+0000",
+                        }
+                        for p in self.posts
+                    ]
+                },
+            )
         if len(path) == 2 and path[1] == "video_insights":
-            return Reply(200, {"data": [
-                {"name": "blue_reels_play_count", "period": "lifetime", "values": [{"value": 900}]},
-                {"name": "post_video_likes_by_reaction_type", "period": "lifetime",
-                 "values": [{"value": {"REACTION_LIKE": 30, "REACTION_LOVE": 5}}]},
-                {"name": "post_video_social_actions", "period": "lifetime", "values": [{"value": {"share": 4}}]},
-            ]})
+            return Reply(
+                200,
+                {
+                    "data": [
+                        {
+                            "name": "blue_reels_play_count",
+                            "period": "lifetime",
+                            "values": [{"value": 900}],
+                        },
+                        {
+                            "name": "post_video_likes_by_reaction_type",
+                            "period": "lifetime",
+                            "values": [{"value": {"REACTION_LIKE": 30, "REACTION_LOVE": 5}}],
+                        },
+                        {
+                            "name": "post_video_social_actions",
+                            "period": "lifetime",
+                            "values": [{"value": {"share": 4}}],
+                        },
+                    ]
+                },
+            )
         if len(path) == 1 and path[0] in self.videos:
             video = self.videos[path[0]]
             complete = len(video["data"]) == video["size"]
             status = {
-                "video_status": "ready" if video["published"] else ("upload_complete" if complete else "processing"),
-                "uploading_phase": {"status": "complete" if complete else "in_progress",
-                                    "bytes_transferred": len(video["data"])},
+                "video_status": "ready"
+                if video["published"]
+                else ("upload_complete" if complete else "processing"),
+                "uploading_phase": {
+                    "status": "complete" if complete else "in_progress",
+                    "bytes_transferred": len(video["data"]),
+                },
                 "publishing_phase": {"status": "complete" if video["published"] else "not_started"},
             }
-            return Reply(200, {"id": path[0], "status": status, "permalink_url": f"/reel/{path[0]}"})
+            return Reply(
+                200, {"id": path[0], "status": status, "permalink_url": f"/reel/{path[0]}"}
+            )
         return Reply(404, {"error": {"message": "Unknown path", "code": 803}})

@@ -52,38 +52,79 @@ class InstagramFake(MetaFake):
         path = parts[1:]
         if path == [self.ig_user, "media"] and req.method == "POST":
             if form.get("media_type") != "REELS" or form.get("upload_type") != "resumable":
-                return Reply(400, {"error": {"message": "media_type REELS + resumable expected", "code": 100}})
+                return Reply(
+                    400,
+                    {"error": {"message": "media_type REELS + resumable expected", "code": 100}},
+                )
             cid = self._id()
-            self.containers[cid] = {"caption": form.get("caption", ""), "data": b"", "size": -1,
-                                    "status": "IN_PROGRESS", "polls": None}
+            self.containers[cid] = {
+                "caption": form.get("caption", ""),
+                "data": b"",
+                "size": -1,
+                "status": "IN_PROGRESS",
+                "polls": None,
+            }
             return Reply(200, {"id": cid})
         if path == [self.ig_user, "media"] and req.method == "GET":
-            items = [{"id": p["id"], "caption": p["text"], "permalink": p["url"], "timestamp": "2025-01-01T00:00:00+0000"}
-                     for p in reversed(self.posts)]
+            items = [
+                {
+                    "id": p["id"],
+                    "caption": p["text"],
+                    "permalink": p["url"],
+                    "timestamp": "2025-01-01T00:00:00+0000",
+                }
+                for p in reversed(self.posts)
+            ]
             return Reply(200, {"data": items})
         if path == [self.ig_user, "media_publish"]:
             container = self.containers[form["creation_id"]]
             if container["status"] != "FINISHED":
                 return Reply(400, {"error": {"message": "Media ID is not available", "code": 9007}})
             if self.quota_usage >= self.quota_total:
-                return Reply(400, {"error": {"message": "Application request limit reached", "code": 9}})
+                return Reply(
+                    400, {"error": {"message": "Application request limit reached", "code": 9}}
+                )
             mid = self._id()
             container["status"] = "PUBLISHED"
             self.quota_usage += 1
-            self.posts.append({"id": mid, "text": container["caption"], "url": f"https://www.instagram.com/reel/{mid}/",
-                               "data": container["data"]})
+            self.posts.append(
+                {
+                    "id": mid,
+                    "text": container["caption"],
+                    "url": f"https://www.instagram.com/reel/{mid}/",
+                    "data": container["data"],
+                }
+            )
             return Reply(200, {"id": mid})
         if path == [self.ig_user, "content_publishing_limit"]:
-            return Reply(200, {"data": [{"quota_usage": self.quota_usage,
-                                         "config": {"quota_total": self.quota_total, "quota_duration": 86400}}]})
+            return Reply(
+                200,
+                {
+                    "data": [
+                        {
+                            "quota_usage": self.quota_usage,
+                            "config": {"quota_total": self.quota_total, "quota_duration": 86400},
+                        }
+                    ]
+                },
+            )
         if len(path) == 2 and path[1] == "insights":
-            return Reply(200, {"data": [
-                {"name": "views", "period": "lifetime", "values": [{"value": 1200}]},
-                {"name": "likes", "period": "lifetime", "values": [{"value": 80}]},
-                {"name": "comments", "period": "lifetime", "values": [{"value": 0}]},
-                {"name": "saved", "period": "lifetime", "values": [{"value": 7}]},
-                {"name": "ig_reels_video_view_total_time", "period": "lifetime", "values": [{"value": 45000}]},
-            ]})
+            return Reply(
+                200,
+                {
+                    "data": [
+                        {"name": "views", "period": "lifetime", "values": [{"value": 1200}]},
+                        {"name": "likes", "period": "lifetime", "values": [{"value": 80}]},
+                        {"name": "comments", "period": "lifetime", "values": [{"value": 0}]},
+                        {"name": "saved", "period": "lifetime", "values": [{"value": 7}]},
+                        {
+                            "name": "ig_reels_video_view_total_time",
+                            "period": "lifetime",
+                            "values": [{"value": 45000}],
+                        },
+                    ]
+                },
+            )
         if len(path) == 1 and path[0] in self.containers:
             c = self.containers[path[0]]
             if c["status"] == "IN_PROGRESS" and c["polls"] is not None:
@@ -96,5 +137,12 @@ class InstagramFake(MetaFake):
             return Reply(200, body)
         if len(path) == 1:
             post = next(p for p in self.posts if p["id"] == path[0])
-            return Reply(200, {"id": post["id"], "permalink": post["url"], "timestamp": "2025-01-01T00:00:00+0000"})
+            return Reply(
+                200,
+                {
+                    "id": post["id"],
+                    "permalink": post["url"],
+                    "timestamp": "2025-01-01T00:00:00+0000",
+                },
+            )
         return Reply(404, {"error": {"message": "Unknown path", "code": 803}})

@@ -28,7 +28,12 @@ class MetaFake(FakePlatform):
         status, code, message = META_ERRORS[kind]
         headers = {"Retry-After": "3"} if kind == "rate_limit" else {}
         body: dict[str, Any] = {
-            "error": {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "Ab1"}
+            "error": {
+                "message": message,
+                "type": "OAuthException",
+                "code": code,
+                "fbtrace_id": "Ab1",
+            }
         }
         if code == 190:
             body["error"]["error_subcode"] = 463
@@ -45,11 +50,17 @@ class MetaFake(FakePlatform):
                 return Reply(400, {"error": {"message": "Invalid client_secret", "code": 1}})
             if q.get("fb_exchange_token") not in self.valid_tokens | {*self.issued_tokens}:
                 return self.error("expired_token", req)
-            return Reply(200, {"access_token": self.new_token(), "token_type": "bearer", "expires_in": 5183944})
+            return Reply(
+                200,
+                {"access_token": self.new_token(), "token_type": "bearer", "expires_in": 5183944},
+            )
         if req.path.endswith("/refresh_access_token"):
             if q.get("grant_type") not in ("ig_refresh_token", "th_refresh_token"):
                 return Reply(400, {"error": {"message": "Unsupported grant_type", "code": 100}})
-            return Reply(200, {"access_token": self.new_token(), "token_type": "bearer", "expires_in": 5183944})
+            return Reply(
+                200,
+                {"access_token": self.new_token(), "token_type": "bearer", "expires_in": 5183944},
+            )
         return None
 
     def exhaust_quota(self) -> None:

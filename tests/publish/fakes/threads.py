@@ -33,18 +33,33 @@ class ThreadsFake(MetaFake):
         path = req.path.strip("/").split("/")[1:]
         form = req.form
         if path == [self.user, "threads"] and req.method == "POST":
-            if form.get("media_type") != "VIDEO" or not form.get("video_url", "").startswith("http"):
-                return Reply(400, {"error": {"message": "video_url required for VIDEO", "code": 100}})
+            if form.get("media_type") != "VIDEO" or not form.get("video_url", "").startswith(
+                "http"
+            ):
+                return Reply(
+                    400, {"error": {"message": "video_url required for VIDEO", "code": 100}}
+                )
             if len(form.get("text", "")) > 500:
                 return Reply(400, {"error": {"message": "text too long", "code": 100}})
             cid = str(self.next_id)
             self.next_id += 1
-            self.containers[cid] = {"text": form.get("text", ""), "video_url": form["video_url"],
-                                    "status": "IN_PROGRESS", "polls": 0}
+            self.containers[cid] = {
+                "text": form.get("text", ""),
+                "video_url": form["video_url"],
+                "status": "IN_PROGRESS",
+                "polls": 0,
+            }
             return Reply(200, {"id": cid})
         if path == [self.user, "threads"] and req.method == "GET":
-            return Reply(200, {"data": [{"id": p["id"], "text": p["text"], "permalink": p["url"]}
-                                        for p in reversed(self.posts)]})
+            return Reply(
+                200,
+                {
+                    "data": [
+                        {"id": p["id"], "text": p["text"], "permalink": p["url"]}
+                        for p in reversed(self.posts)
+                    ]
+                },
+            )
         if path == [self.user, "threads_publish"]:
             c = self.containers[form["creation_id"]]
             if c["status"] != "FINISHED":
@@ -53,18 +68,38 @@ class ThreadsFake(MetaFake):
             self.next_id += 1
             c["status"] = "PUBLISHED"
             self.quota_usage += 1
-            self.posts.append({"id": pid, "text": c["text"], "url": f"https://www.threads.net/@me/post/{pid}",
-                               "video_url": c["video_url"]})
+            self.posts.append(
+                {
+                    "id": pid,
+                    "text": c["text"],
+                    "url": f"https://www.threads.net/@me/post/{pid}",
+                    "video_url": c["video_url"],
+                }
+            )
             return Reply(200, {"id": pid})
         if path == [self.user, "threads_publishing_limit"]:
-            return Reply(200, {"data": [{"quota_usage": self.quota_usage,
-                                         "config": {"quota_total": self.quota_total, "quota_duration": 86400}}]})
+            return Reply(
+                200,
+                {
+                    "data": [
+                        {
+                            "quota_usage": self.quota_usage,
+                            "config": {"quota_total": self.quota_total, "quota_duration": 86400},
+                        }
+                    ]
+                },
+            )
         if len(path) == 2 and path[1] == "insights":
-            return Reply(200, {"data": [
-                {"name": "views", "period": "lifetime", "values": [{"value": 300}]},
-                {"name": "likes", "period": "lifetime", "values": [{"value": 12}]},
-                {"name": "replies", "period": "lifetime", "values": [{"value": 3}]},
-            ]})
+            return Reply(
+                200,
+                {
+                    "data": [
+                        {"name": "views", "period": "lifetime", "values": [{"value": 300}]},
+                        {"name": "likes", "period": "lifetime", "values": [{"value": 12}]},
+                        {"name": "replies", "period": "lifetime", "values": [{"value": 3}]},
+                    ]
+                },
+            )
         if len(path) == 1 and path[0] in self.containers:
             c = self.containers[path[0]]
             if c["status"] == "IN_PROGRESS":

@@ -10,7 +10,11 @@ ERRORS = {
     "rate_limit": (429, "rateLimitExceeded", "Too many requests"),
     "server_error": (503, "backendError", "Backend Error"),
     "expired_token": (401, "authError", "Invalid Credentials"),
-    "quota": (403, "quotaExceeded", "The request cannot be completed because you have exceeded your quota."),
+    "quota": (
+        403,
+        "quotaExceeded",
+        "The request cannot be completed because you have exceeded your quota.",
+    ),
 }
 
 
@@ -37,8 +41,13 @@ class YouTubeFake(FakePlatform):
     def error(self, kind: str, req: Request) -> Reply:
         status, reason, message = ERRORS[kind]
         headers = {"Retry-After": "2"} if kind == "rate_limit" else {}
-        body = {"error": {"code": status, "message": message,
-                          "errors": [{"message": message, "domain": "youtube.quota", "reason": reason}]}}
+        body = {
+            "error": {
+                "code": status,
+                "message": message,
+                "errors": [{"message": message, "domain": "youtube.quota", "reason": reason}],
+            }
+        }
         return Reply(status, body, headers)
 
     def public(self, req: Request) -> bool:
@@ -62,31 +71,65 @@ class YouTubeFake(FakePlatform):
             vid = f"yt{len(self.posts) + 1:09d}"
             rejected = self.reject_next_as_duplicate
             self.reject_next_as_duplicate = False
-            status = {"uploadStatus": "rejected", "rejectionReason": "duplicate"} if rejected else {
-                "uploadStatus": "uploaded"}
+            status = (
+                {"uploadStatus": "rejected", "rejectionReason": "duplicate"}
+                if rejected
+                else {"uploadStatus": "uploaded"}
+            )
             status |= {k: v for k, v in session["meta"]["status"].items()}
-            video = {"kind": "youtube#video", "id": vid, "snippet": session["meta"]["snippet"], "status": status}
+            video = {
+                "kind": "youtube#video",
+                "id": vid,
+                "snippet": session["meta"]["snippet"],
+                "status": status,
+            }
             session["video"] = video
-            self.posts.append({"id": vid, "text": session["meta"]["snippet"]["description"],
-                               "data": session["data"], "live": not rejected, "video": video})
+            self.posts.append(
+                {
+                    "id": vid,
+                    "text": session["meta"]["snippet"]["description"],
+                    "data": session["data"],
+                    "live": not rejected,
+                    "video": video,
+                }
+            )
         return Reply(200, session["video"])
 
     def route(self, req: Request) -> Reply:
         if req.path == "/token":
             form = req.form
-            if form.get("grant_type") != "refresh_token" or form.get("refresh_token") != REFRESH_TOKEN:
+            if (
+                form.get("grant_type") != "refresh_token"
+                or form.get("refresh_token") != REFRESH_TOKEN
+            ):
                 return Reply(400, {"error": "invalid_grant"})
             if form.get("client_secret") != CLIENT_SECRET:
                 return Reply(401, {"error": "invalid_client"})
-            return Reply(200, {"access_token": self.new_token(), "expires_in": 3599, "token_type": "Bearer",
-                               "scope": "https://www.googleapis.com/auth/youtube.upload"})
+            return Reply(
+                200,
+                {
+                    "access_token": self.new_token(),
+                    "expires_in": 3599,
+                    "token_type": "Bearer",
+                    "scope": "https://www.googleapis.com/auth/youtube.upload",
+                },
+            )
         if req.path == self.upload_path and req.method == "POST":
-            if req.query.get("uploadType") != "resumable" or "snippet" not in req.query.get("part", ""):
-                return Reply(400, {"error": {"code": 400, "message": "uploadType=resumable and part required"}})
+            if req.query.get("uploadType") != "resumable" or "snippet" not in req.query.get(
+                "part", ""
+            ):
+                return Reply(
+                    400,
+                    {"error": {"code": 400, "message": "uploadType=resumable and part required"}},
+                )
             sid = f"S{len(self.sessions) + 1}"
-            self.sessions[sid] = {"size": int(req.headers["x-upload-content-length"]), "data": b"",
-                                  "meta": req.json, "video": None,
-                                  "type": req.headers.get("x-upload-content-type")}
+            self.sessions[sid] = {
+                "size": int(req.headers["x-upload-content-length"]),
+                "data": b"",
+                "meta": req.json,
+                "video": None,
+                "type": req.headers.get("x-upload-content-type"),
+            }
             location = f"{self.base_url}{self.upload_path}?uploadType=resumable&upload_id={sid}"
             return Reply(200, None, {"Location": location})
         if req.path == self.upload_path and req.method == "PUT":
@@ -100,19 +143,49 @@ class YouTubeFake(FakePlatform):
             first = int(rng.split(" ")[1].split("-")[0])
             self.put_starts.append(first)
             if first != len(session["data"]):
-                return Reply(400, {"error": {"code": 400, "message": "Content-Range does not continue the upload"}})
+                return Reply(
+                    400,
+                    {
+                        "error": {
+                            "code": 400,
+                            "message": "Content-Range does not continue the upload",
+                        }
+                    },
+                )
             session["data"] += req.body
             if len(session["data"]) >= session["size"]:
                 return self._complete(sid)
             return Reply(308, None, self._range(session))
         if req.path == "/youtube/v3/channels":
-            return Reply(200, {"items": [{"id": "UC1", "contentDetails": {"relatedPlaylists": {"uploads": "UU1"}}}]})
+            return Reply(
+                200,
+                {
+                    "items": [
+                        {"id": "UC1", "contentDetails": {"relatedPlaylists": {"uploads": "UU1"}}}
+                    ]
+                },
+            )
         if req.path == "/youtube/v3/playlistItems":
-            return Reply(200, {"items": [{"snippet": {"description": p["text"], "resourceId": {"videoId": p["id"]}}}
-                                         for p in reversed(self.posts)]})
+            return Reply(
+                200,
+                {
+                    "items": [
+                        {"snippet": {"description": p["text"], "resourceId": {"videoId": p["id"]}}}
+                        for p in reversed(self.posts)
+                    ]
+                },
+            )
         if req.path == "/youtube/v3/videos":
-            items = [{"id": p["id"], "status": {**p["video"]["status"], "uploadStatus": "processed"}
-                      if p["live"] else p["video"]["status"]} for p in self.posts if p["id"] == req.query["id"]]
+            items = [
+                {
+                    "id": p["id"],
+                    "status": {**p["video"]["status"], "uploadStatus": "processed"}
+                    if p["live"]
+                    else p["video"]["status"],
+                }
+                for p in self.posts
+                if p["id"] == req.query["id"]
+            ]
             return Reply(200, {"items": items})
         if req.path == "/v2/reports":
             q = req.query
@@ -122,8 +195,22 @@ class YouTubeFake(FakePlatform):
             metrics = q["metrics"].split(",")
             headers = [{"name": m, "columnType": "METRIC", "dataType": "INTEGER"} for m in metrics]
             if vid.startswith("nodata"):
-                return Reply(200, {"kind": "youtubeAnalytics#resultTable", "columnHeaders": headers})
-            values = {"views": 1500, "likes": 90, "comments": 4, "shares": 6, "estimatedMinutesWatched": 20}
-            return Reply(200, {"kind": "youtubeAnalytics#resultTable", "columnHeaders": headers,
-                               "rows": [[values.get(m, 0) for m in metrics]]})
+                return Reply(
+                    200, {"kind": "youtubeAnalytics#resultTable", "columnHeaders": headers}
+                )
+            values = {
+                "views": 1500,
+                "likes": 90,
+                "comments": 4,
+                "shares": 6,
+                "estimatedMinutesWatched": 20,
+            }
+            return Reply(
+                200,
+                {
+                    "kind": "youtubeAnalytics#resultTable",
+                    "columnHeaders": headers,
+                    "rows": [[values.get(m, 0) for m in metrics]],
+                },
+            )
         return Reply(404, {"error": {"code": 404, "message": "Not Found"}})
