@@ -25,9 +25,9 @@ from tools.render.encode import FPS, ReelWriter
 from tools.render.fonts import GlyphFilter
 from tools.render.output import probe, temp_path_for, write_thumbnail
 from tools.render.overlays import TextOverlays
-from tools.render.scene import RenderOptions, Scene, build_scene, compose_rgb, planes_of
+from tools.render.scene import RenderOptions, Scene, build_scene, compose_rgb
 from tools.render.styles import STYLES
-from tools.render.yuv import blend_overlay
+from tools.render.yuv import blend_overlay, planes_of
 
 TAIL_MS = 600
 

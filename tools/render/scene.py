@@ -21,7 +21,7 @@ from tools.render.avatar import (
 from tools.render.background import Rect, card_mask, card_rect, paint_background
 from tools.render.base import RenderError
 from tools.render.styles import StyleSpec
-from tools.render.yuv import Planes, frame_buffer, rgb_to_planes
+from tools.render.yuv import frame_buffer, rgb_to_planes
 
 
 @dataclass(frozen=True)
@@ -141,13 +141,3 @@ def compose_rgb(scene: Scene) -> NDArray[np.uint8]:
         card = scene.avatar.preview_rgb().astype(np.float32)
         rgb[r.y : r.y + r.h, r.x : r.x + r.w] = (region * (1 - a) + card * a).astype(np.uint8)
     return rgb
-
-
-def planes_of(buf: NDArray[np.uint8], width: int, height: int) -> Planes:
-    """Plane views into a contiguous yuv420p buffer."""
-    q = height // 4
-    return Planes(
-        buf[:height],
-        buf[height : height + q].reshape(height // 2, width // 2),
-        buf[height + q :].reshape(height // 2, width // 2),
-    )

@@ -85,11 +85,18 @@ def rgb_to_planes(rgb: NDArray[np.uint8]) -> Planes:
 def frame_buffer(width: int, height: int) -> tuple[U8, Planes]:
     """Allocate one contiguous yuv420p buffer (h*3/2, w) and plane views into it."""
     buf = np.empty((height * 3 // 2, width), dtype=np.uint8)
-    q = height // 4
-    y = buf[:height]
-    u = buf[height : height + q].reshape(height // 2, width // 2)
-    v = buf[height + q :].reshape(height // 2, width // 2)
-    return buf, Planes(y, u, v)
+    return buf, planes_of(buf, width, height)
+
+
+def planes_of(buf: U8, width: int, height: int) -> Planes:
+    """Plane views into a contiguous yuv420p buffer of shape (h*3/2, w)."""
+    flat = buf.reshape(-1)
+    n, q = width * height, (width // 2) * (height // 2)
+    return Planes(
+        flat[:n].reshape(height, width),
+        flat[n : n + q].reshape(height // 2, width // 2),
+        flat[n + q : n + 2 * q].reshape(height // 2, width // 2),
+    )
 
 
 @dataclass
