@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -50,8 +51,8 @@ class Decoded:
 
     frames: list[np.ndarray]
     pts: list[int]
-    video: dict[str, object]
-    audio: dict[str, object] | None
+    video: dict[str, Any]
+    audio: dict[str, Any] | None
     samples: np.ndarray
 
     def at(self, seconds: float) -> np.ndarray:
@@ -67,30 +68,30 @@ def decode(path: Path) -> Decoded:
     with av.open(str(path)) as c:
         vs = c.streams.video[0]
         cc = vs.codec_context
-        video = {
+        video: dict[str, Any] = {
             "codec": cc.name,
             "profile": cc.profile,
             "pix_fmt": cc.pix_fmt,
             "width": cc.width,
             "height": cc.height,
             "rate": vs.average_rate,
-            "duration": float(vs.duration * vs.time_base) if vs.duration else None,
+            "duration": float(vs.duration * vs.time_base) if vs.duration and vs.time_base else None,
         }
-        audio = None
+        audio: dict[str, Any] | None = None
         if c.streams.audio:
             a = c.streams.audio[0]
             audio = {
                 "codec": a.codec_context.name,
                 "rate": a.codec_context.sample_rate,
-                "duration": float(a.duration * a.time_base) if a.duration else None,
+                "duration": float(a.duration * a.time_base) if a.duration and a.time_base else None,
             }
         for frame in c.decode(video=0):
             frames.append(frame.to_ndarray(format="rgb24"))
-            pts.append(int(frame.pts))
+            pts.append(int(frame.pts or 0))
     if audio is not None:
         with av.open(str(path)) as c:
-            for frame in c.decode(audio=0):
-                chunks.append(frame.to_ndarray().astype(np.float32))
+            for aframe in c.decode(audio=0):
+                chunks.append(aframe.to_ndarray().astype(np.float32))
     samples = np.concatenate(chunks, axis=1) if chunks else np.zeros((2, 0), np.float32)
     return Decoded(frames, pts, video, audio, samples)
 

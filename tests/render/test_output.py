@@ -62,7 +62,7 @@ def test_music_fills_the_tail_after_speech(full, speech: SpeechResult) -> None:
 
 
 def test_result_is_read_back_from_the_file(full) -> None:
-    result, dec, _ = full
+    result, _dec, _ = full
     assert result.video_codec == "h264" and result.audio_codec == "aac"
     assert (result.width, result.height) == (1080, 1920)
     assert result.size_bytes == result.video_path.stat().st_size > 10_000
