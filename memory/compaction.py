@@ -29,8 +29,8 @@ __all__ = [
 
 FOLDED_IDS = "_folded_ids"
 """Summary field listing the ids folded in by the latest pass (makes a retry idempotent)."""
-_EXAMPLES_KEPT = 3
-_EXAMPLE_CHARS = 160
+_EXAMPLES_KEPT = 2
+_EXAMPLE_CHARS = 100
 
 
 @dataclass(frozen=True, kw_only=True)

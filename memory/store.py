@@ -22,7 +22,11 @@ from chromadb.api.types import Documents, EmbeddingFunction
 from chromadb.config import Settings as ChromaSettings
 
 from memory.compaction import Entry, plan_compaction
-from memory.embeddings import LocalMiniLMEmbeddingFunction
+from memory.embeddings import (
+    DEFAULT_API_KEY_ENV_VAR,
+    LocalMiniLMEmbeddingFunction,
+    build_embedding_function,
+)
 from memory.metadata import (
     CREATED_AT,
     KIND,
@@ -126,7 +130,22 @@ class AgentMemoryStore:
         embedding_function: EmbeddingFunction[Documents] | None = None,
         clock: Callable[[], datetime] = _utc_now,
     ) -> AgentMemoryStore:
-        """Build from app settings: a Chroma server if ``chroma_host`` is set, else files."""
+        """Build from app settings: a Chroma server if ``chroma_host`` is set, else files.
+
+        Embeddings come from ``embedding_function`` if given, else from the optional
+        settings fields ``embeddings_provider`` (``local``/``openai``),
+        ``embeddings_base_url``, ``embeddings_model``, ``embeddings_api_key_env_var``
+        and ``embeddings_dimensions``; without them the local MiniLM is used.
+        """
+        if embedding_function is None:
+            embedding_function = build_embedding_function(
+                getattr(settings, "embeddings_provider", None) or "local",
+                base_url=getattr(settings, "embeddings_base_url", None),
+                model=getattr(settings, "embeddings_model", None),
+                api_key_env_var=getattr(settings, "embeddings_api_key_env_var", None)
+                or DEFAULT_API_KEY_ENV_VAR,
+                dimensions=getattr(settings, "embeddings_dimensions", None),
+            )
         return cls(
             agent_id,
             data_dir=settings.data_dir,

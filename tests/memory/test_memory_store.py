@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import chromadb
@@ -285,3 +286,26 @@ def test_server_mode_uses_a_collection_per_agent(
     fresh = chromadb.HttpClient(host="127.0.0.1", port=chroma_server, settings=chroma_settings())
     collection = fresh.get_collection(a.collection_name)
     assert collection.query(query_texts=["pasta dishes"], n_results=1)["ids"] == [[ids["pasta"]]]
+
+
+def test_from_settings_picks_location_and_embeddings(tmp_path: Path, embedding_server: Any) -> None:
+    from agent.settings import load_settings
+
+    settings = load_settings(data_dir=tmp_path)
+    local = AgentMemoryStore.from_settings(settings, "agent-x")
+    assert local.path == tmp_path / "memory" / "agent-x"
+    assert isinstance(local.embedding_function, LocalMiniLMEmbeddingFunction)
+
+    configured = SimpleNamespace(
+        data_dir=tmp_path,
+        chroma_host=None,
+        chroma_port=8000,
+        embeddings_provider="openai",
+        embeddings_base_url=embedding_server.base_url,
+        embeddings_model="emb",
+        embeddings_api_key_env_var="MY_KEY_VAR",
+    )
+    remote = AgentMemoryStore.from_settings(configured, "agent-y")  # type: ignore[arg-type]
+    remote.add(kind="insight", text="Short hooks keep viewers watching", metadata={})
+    assert embedding_server.requests[-1]["model"] == "emb"
+    assert remote.stats()["embedding_function"] == "twin-openai-compatible"
