@@ -38,6 +38,8 @@ HOOKS = [
     ("list-tools", "listicle", "Five {topic} tricks I use every week."),
 ]
 
+VOICE_VARIANTS = {StylePreset.space: "m3", StylePreset.goddess: "f3", StylePreset.hyperreal: "m1"}
+
 TWINS = [
     ("Space Twin", StylePreset.space, ["curious", "visionary"], "nebula backdrop"),
     ("Goddess Twin", StylePreset.goddess, ["warm", "inspiring"], "golden hour"),
@@ -111,7 +113,7 @@ def initialise(
                 user_id=user.id,
                 name=f"{name} voice",
                 provider=VoiceProvider.espeak,
-                voice_id_external="en",
+                voice_id_external=VOICE_VARIANTS[preset],
                 settings={"speed": 1.0, "pitch": 50},
             )
             identity.create_twin(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from agent.runner import RunError
 from agent.system import DataDirError
 from db.crypto import SecretKeyError
 from db.engine import DatabaseError
@@ -14,6 +15,7 @@ class UserError(RuntimeError):
 
 USER_ERRORS: tuple[type[BaseException], ...] = (
     UserError,
+    RunError,
     DataDirError,
     SecretKeyError,
     DatabaseError,

@@ -7,7 +7,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from agent.cli import data_cmds, secrets_cmds, setup_cmds
+from agent.cli import data_cmds, run_cmds, secrets_cmds, setup_cmds
 from agent.cli.common import err_console
 from agent.errors import USER_ERRORS
 
@@ -32,6 +32,10 @@ app = typer.Typer(
 )
 app.command("init")(setup_cmds.init)
 app.command("status")(setup_cmds.status)
+app.command("run")(run_cmds.run)
+app.command("inbox")(run_cmds.inbox)
+app.command("approve")(run_cmds.approve)
+app.command("runs")(run_cmds.runs)
 app.add_typer(secrets_cmds.app, name="secrets")
 app.add_typer(data_cmds.app, name="data")
 

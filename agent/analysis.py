@@ -1,0 +1,138 @@
+"""Turning metrics into evidence: per-post scores, lifts with uncertainty, cumulative stats."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from agent.planning.learning import Evidence, OptionStats, accumulate, length_bucket
+from agent.planning.slots import WEEKDAYS
+from db.enums import PublishStatus
+from db.models import AITwin, AnalyticsSnapshot, CalendarItem, Post, VideoReel
+
+DECAY_PER_WEEK = 0.85  # older weeks count less, so the agent follows an audience that changes
+
+
+def interactions(metrics: dict[str, Any]) -> float:
+    return float(sum(metrics.get(k, 0) or 0 for k in ("likes", "comments", "shares", "saves")))
+
+
+@dataclass
+class PostOutcome:
+    post_id: uuid.UUID
+    platform: str
+    title: str
+    url: str | None
+    published_at: datetime
+    metrics: dict[str, Any]
+    features: dict[str, str]
+    matured: bool
+    score: float = 0.0
+    """Interactions relative to the platform's average (1.0 = average)."""
+
+
+@dataclass
+class WeekAnalysis:
+    outcomes: list[PostOutcome] = field(default_factory=list)
+    lifts: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+
+    @property
+    def matured(self) -> list[PostOutcome]:
+        return [o for o in self.outcomes if o.matured]
+
+
+def post_features(session: Session, post: Post, tz: ZoneInfo) -> tuple[dict[str, str], str]:
+    reel = session.get(VideoReel, post.reel_id)
+    item = session.get(CalendarItem, reel.calendar_item_id) if reel and reel.calendar_item_id else None
+    twin = session.get(AITwin, item.ai_twin_id) if item and item.ai_twin_id else None
+    when = (post.published_at or post.scheduled_time).astimezone(tz)
+    features = {
+        "platform": post.platform.value,
+        "pillar": item.content_pillar.value if item else "",
+        "topic": item.topic if item else "",
+        "hook_category": item.hook_category if item else "",
+        "tone": item.tone.value if item else "",
+        "length_bucket": length_bucket(reel.length_sec) if reel else "",
+        "twin": twin.name if twin else "",
+        "slot": f"{WEEKDAYS[when.weekday()]} {when:%H}:{'30' if when.minute >= 30 else '00'}",
+    }
+    return features, reel.title if reel else ""
+
+
+def latest_metrics(session: Session, post_id: uuid.UUID) -> dict[str, Any] | None:
+    snap = session.scalar(
+        select(AnalyticsSnapshot).where(AnalyticsSnapshot.post_id == post_id).order_by(AnalyticsSnapshot.captured_at.desc()).limit(1)
+    )
+    return dict(snap.metrics_json) if snap else None
+
+
+def published_posts(session: Session, *, user_id: uuid.UUID, start: datetime | None = None, end: datetime | None = None) -> list[Post]:
+    stmt = select(Post).where(Post.user_id == user_id, Post.publish_status == PublishStatus.published)
+    if start is not None:
+        stmt = stmt.where(Post.published_at >= start)
+    if end is not None:
+        stmt = stmt.where(Post.published_at < end)
+    return list(session.scalars(stmt.order_by(Post.published_at)))
+
+
+def score_outcomes(outcomes: list[PostOutcome], platform_means: dict[str, float]) -> None:
+    for outcome in outcomes:
+        mean = platform_means.get(outcome.platform) or 0.0
+        outcome.score = interactions(outcome.metrics) / mean if mean > 0 else 1.0
+
+
+def platform_means(outcomes: list[PostOutcome]) -> dict[str, float]:
+    sums: dict[str, list[float]] = defaultdict(list)
+    for outcome in outcomes:
+        if outcome.matured:
+            sums[outcome.platform].append(interactions(outcome.metrics))
+    return {p: sum(v) / len(v) for p, v in sums.items() if v}
+
+
+def lifts(outcomes: list[PostOutcome]) -> dict[str, dict[str, dict[str, float]]]:
+    """Per dimension and option: posts, mean score, and a 90% interval of that mean."""
+    evidence = accumulate([(o.features, o.score, 1.0) for o in outcomes if o.matured])
+    return {
+        dim: {
+            option: {"n": s.n, "lift": round(s.mean, 3), "low": round(s.interval()[0], 3), "high": round(s.interval()[1], 3)}
+            for option, s in sorted(options.items(), key=lambda kv: -kv[1].mean)
+        }
+        for dim, options in evidence.items()
+        if options
+    }
+
+
+def cumulative_evidence(outcomes: list[PostOutcome], now: datetime) -> Evidence:
+    """All matured outcomes, older weeks discounted by DECAY_PER_WEEK."""
+    observations = []
+    for o in outcomes:
+        if not o.matured:
+            continue
+        weeks = max(0.0, (now - o.published_at) / timedelta(days=7))
+        observations.append((o.features, o.score, DECAY_PER_WEEK ** int(weeks)))
+    return accumulate(observations)
+
+
+def best_and_worst(table: dict[str, dict[str, dict[str, float]]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    best: dict[str, Any] = {}
+    worst: dict[str, Any] = {}
+    for dim, options in table.items():
+        if dim == "platform" or len(options) < 2:
+            continue
+        ranked = sorted(options.items(), key=lambda kv: -kv[1]["lift"])
+        best[dim] = {"option": ranked[0][0], **ranked[0][1]}
+        worst[dim] = {"option": ranked[-1][0], **ranked[-1][1]}
+    return best, worst
+
+
+def option_summary(stats: OptionStats) -> dict[str, float]:
+    low, high = stats.interval()
+    mean, _ = stats.posterior()
+    return {"n": round(stats.n, 2), "posterior_mean": round(mean, 3), "low": round(low, 3), "high": round(high, 3)}

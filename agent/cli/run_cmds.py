@@ -1,0 +1,222 @@
+"""``twin run``, ``twin inbox``, ``twin approve``, ``twin runs``: the weekly cycle from a terminal."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from sqlalchemy import select
+
+from agent.cli.common import DataDirOpt, JsonOpt, console, system_for
+from agent.runner import RunError, RunOutcome, pending_review, resume_run, start_run
+from agent.schemas import ReelDecision, ReviewResponse
+from agent.system import System
+from db.enums import RunStatus
+from db.models import AgentRun
+from db.repo.runs import get_run, list_runs
+
+NODES = ["planning", "creating", "review", "publishing", "analyzing", "adapting"]
+
+
+class _Progress:
+    """Prints each node's progress with elapsed time, under a spinner for the current node."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+        self.status = console.status("starting")
+        self.status.start()
+
+    def __call__(self, node: str, message: str) -> None:
+        elapsed = time.monotonic() - self.start
+        step = NODES.index(node) + 1 if node in NODES else 0
+        if message == "started":
+            self.status.update(f"[bold]{step}/6 {node}[/bold]")
+        elif message != "finished":
+            console.print(f"[dim]{elapsed:6.1f}s[/dim] [cyan]{node:<10}[/cyan] {message}", highlight=False)
+
+    def stop(self) -> None:
+        self.status.stop()
+
+
+def _drive(fn: Any, *args: Any, **kwargs: Any) -> RunOutcome:
+    progress = _Progress()
+    try:
+        return fn(*args, progress=progress, **kwargs)
+    finally:
+        progress.stop()
+
+
+def run(
+    data_dir: DataDirOpt = None,
+    agent: Annotated[str | None, typer.Option("--agent", help="Agent name or id (default: the only agent).")] = None,
+    week: Annotated[str | None, typer.Option("--week", help="ISO week to plan, e.g. 2026-W48 (default: the next unplanned week).")] = None,
+    auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Approve every reel of this run without asking.")] = False,
+    fast_forward: Annotated[
+        bool,
+        typer.Option("--fast-forward", help="Run the week on a simulated clock: publish each post at its planned time and collect metrics at the week's end (sandbox accounts only)."),
+    ] = False,
+    resume: Annotated[str | None, typer.Option("--resume", help="Continue a crashed or stopped run by id.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run one weekly cycle: plan, create, review, publish, analyze, adapt."""
+    system = system_for(data_dir)
+    if fast_forward:
+        _refuse_real_accounts(system)
+    if resume:
+        outcome = _drive(resume_run, system, resume)
+    else:
+        outcome = _drive(start_run, system, agent=agent, week=week, auto_approve=auto_approve, fast_forward=fast_forward)
+    _print_outcome(outcome, as_json)
+
+
+def _refuse_real_accounts(system: System) -> None:
+    from db.repo.identity import list_accounts
+
+    with system.sessions() as session:
+        real = [a for a in list_accounts(session=session, connected_only=True) if a.platform.value != "sandbox"]
+    if real:
+        raise RunError("--fast-forward would publish to real accounts ahead of time; disconnect them or run without it")
+
+
+def _print_outcome(outcome: RunOutcome, as_json: bool) -> None:
+    if as_json:
+        console.print_json(json.dumps({"run_id": outcome.run_id, "status": outcome.status.value, "week": outcome.week,
+                                       "review": outcome.review, "summary": outcome.summary, "error": outcome.error}))
+        if outcome.status == RunStatus.error:
+            raise typer.Exit(1)
+        return
+    short = outcome.run_id[:8]
+    if outcome.status == RunStatus.error:
+        console.print(f"[red]Run {short} stopped:[/red] {outcome.error}")
+        console.print(f"Fix the cause, then continue with: twin run --resume {short}")
+        raise typer.Exit(1)
+    if outcome.status == RunStatus.waiting_review and outcome.review:
+        _print_review(outcome.review)
+        console.print(f"\nRun {short} waits for your review. Approve all:   twin approve {short} --all")
+        console.print(f"Or decide per reel: twin approve {short} --reel ID --reject ID --reason TEXT --edit ID --caption TEXT")
+        return
+    summary = outcome.summary
+    console.print(f"\n[bold green]Week {outcome.week} done[/bold green] (run {short}): {summary['text']}")
+    table = Table("reel", "sec", "quality", "status", "video")
+    table.columns[4].overflow = "fold"
+    for reel in summary["reels"]:
+        table.add_row(reel["title"], str(reel["seconds"]), f"{reel['quality']:.2f}", reel["approval"], reel["path"])
+    console.print(table)
+    console.print(f"Posts: {summary['posts']}")
+    console.print(f"Report: {summary['report']}")
+    tokens = summary["tokens"]
+    console.print(f"Model: {tokens['calls']} calls, {tokens['input']} input + {tokens['output']} output tokens")
+    for failure in summary["failures"]:
+        console.print(f"[yellow]warning:[/yellow] {failure}")
+
+
+def _print_review(review: dict[str, Any]) -> None:
+    table = Table("reel", "title", "quality", "issues", "video", title=f"Awaiting approval (round {review['round']})")
+    for reel in review["reels"]:
+        issues = "; ".join(reel["quality_issues"]) or "-"
+        table.add_row(reel["reel_id"][:8], reel["title"], f"{reel['quality_score']:.2f}", issues[:80], reel["video_path"])
+    table.columns[4].overflow = "fold"
+    console.print(table)
+
+
+def inbox(data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
+    """List reels waiting for approval, across runs."""
+    system = system_for(data_dir)
+    with system.sessions() as session:
+        waiting = list(session.scalars(select(AgentRun).where(AgentRun.status == RunStatus.waiting_review).order_by(AgentRun.started_at)))
+    items = []
+    for run_row in waiting:
+        review = pending_review(system, run_row.id)
+        if review:
+            items.append({"run_id": str(run_row.id), "week": run_row.week_key, **review})
+    if as_json:
+        console.print_json(json.dumps(items))
+        return
+    if not items:
+        console.print("Nothing waits for approval.")
+        return
+    for item in items:
+        console.print(f"[bold]Run {item['run_id'][:8]}[/bold] — week {item['week']}")
+        _print_review(item)
+        console.print(f"  approve all: twin approve {item['run_id'][:8]} --all\n")
+
+
+def approve(
+    run_id: Annotated[str, typer.Argument(help="The waiting run's id (a prefix is enough).")],
+    data_dir: DataDirOpt = None,
+    all_: Annotated[bool, typer.Option("--all", help="Approve every waiting reel not rejected or edited below.")] = False,
+    reel: Annotated[list[str] | None, typer.Option("--reel", help="Approve this reel (id or prefix); repeatable.")] = None,
+    reject: Annotated[list[str] | None, typer.Option("--reject", help="Reject this reel; repeatable.")] = None,
+    regenerate: Annotated[list[str] | None, typer.Option("--regenerate", help="Send this reel back to be made again; repeatable.")] = None,
+    reason: Annotated[str, typer.Option("--reason", help="Why (for --reject/--regenerate).")] = "",
+    edit: Annotated[str | None, typer.Option("--edit", help="Approve this reel with a new caption.")] = None,
+    caption: Annotated[str | None, typer.Option("--caption", help="The new caption for --edit.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Give review decisions and resume the waiting run in this process."""
+    system = system_for(data_dir)
+    with system.sessions() as session:
+        rid = get_run(session=session, run_id=run_id).id
+    review = pending_review(system, rid)
+    if review is None:
+        raise RunError(f"run {str(rid)[:8]} is not waiting for review")
+    ids = [r["reel_id"] for r in review["reels"]]
+    response = ReviewResponse(decisions=_decisions(ids, all_, reel or [], reject or [], regenerate or [], reason, edit, caption))
+    if not response.decisions:
+        raise typer.BadParameter("no decision given: use --all, --reel, --reject, --regenerate or --edit")
+    outcome = _drive(resume_run, system, str(rid), decisions=response.model_dump())
+    _print_outcome(outcome, as_json)
+
+
+def _match(ids: list[str], prefix: str) -> str:
+    found = [i for i in ids if i.startswith(prefix)]
+    if len(found) != 1:
+        raise typer.BadParameter(f"{prefix!r} matches {len(found)} waiting reels")
+    return found[0]
+
+
+def _decisions(ids: list[str], all_: bool, approve_ids: list[str], reject: list[str], regenerate: list[str],
+               reason: str, edit: str | None, caption: str | None) -> list[ReelDecision]:
+    decided: dict[str, ReelDecision] = {}
+    for prefix in reject:
+        rid = _match(ids, prefix)
+        decided[rid] = ReelDecision(reel_id=rid, action="reject", reason=reason)
+    for prefix in regenerate:
+        rid = _match(ids, prefix)
+        decided[rid] = ReelDecision(reel_id=rid, action="regenerate", reason=reason)
+    if edit:
+        if not caption:
+            raise typer.BadParameter("--edit needs --caption")
+        rid = _match(ids, edit)
+        decided[rid] = ReelDecision(reel_id=rid, action="edit", caption=caption)
+    for prefix in approve_ids:
+        rid = _match(ids, prefix)
+        decided.setdefault(rid, ReelDecision(reel_id=rid, action="approve"))
+    if all_:
+        for rid in ids:
+            decided.setdefault(rid, ReelDecision(reel_id=rid, action="approve"))
+    return list(decided.values())
+
+
+def runs(data_dir: DataDirOpt = None, as_json: JsonOpt = False, limit: Annotated[int, typer.Option(help="How many.")] = 20) -> None:
+    """List recent runs with their status and summary."""
+    system = system_for(data_dir)
+    with system.sessions() as session:
+        rows = list_runs(session=session, limit=limit)
+        data = [{"run_id": str(r.id), "week": r.week_key, "trigger": r.trigger_type.value, "status": r.status.value,
+                 "result": r.result.value if r.result else None, "node": r.current_node, "started_at": r.started_at.isoformat(),
+                 "summary": r.summary, "error": r.error_message, "tokens": r.input_tokens + r.output_tokens} for r in rows]
+    if as_json:
+        console.print_json(json.dumps(data))
+        return
+    table = Table("run", "week", "trigger", "status", "node", "summary")
+    for row in data:
+        table.add_row(row["run_id"][:8], row["week"], row["trigger"], row["status"], row["node"] or "", row["error"] or row["summary"])
+    console.print(table)
+
+
+__all__ = ["approve", "inbox", "run", "runs", "uuid"]

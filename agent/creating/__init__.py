@@ -1,0 +1,1 @@
+"""Creating helpers: platform caption limits, quality checks, consent."""

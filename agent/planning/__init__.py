@@ -1,0 +1,1 @@
+"""Planning helpers: publishing slots, directive rules and the planning inputs."""

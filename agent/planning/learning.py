@@ -1,0 +1,136 @@
+"""What the agent has learned, and how it decides: Thompson sampling over decision dimensions.
+
+Each decision dimension (pillar, topic, hook category, tone, length bucket, twin, time slot)
+keeps, per option, the count, sum and sum of squares of normalised engagement (1.0 = the
+agent's average). Planning samples a plausible mean for every option from a normal posterior
+(prior mean 1.0 with the weight of ``PRIOR_WEIGHT`` posts) and picks the best sample per
+slot, so options with little evidence still get tried and one lucky post does not lock the
+agent in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from dataclasses import dataclass
+from typing import Any
+
+DIMENSIONS = ("pillar", "topic", "hook_category", "tone", "length_bucket", "twin", "slot")
+PRIOR_MEAN = 1.0
+PRIOR_WEIGHT = 2.0
+PRIOR_SD = 0.5
+MAX_TOPIC_REPEATS = 2
+LENGTH_BUCKETS = {"short": 15, "medium": 22, "long": 30}
+
+
+def length_bucket(seconds: float) -> str:
+    if seconds <= 17:
+        return "short"
+    if seconds <= 25:
+        return "medium"
+    return "long"
+
+
+@dataclass
+class OptionStats:
+    n: float = 0.0
+    total: float = 0.0
+    total_sq: float = 0.0
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.n if self.n else 0.0
+
+    def posterior(self) -> tuple[float, float]:
+        """Posterior mean and sd of this option's normalised engagement."""
+        weight = PRIOR_WEIGHT + self.n
+        mean = (PRIOR_MEAN * PRIOR_WEIGHT + self.total) / weight
+        if self.n >= 2:
+            var = max(self.total_sq / self.n - self.mean**2, 1e-4)
+            sd = math.sqrt((PRIOR_SD**2 * PRIOR_WEIGHT + var * self.n) / weight) / math.sqrt(weight)
+        else:
+            sd = PRIOR_SD / math.sqrt(weight)
+        return mean, sd
+
+    def interval(self, z: float = 1.64) -> tuple[float, float]:
+        mean, sd = self.posterior()
+        return mean - z * sd, mean + z * sd
+
+    def to_json(self) -> dict[str, float]:
+        return {"n": round(self.n, 4), "sum": round(self.total, 6), "sumsq": round(self.total_sq, 6)}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> OptionStats:
+        return cls(float(raw.get("n", 0)), float(raw.get("sum", 0)), float(raw.get("sumsq", 0)))
+
+
+Evidence = dict[str, dict[str, OptionStats]]
+
+
+def evidence_from_json(raw: dict[str, Any]) -> Evidence:
+    stats = raw.get("stats", {}) if raw else {}
+    return {dim: {opt: OptionStats.from_json(v) for opt, v in options.items()} for dim, options in stats.items()}
+
+
+def evidence_to_json(evidence: Evidence) -> dict[str, Any]:
+    return {"stats": {dim: {opt: s.to_json() for opt, s in opts.items()} for dim, opts in evidence.items()}}
+
+
+def accumulate(observations: list[tuple[dict[str, str], float, float]]) -> Evidence:
+    """Build evidence from (features, normalised score, weight) observations."""
+    evidence: Evidence = {dim: {} for dim in DIMENSIONS}
+    for features, score, weight in observations:
+        for dim in DIMENSIONS:
+            option = features.get(dim)
+            if not option:
+                continue
+            stats = evidence[dim].setdefault(option, OptionStats())
+            stats.n += weight
+            stats.total += weight * score
+            stats.total_sq += weight * score * score
+    return evidence
+
+
+def _rng(seed: str) -> random.Random:
+    return random.Random(int(hashlib.sha256(seed.encode()).hexdigest()[:16], 16))
+
+
+def thompson_pick(stats: dict[str, OptionStats], options: list[str], rng: random.Random) -> str:
+    """The option whose sampled mean is highest; unseen options sample from the prior."""
+    best, best_value = options[0], -math.inf
+    for option in options:
+        mean, sd = (stats.get(option) or OptionStats()).posterior()
+        value = rng.gauss(mean, sd)
+        if value > best_value:
+            best, best_value = option, value
+    return best
+
+
+def suggestions_for(*, slots: list[Any], evidence: dict[str, Any], seed: str, options: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
+    """One suggestion per slot for each decision dimension the agent has evidence on.
+
+    Returns an empty suggestion for dimensions without any evidence yet, so the model (or the
+    offline planner) explores on its own in the first week.
+    """
+    parsed = evidence_from_json(evidence)
+    choices = options or {}
+    rng = _rng(seed)
+    result: list[dict[str, Any]] = []
+    topic_uses: dict[str, int] = {}
+    for slot in slots:
+        suggestion: dict[str, Any] = {"slot": slot.index}
+        for dim in ("pillar", "hook_category", "tone", "length_bucket", "twin", "topic"):
+            stats = parsed.get(dim, {})
+            universe = sorted(set(choices.get(dim, [])) | set(stats))
+            if dim == "topic":  # variety: a topic fills at most MAX_TOPIC_REPEATS slots a week
+                universe = [t for t in universe if topic_uses.get(t, 0) < MAX_TOPIC_REPEATS]
+            if not stats or not universe:
+                continue
+            suggestion[dim] = thompson_pick(stats, universe, rng)
+            if dim == "topic":
+                topic_uses[suggestion[dim]] = topic_uses.get(suggestion[dim], 0) + 1
+        if "length_bucket" in suggestion:
+            suggestion["target_length_sec"] = LENGTH_BUCKETS[suggestion.pop("length_bucket")]
+        result.append(suggestion)
+    return result

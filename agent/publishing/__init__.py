@@ -1,0 +1,1 @@
+"""Exactly-once publishing on top of the platform adapters."""

@@ -1,0 +1,50 @@
+"""Graph state: a narrow input and the full state, all JSON-serialisable ids and flags.
+
+Rows live in the database; the state carries only what routes the graph and what a
+resumed run needs to find its rows again.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, TypedDict
+
+
+class CycleInput(TypedDict):
+    """What starts a weekly run."""
+
+    run_id: str
+    """The AgentRun id; also the LangGraph thread id."""
+    agent_id: str
+    """The agent whose week this is."""
+    week: str
+    """ISO week planned, e.g. ``2026-W48``."""
+    auto_approve: bool
+    """Approve every reel for this run regardless of the agent's approval mode."""
+
+
+class CycleState(CycleInput, total=False):
+    """Everything the cycle's nodes pass to each other."""
+
+    calendar_id: str
+    """The ContentCalendar written by planning."""
+    item_ids: list[str]
+    """CalendarItems of the plan, in slot order."""
+    revise: dict[str, str]
+    """Calendar item id -> reviewer feedback, for items sent back to creating."""
+    revisions: dict[str, int]
+    """Calendar item id -> how many times review sent it back (at most 2)."""
+    reel_ids: list[str]
+    """The current reel of every item that has one."""
+    review_round: int
+    """How many review rounds have happened."""
+    undecided: int
+    """Reels the last review answer left without a decision (they are asked again)."""
+    post_ids: list[str]
+    """Posts created by publishing."""
+    report_id: str
+    """The WeeklyReport written by analyzing."""
+    strategy_id: str
+    """The StrategyUpdate written by adapting."""
+    failures: Annotated[list[str], operator.add]
+    """One line per item or step that failed; the run goes on without it."""

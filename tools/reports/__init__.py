@@ -1,0 +1,5 @@
+"""Weekly report rendering."""
+
+from tools.reports.markdown import ReportData, render_markdown
+
+__all__ = ["ReportData", "render_markdown"]

@@ -1,0 +1,59 @@
+"""The weekly report as Markdown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class ReportData(BaseModel):
+    """Everything a weekly report shows."""
+
+    agent: str
+    week: str
+    period: str
+    headline: str
+    insights: list[str]
+    next_experiment: str
+    totals: dict[str, float]
+    per_platform: dict[str, dict[str, float]]
+    per_day: dict[str, dict[str, float]] = Field(default_factory=dict)
+    top_posts: list[dict[str, Any]]
+    lifts: dict[str, dict[str, dict[str, float]]]
+    pending_posts: int = 0
+    previous_totals: dict[str, float] | None = None
+    strategy_summary: str = ""
+    strategy_changes: dict[str, Any] = Field(default_factory=dict)
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 10 or value == int(value) else f"{value:.3f}"
+
+
+def render_markdown(data: ReportData) -> str:
+    lines = [f"# Weekly report — {data.agent}, {data.week}", "", f"*{data.period}*", "", f"## {data.headline}", ""]
+    lines += [f"- {i}" for i in data.insights]
+    lines += ["", f"**Next experiment:** {data.next_experiment}", "", "## Totals", "", "| metric | this week | previous week |", "|---|---:|---:|"]
+    for key, value in data.totals.items():
+        prev = (data.previous_totals or {}).get(key)
+        lines.append(f"| {key} | {_num(value)} | {_num(prev) if prev is not None else '—'} |")
+    if data.pending_posts:
+        lines += ["", f"{data.pending_posts} posts are younger than the maturity window and not counted yet."]
+    lines += ["", "## By platform", "", "| platform | posts | views | interactions | engagement rate |", "|---|---:|---:|---:|---:|"]
+    for platform, row in data.per_platform.items():
+        lines.append(f"| {platform} | {row['posts']:.0f} | {row['views']:,.0f} | {row['interactions']:,.0f} | {row['engagement_rate']:.2%} |")
+    lines += ["", "## Top posts", "", "| # | title | platform | views | score | link |", "|---:|---|---|---:|---:|---|"]
+    for rank, post in enumerate(data.top_posts, 1):
+        lines.append(f"| {rank} | {post['title']} | {post['platform']} | {post['views']:,} | {post['score']:.2f} | {post.get('link') or ''} |")
+    lines += ["", "## What moved engagement (score 1.0 = average, 90% interval)", ""]
+    for dim, options in data.lifts.items():
+        if dim == "platform":
+            continue
+        cells = ", ".join(f"{opt} {v['lift']:.2f} [{v['low']:.2f}–{v['high']:.2f}] n={v['n']:.0f}" for opt, v in options.items())
+        lines.append(f"- **{dim.replace('_', ' ')}**: {cells}")
+    if data.strategy_summary or data.strategy_changes:
+        lines += ["", "## Strategy for next week", "", data.strategy_summary, ""]
+        for key, value in data.strategy_changes.items():
+            lines.append(f"- {key}: {value}")
+    return "\n".join(lines) + "\n"
