@@ -1,13 +1,18 @@
-"""The ``twin`` command line."""
+"""The ``twin`` command line.
+
+Every ``agent/cli/*_cmds.py`` module that defines ``register(app)`` adds its commands; a new
+command group needs no edit here.
+"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Any
 
 import typer
 from typer.core import TyperGroup
 
-from agent.cli import data_cmds, run_cmds, secrets_cmds, setup_cmds
 from agent.cli.common import err_console
 from agent.errors import USER_ERRORS
 
@@ -22,6 +27,11 @@ class TwinGroup(TyperGroup):
             err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
+    def list_commands(self, ctx: Any) -> list[str]:
+        order = ["init", "status", "run", "inbox", "approve", "runs"]
+        names = super().list_commands(ctx)
+        return [n for n in order if n in names] + sorted(n for n in names if n not in order)
+
 
 app = typer.Typer(
     cls=TwinGroup,
@@ -30,14 +40,19 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.command("init")(setup_cmds.init)
-app.command("status")(setup_cmds.status)
-app.command("run")(run_cmds.run)
-app.command("inbox")(run_cmds.inbox)
-app.command("approve")(run_cmds.approve)
-app.command("runs")(run_cmds.runs)
-app.add_typer(secrets_cmds.app, name="secrets")
-app.add_typer(data_cmds.app, name="data")
+
+
+def _register_all() -> None:
+    package = importlib.import_module(__name__)
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if info.name.endswith("_cmds"):
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            register = getattr(module, "register", None)
+            if register is not None:
+                register(app)
+
+
+_register_all()
 
 
 def main() -> None:

@@ -51,3 +51,7 @@ def delete(
         counts = delete_user(session=session, email=user, data_dir=system.settings.data_dir)
     rows = sum(v for k, v in counts.items() if k != "media_files")
     console.print(f"Deleted {rows} rows and {counts['media_files']} media files of {user}.")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="data")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from typing import Annotated, Any
 
 import typer
@@ -219,4 +218,11 @@ def runs(data_dir: DataDirOpt = None, as_json: JsonOpt = False, limit: Annotated
     console.print(table)
 
 
-__all__ = ["approve", "inbox", "run", "runs", "uuid"]
+__all__ = ["approve", "inbox", "register", "run", "runs"]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)
+    app.command("inbox")(inbox)
+    app.command("approve")(approve)
+    app.command("runs")(runs)

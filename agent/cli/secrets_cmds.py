@@ -90,3 +90,7 @@ def rotate(
             f"Rotated {count} secrets to the key in ${new_key_env} (fingerprint {new.fingerprint}). "
             "Set TWIN_SECRET_KEY to that value now."
         )
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="secrets")

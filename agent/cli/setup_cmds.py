@@ -102,3 +102,8 @@ def _status(system: Any) -> dict[str, Any]:
                 }
             )
     return info
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("status")(status)
