@@ -71,7 +71,12 @@ def publishers_for(settings: Settings, clock: Clock) -> Callable[[str], Publishe
             if platform == "sandbox":
                 from tools.publish.sandbox import SandboxPublisher
 
-                cache[platform] = SandboxPublisher(root=settings.data_dir / "sandbox", clock=clock.now, audience=settings.audience)
+                cache[platform] = SandboxPublisher(
+                    root=settings.data_dir / "sandbox",
+                    clock=clock.now,
+                    audience=settings.audience,
+                    latency_ms=settings.sandbox_latency_ms,
+                )
             else:
                 from tools.publish.registry import get_publisher
 
@@ -96,28 +101,36 @@ def build_context(
     progress: Callable[[str, str], None] | None = None,
     overrides: dict[str, Any] | None = None,
 ) -> Context:
-    """Everything a run needs, from settings; ``overrides`` swaps pieces (tests, simulations)."""
+    """Everything a run needs, from settings.
+
+    ``overrides`` swaps pieces (tests, simulations): any Context field, or one of the tools
+    ``speak``, ``render``, ``publisher_for``, ``trends``.
+    """
     settings = system.settings
     from tools.trends import load_trends
 
+    extra = dict(overrides or {})
+    tool_parts: dict[str, Any] = {
+        "speak": speak_with(settings),
+        "render": render,
+        "publisher_for": publishers_for(settings, clock),
+        "trends": lambda: load_trends(settings.trends_file),
+    }
+    for name in list(tool_parts):
+        if name in extra:
+            tool_parts[name] = extra.pop(name)
     values: dict[str, Any] = {
         "sessions": system.sessions,
         "settings": settings,
         "chat_model": chat_model_for(settings),
-        "tools": Toolbox(
-            speak=speak_with(settings),
-            render=render,
-            publisher_for=publishers_for(settings, clock),
-            trends=lambda: load_trends(settings.trends_file),
-        ),
+        "tools": Toolbox(**tool_parts),
         "clock": clock,
         "cipher": system.cipher(),
-        "memory": None,
         "render_quality": render_quality,
         "progress": progress,
     }
-    values.update(overrides or {})
-    if "memory" not in (overrides or {}):
+    values.update(extra)
+    if "memory" not in values:
         values["memory"] = memory_for(settings, agent_id, clock)
     return Context(**values)
 

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
 
     audience: str = "tools.publish.sandbox_audience:BuiltinAudience"
     """The sandbox platform's audience model, as ``module:attr``."""
+    sandbox_latency_ms: int = 0
+    """Simulated platform latency of the sandbox after a post lands (for fault tests and demos)."""
     trends_file: Path | None = None
     """A local JSON file of trend signals; the built-in sample is used when unset."""
     metrics_maturity_hours: float = 48.0
@@ -52,6 +54,11 @@ class Settings(BaseSettings):
 
     chroma_host: str | None = None
     chroma_port: int = 8000
+
+    learning_mode: Literal["adaptive", "fixed"] = "adaptive"
+    """``fixed`` plans without reading the strategy or past evidence (a non-learning baseline)."""
+    planning_seed: int = 0
+    """Mixed into the planner's exploration draws, so a simulation is repeatable for a seed."""
 
     @property
     def resolved_database_url(self) -> str:

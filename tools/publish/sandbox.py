@@ -9,6 +9,7 @@ import math
 import os
 import random
 import shutil
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,11 +62,13 @@ class SandboxPublisher:
         clock: Callable[[], datetime] | None = None,
         audience: Audience | str | None = None,
         seed: int = 0,
+        latency_ms: int = 0,
     ) -> None:
         self.root = Path(root) if root else Path.cwd() / "sandbox"
         self.clock = clock or (lambda: datetime.now(UTC))
         self.audience = load_audience(audience)
         self.seed = seed
+        self.latency_ms = latency_ms
 
     def _record_path(self, account: AccountRef, key: str) -> Path:
         return self.root / account.external_id / f"{marker_for(key)}.json"
@@ -99,6 +102,8 @@ class SandboxPublisher:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(record, indent=1))
         os.replace(tmp, path)
+        if self.latency_ms:  # the post exists now; a client that dies here never hears about it
+            time.sleep(self.latency_ms / 1000)
         return self._result(record, account)
 
     def _result(self, record: dict[str, Any], account: AccountRef) -> PublishResult:

@@ -1,0 +1,60 @@
+"""Fixtures for whole-cycle tests: an initialised system on each database backend."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent.bootstrap import initialise
+from agent.settings import load_settings
+from agent.system import System, open_system
+from db.engine import transaction
+from db.repo.identity import get_agent, update_agent_policy
+from tests.cycle.fakes import FakeRender
+
+
+def make_system(tmp_path: Path, db_url: str, **settings: Any) -> System:
+    system = open_system(load_settings(data_dir=tmp_path / "data", database_url=db_url, **settings))
+    initialise(system)
+    return system
+
+
+def set_policy(system: System, **changes: Any) -> None:
+    with transaction(system.sessions) as session:
+        update_agent_policy(session=session, agent=get_agent(session=session), **changes)
+
+
+@pytest.fixture
+def system(tmp_path: Path, db_url: str) -> Iterator[System]:
+    """An initialised system posting 3 videos a week, on SQLite and PostgreSQL."""
+    sys_ = make_system(tmp_path, db_url)
+    set_policy(sys_, posts_per_week=3)
+    yield sys_
+    sys_.dispose()
+
+
+@pytest.fixture
+def sqlite_system(tmp_path: Path) -> Iterator[System]:
+    sys_ = make_system(tmp_path, f"sqlite:///{tmp_path / 'twin.db'}")
+    set_policy(sys_, posts_per_week=3)
+    yield sys_
+    sys_.dispose()
+
+
+@pytest.fixture
+def fake_render() -> FakeRender:
+    return FakeRender()
+
+
+Overrides = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture
+def overrides(fake_render: FakeRender) -> Overrides:
+    def build(**extra: Any) -> dict[str, Any]:
+        return {"render": fake_render, "memory": None, **extra}
+
+    return build
