@@ -1,4 +1,4 @@
-"""Synthetic speech for render tests and benchmarks: a voice-like WAV plus word timings."""
+"""Synthetic inputs for render tests and benchmarks: voice-like WAV + word timings, music."""
 
 from __future__ import annotations
 

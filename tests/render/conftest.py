@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,10 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from speechgen import make_music, make_speech
-
+from bench.render_inputs import make_music, make_speech
 from tools.render import RenderRequest
 from tools.tts.base import SpeechResult
 

@@ -84,7 +84,7 @@ def test_avatar_moves(space: Decoded) -> None:
 
 
 def test_presets_look_different(request_for: Callable[..., RenderRequest], workdir: Path) -> None:
-    from speechgen import make_speech
+    from bench.render_inputs import make_speech
 
     short = make_speech(workdir / "short.wav", "hello there friends", word_ms=250)
     means = {}

@@ -98,7 +98,7 @@ def test_other_aspects(request_for: Callable[..., RenderRequest], aspect: str) -
 
 
 def test_duration_is_capped_at_target(request_for, workdir: Path) -> None:
-    from speechgen import make_speech
+    from bench.render_inputs import make_speech
 
     short = make_speech(workdir / "two.wav", "one two three four five", word_ms=300)
     assert 2000 < short.duration_ms <= 3000 - 100

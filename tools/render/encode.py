@@ -17,19 +17,30 @@ _AAC_FRAME = 1024
 
 
 def x264_options(quality: str, still: bool) -> dict[str, str]:
-    """Encoder settings: fast presets, constant quality, BT.709 tags, High profile."""
-    vui = "colorprim=bt709:transfer=bt709:colormatrix=bt709"
+    """Encoder settings: fast analysis, constant quality, BT.709 tags, High profile.
+
+    Most frames repeat the previous picture or shift the avatar by whole pixels, so
+    full-pel motion search, 16x16 partitions and no B-frames lose almost nothing while
+    halving the per-frame cost of x264 (which dominates render time). Deblocking is off:
+    the picture is mostly sharp text and stills, where it only blurs edges.
+    """
+    fast = (
+        "ref=1:me=dia:partitions=none:trellis=0:no-deblock=1:rc-lookahead=3:bframes=0:"
+        "aq-mode=0:weightp=0:colorprim=bt709:transfer=bt709:colormatrix=bt709"
+    )
     if quality == "draft":
-        # ultrafast drops 8x8 transforms and CABAC (Baseline); put them back for High.
         return {
-            "preset": "ultrafast",
+            "preset": "veryfast",
             "crf": "26",
             "profile": "high",
-            "x264-params": f"8x8dct=1:cabac=1:{vui}",
+            "x264-params": f"subme=0:{fast}",
         }
-    opts = {"preset": "veryfast", "crf": "21", "profile": "high", "x264-params": f"ref=2:{vui}"}
-    if still:
-        opts["tune"] = "stillimage"
+    opts = {
+        "preset": "veryfast",
+        "crf": "21",
+        "profile": "high",
+        "x264-params": f"subme={0 if still else 1}:{fast}",
+    }
     return opts
 
 
@@ -67,7 +78,7 @@ class ReelWriter:
         a = self.container.add_stream("aac", rate=SAMPLE_RATE)
         a.layout = "stereo"  # type: ignore[union-attr]
         a.time_base = Fraction(1, SAMPLE_RATE)
-        a.options = {"b": "160k"}
+        a.options = {"b": "160k", "aac_coder": "fast"}
         self.video, self.audio_stream = v, a
         self.audio = np.ascontiguousarray(audio, dtype=np.float32)
         self._audio_pos = 0
