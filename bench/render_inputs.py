@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import wave
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import av
 import numpy as np
 
 from tools.tts.base import SpeechResult, WordTiming
@@ -64,3 +67,54 @@ def make_music(path: Path, seconds: float = 4.0, rate: int = 44_100) -> Path:
         wf.setframerate(rate)
         wf.writeframes(pcm.tobytes())
     return path
+
+
+@dataclass
+class Decoded:
+    """Frames of a reel (RGB arrays by index) and stream facts."""
+
+    frames: list[np.ndarray]
+    pts: list[int]
+    video: dict[str, Any]
+    audio: dict[str, Any] | None
+    samples: np.ndarray
+
+    def at(self, seconds: float) -> np.ndarray:
+        """RGB frame shown at ``seconds``."""
+        return self.frames[min(len(self.frames) - 1, int(seconds * 30 + 1e-6))]
+
+
+def decode(path: Path) -> Decoded:
+    """Decode every video frame (as RGB) and all audio of ``path`` with PyAV."""
+    frames: list[np.ndarray] = []
+    pts: list[int] = []
+    chunks: list[np.ndarray] = []
+    with av.open(str(path)) as c:
+        vs = c.streams.video[0]
+        cc = vs.codec_context
+        video: dict[str, Any] = {
+            "codec": cc.name,
+            "profile": cc.profile,
+            "pix_fmt": cc.pix_fmt,
+            "width": cc.width,
+            "height": cc.height,
+            "rate": vs.average_rate,
+            "duration": float(vs.duration * vs.time_base) if vs.duration and vs.time_base else None,
+        }
+        audio: dict[str, Any] | None = None
+        if c.streams.audio:
+            a = c.streams.audio[0]
+            audio = {
+                "codec": a.codec_context.name,
+                "rate": a.codec_context.sample_rate,
+                "duration": float(a.duration * a.time_base) if a.duration and a.time_base else None,
+            }
+        for frame in c.decode(video=0):
+            frames.append(frame.to_ndarray(format="rgb24"))
+            pts.append(int(frame.pts or 0))
+    if audio is not None:
+        with av.open(str(path)) as c:
+            for aframe in c.decode(audio=0):
+                chunks.append(aframe.to_ndarray().astype(np.float32))
+    samples = np.concatenate(chunks, axis=1) if chunks else np.zeros((2, 0), np.float32)
+    return Decoded(frames, pts, video, audio, samples)

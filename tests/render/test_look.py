@@ -8,8 +8,8 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from conftest import Decoded, decode
 
+from bench.render_inputs import Decoded, decode, make_speech
 from tools.render import STYLES, RenderRequest, render_reel
 from tools.render.background import card_rect
 from tools.tts.base import SpeechResult
@@ -84,7 +84,6 @@ def test_avatar_moves(space: Decoded) -> None:
 
 
 def test_presets_look_different(request_for: Callable[..., RenderRequest], workdir: Path) -> None:
-    from bench.render_inputs import make_speech
 
     short = make_speech(workdir / "short.wav", "hello there friends", word_ms=250)
     means = {}

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import Decoded, decode
 from PIL import Image
 
+from bench.render_inputs import Decoded, decode, make_speech
 from tools.render import ASPECT_SIZES, RenderRequest, RenderResult, render_reel
 from tools.tts.base import SpeechResult
 
@@ -98,7 +98,6 @@ def test_other_aspects(request_for: Callable[..., RenderRequest], aspect: str) -
 
 
 def test_duration_is_capped_at_target(request_for, workdir: Path) -> None:
-    from bench.render_inputs import make_speech
 
     short = make_speech(workdir / "two.wav", "one two three four five", word_ms=300)
     assert 2000 < short.duration_ms <= 3000 - 100

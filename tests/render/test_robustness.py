@@ -8,9 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import decode
 
-from bench.render_inputs import make_speech
+from bench.render_inputs import decode, make_speech
 from tools.render import STYLES, RenderError, RenderRequest, render_reel
 from tools.tts.base import SpeechResult
 
