@@ -75,11 +75,7 @@ class LocalMiniLMEmbeddingFunction(EmbeddingFunction[Documents]):
 
     def __call__(self, input: Documents) -> Embeddings:
         """Embed documents with the local model."""
-        embedder = self.embedder
-        vectors: list[np.ndarray] = []
-        for start in range(0, len(input), self.batch_size):
-            vectors.extend(embedder.embed(list(input[start : start + self.batch_size])))
-        return vectors
+        return list(self.embedder.embed(list(input), batch_size=self.batch_size))
 
     @staticmethod
     def name() -> str:

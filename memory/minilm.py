@@ -69,11 +69,12 @@ class MiniLMEmbedder:
         # The Rust tokenizer is not re-entrant once padding/truncation are set.
         self._tokenize_lock = threading.Lock()
 
-    def embed(self, texts: list[str]) -> NDArray[np.float32]:
+    def embed(self, texts: list[str], *, batch_size: int | None = None) -> NDArray[np.float32]:
         """Embed texts.
 
         Args:
             texts: The texts; each is truncated to ``max_seq_length`` word pieces.
+            batch_size: Texts per forward pass; defaults to the instance's.
 
         Returns:
             Array of shape ``(len(texts), 384)``, float32, each row of unit length.
@@ -84,9 +85,10 @@ class MiniLMEmbedder:
         if not texts:
             return out
         # Sort by length so each batch pads to a similar length, then restore order.
+        step = batch_size or self.batch_size
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start : start + self.batch_size]
+        for start in range(0, len(order), step):
+            idx = order[start : start + step]
             out[idx] = self._embed_batch([texts[i] for i in idx])
         return out
 
