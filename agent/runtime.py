@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 from langchain_core.language_models import BaseChatModel
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from sqlalchemy import make_url
@@ -63,7 +64,16 @@ def render(request: RenderRequest, progress: ProgressCallback | None = None) -> 
     return render_reel(request, progress)
 
 
-def publishers_for(settings: Settings, clock: Clock) -> Callable[[str], Publisher]:
+def publishers_for(
+    settings: Settings, clock: Clock, *, client: httpx.Client | None = None
+) -> Callable[[str], Publisher]:
+    """A cached adapter factory: sandbox stays local, every other platform is built from settings.
+
+    Args:
+        settings: Base URLs, client ids and secrets of each platform.
+        clock: Clock used for post times and token expiry.
+        client: Optional shared ``httpx.Client`` for the real adapters (e.g. with progress hooks).
+    """
     cache: dict[str, Publisher] = {}
 
     def publisher_for(platform: str) -> Publisher:
@@ -71,16 +81,11 @@ def publishers_for(settings: Settings, clock: Clock) -> Callable[[str], Publishe
             if platform == "sandbox":
                 from tools.publish.sandbox import SandboxPublisher
 
-                cache[platform] = SandboxPublisher(
-                    root=settings.data_dir / "sandbox",
-                    clock=clock.now,
-                    audience=settings.audience,
-                    latency_ms=settings.sandbox_latency_ms,
-                )
+                cache[platform] = SandboxPublisher(root=settings.data_dir / "sandbox", clock=clock.now, audience=settings.audience)
             else:
-                from tools.publish.registry import get_publisher
+                from agent.publishing.adapters import build_publisher
 
-                cache[platform] = get_publisher(platform)
+                cache[platform] = build_publisher(platform, settings, now=clock.now, client=client)
         return cache[platform]
 
     return publisher_for

@@ -54,6 +54,73 @@ class Settings(BaseSettings):
 
     chroma_host: str | None = None
     chroma_port: int = 8000
+    embeddings_provider: Literal["local", "openai"] = "local"
+    """Vector-memory embeddings: the bundled MiniLM model, or an OpenAI-compatible service."""
+    embeddings_base_url: str | None = None
+    embeddings_model: str | None = None
+    embeddings_api_key_env_var: str = "TWIN_EMBEDDINGS_API_KEY"
+    embeddings_dimensions: int | None = None
+
+    worker_poll_seconds: float = Field(default=30.0, gt=0)
+    """Longest time the worker sleeps before re-reading schedules from the database."""
+    worker_shutdown_grace_seconds: float = Field(default=900.0, ge=0)
+    """How long a stopping worker waits for a run in progress to reach its next checkpoint."""
+    metrics_refresh_hours: int = Field(default=6, ge=1, le=24)
+    """The worker refreshes metrics of recent posts every this many hours."""
+    chat_history_messages: int = Field(default=40, ge=4)
+    """How many recent chat messages are sent to the model each turn."""
+
+    # Publishing adapters: every API base URL is a setting so tests and proxies can point elsewhere.
+    publish_timeout: float = 60.0
+    """Seconds per HTTP request to a platform."""
+    publish_max_attempts: int = 8
+    """Publish attempts per post (across retries and restarts) before it fails for good."""
+    publish_lease_seconds: float = 900.0
+    """How long an in-progress attempt belongs to its worker before another may take it over."""
+    oauth_redirect_timeout: float = 300.0
+    """Seconds ``twin accounts connect`` waits for the browser to come back."""
+    instagram_base_url: str = "https://graph.facebook.com"
+    """Graph host for Instagram (``https://graph.instagram.com`` with Instagram Login)."""
+    instagram_rupload_base_url: str = "https://rupload.facebook.com"
+    instagram_login: Literal["facebook", "instagram"] = "facebook"
+    instagram_authorize_url: str | None = None
+    instagram_token_url: str | None = None
+    facebook_base_url: str = "https://graph.facebook.com"
+    facebook_authorize_url: str | None = None
+    facebook_token_url: str | None = None
+    meta_api_version: str = "v21.0"
+    meta_app_id: str | None = None
+    meta_app_secret: SecretStr | None = None
+    threads_base_url: str = "https://graph.threads.net"
+    threads_api_version: str = "v1.0"
+    threads_media_base_url: str | None = None
+    """Public URL prefix where rendered reels are served (Threads fetches videos by URL)."""
+    threads_app_id: str | None = None
+    threads_app_secret: SecretStr | None = None
+    threads_authorize_url: str | None = None
+    threads_token_url: str | None = None
+    linkedin_base_url: str = "https://api.linkedin.com"
+    linkedin_token_url: str = "https://www.linkedin.com/oauth/v2/accessToken"
+    linkedin_authorize_url: str | None = None
+    linkedin_version: str = "202405"
+    linkedin_client_id: str | None = None
+    linkedin_client_secret: SecretStr | None = None
+    tiktok_base_url: str = "https://open.tiktokapis.com"
+    tiktok_token_url: str = "https://open.tiktokapis.com/v2/oauth/token/"
+    tiktok_authorize_url: str | None = None
+    tiktok_client_key: str | None = None
+    tiktok_client_secret: SecretStr | None = None
+    tiktok_audited: bool = False
+    """False until TikTok has audited the app: posts then go out as SELF_ONLY (private)."""
+    tiktok_privacy_level: str = "PUBLIC_TO_EVERYONE"
+    youtube_base_url: str = "https://www.googleapis.com"
+    """Host of the Data API (``/youtube/v3``) and the upload endpoint (``/upload/youtube/v3``)."""
+    youtube_analytics_base_url: str = "https://youtubeanalytics.googleapis.com/v2"
+    youtube_token_url: str = "https://oauth2.googleapis.com/token"
+    youtube_authorize_url: str | None = None
+    youtube_client_id: str | None = None
+    youtube_client_secret: SecretStr | None = None
+    youtube_privacy_status: Literal["public", "unlisted", "private"] = "public"
 
     learning_mode: Literal["adaptive", "fixed"] = "adaptive"
     """``fixed`` plans without reading the strategy or past evidence (a non-learning baseline)."""

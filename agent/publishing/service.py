@@ -1,55 +1,95 @@
 """Publish a Post exactly once, whatever crashes, retries or second workers do.
 
-Every attempt is a PublisherTask committed *before* the platform is called. A task left
-``in_progress`` by a process that died is treated as ``unconfirmed``: before any new attempt
-the adapter is asked whether the post exists already, and if so it is adopted.
+Every attempt is a PublisherTask committed *before* the platform is called, under the post's
+idempotency key (one per reel and account). A task left ``in_progress`` by a process that died
+becomes ``unconfirmed`` once its lease runs out; before any new attempt the adapter is asked
+whether the post exists already, and if it does it is adopted instead of posted again.
 """
 
 from __future__ import annotations
 
+import random
 import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.clock import Clock
+from agent.publishing.limits import limit_block, policy_block, record_published, record_rate_limited
+from agent.publishing.requests import account_ref, publish_request
+from agent.publishing.tokens import KeyCredentials, TokenKeeper, credentials_of
 from db.crypto import Cipher
 from db.engine import transaction
-from db.enums import EventType, IntegrationStatus, NotificationType, PublishStatus, SubjectType, TaskStatus
-from db.models import (
-    Agent,
-    CalendarItem,
-    IntegrationKey,
-    Post,
-    PublisherTask,
-    SocialAccount,
-    VideoReel,
+from db.enums import (
+    ApprovalStatus,
+    EventType,
+    IntegrationStatus,
+    NotificationType,
+    PublishStatus,
+    SubjectType,
+    TaskStatus,
 )
-from db.repo.identity import agent_policy
+from db.models import IntegrationKey, Post, PublisherTask, SocialAccount, VideoReel
 from db.repo.runs import log_event, notify_once
-from db.repo.secrets import read_tokens, set_tokens
-from tools.publish.base import AccountRef, Credentials, Publisher, PublishError, PublishRequest, PublishResult
+from tools.publish.base import AccountRef, Publisher, PublishError, PublishRequest, PublishResult
+from tools.publish.http import UNCONFIRMED
 from tools.publish.redact import redact
 
+__all__ = ["APPROVED", "WORKER", "Outcome", "PublishService"]
+
 WORKER = f"{socket.gethostname()}:{uuid.uuid4().hex[:6]}"
+APPROVED = (ApprovalStatus.auto_approved, ApprovalStatus.creator_approved)
+RATE_CODES = frozenset({"rate_limited", "quota_exhausted"})
+Mode = Literal["publish", "check", "confirm"]
 
 
 @dataclass
 class Outcome:
+    """What one call to :meth:`PublishService.publish` ended with."""
+
     post_id: uuid.UUID
     status: PublishStatus
     message: str
+    url: str | None = None
+    platform_post_id: str | None = None
+    next_attempt_at: datetime | None = None
+    adopted: bool = False
+
+
+@dataclass
+class _Claim:
+    post_id: uuid.UUID
+    task_id: uuid.UUID
+    attempt: int
+    mode: Mode
+    platform: str
+    account_id: uuid.UUID
+    account: AccountRef
+    request: PublishRequest
+    held: KeyCredentials
+    platform_post_id: str | None
 
 
 class PublishService:
-    """Runs one publish attempt at a time per post, recording everything it does."""
+    """Runs publish attempts for posts and records each one.
+
+    Args:
+        sessions: Session factory of the application database.
+        cipher: Decrypts and encrypts integration tokens.
+        clock: Decides what is due, waits and the daily limits (may be simulated).
+        publisher_for: Platform name -> adapter.
+        worker: Name recorded on each task.
+        max_attempts: Attempts per post before it fails for good.
+        lease: How long an in-progress attempt belongs to its worker (real time).
+        rng: Random source for the jitter of retry delays.
+    """
 
     def __init__(
         self,
@@ -59,210 +99,358 @@ class PublishService:
         clock: Clock,
         publisher_for: Callable[[str], Publisher],
         worker: str = WORKER,
+        max_attempts: int = 8,
+        lease: timedelta = timedelta(minutes=15),
+        rng: random.Random | None = None,
     ) -> None:
         self.sessions = sessions
         self.cipher = cipher
         self.clock = clock
         self.publisher_for = publisher_for
         self.worker = worker
+        self.max_attempts = max_attempts
+        self.lease = lease
+        self.rng = rng or random.Random()
+        self.tokens = TokenKeeper(sessions=sessions, cipher=cipher, clock=clock)
 
-    # -- the one entry point ---------------------------------------------------------------
     def publish(self, post_id: uuid.UUID) -> Outcome:
+        """Publish ``post_id`` once; a post already published returns its first result.
+
+        Returns:
+            The outcome: published, scheduled (with ``next_attempt_at``), unconfirmed, publishing
+            (another worker holds it, or the platform is still processing) or failed.
+        """
         claim = self._claim(post_id)
         if isinstance(claim, Outcome):
             return claim
-        task_id, needs_check, request, account, credentials, key_id, platform = claim
-        publisher = self.publisher_for(platform)
+        publisher = self.publisher_for(claim.platform)
         try:
-            result = None
-            if needs_check:
-                result = publisher.find_existing(request, account=account, credentials=credentials)
-            if result is None:
-                result = self._call_with_refresh(publisher, request, account, credentials, key_id)
+            result = self._run(claim, publisher)
         except PublishError as exc:
-            return self._failed(post_id, task_id, exc)
-        return self._succeeded(post_id, task_id, result, adopted=needs_check)
-
-    # -- steps -------------------------------------------------------------------------------
-    def _claim(self, post_id: uuid.UUID) -> Any:
-        try:
-            with transaction(self.sessions) as session:
-                post = session.scalar(select(Post).where(Post.id == post_id).with_for_update())
-                if post is None:
-                    return Outcome(post_id, PublishStatus.failed, "post not found")
-                if post.publish_status in (PublishStatus.published, PublishStatus.failed):
-                    return Outcome(post_id, post.publish_status, "already final")
-                last = session.scalar(
-                    select(PublisherTask).where(PublisherTask.post_id == post_id).order_by(PublisherTask.attempt.desc()).limit(1)
-                )
-                needs_check = last is not None and last.status in (TaskStatus.in_progress, TaskStatus.unconfirmed)
-                if last is not None and last.status == TaskStatus.in_progress:
-                    last.status = TaskStatus.unconfirmed
-                    last.error_json = {"message": "outcome unknown (process stopped or timed out); checked on the platform before retrying"}
-                blocked = self._policy_block(session, post)
-                if blocked:
-                    post.error_json = {"message": blocked, "retryable": True}
-                    return Outcome(post_id, PublishStatus.scheduled, blocked)
-                account = session.get(SocialAccount, post.account_id)
-                if account is None or not account.is_connected:
-                    post.publish_status = PublishStatus.failed
-                    post.error_json = {"message": "account is disconnected: reconnect it with 'twin accounts connect'"}
-                    return Outcome(post_id, PublishStatus.failed, post.error_json["message"])
-                key = session.get(IntegrationKey, account.integration_id) if account.integration_id else None
-                if key is None or key.status != IntegrationStatus.connected:
-                    post.error_json = {"message": f"{account.platform.value} credentials are {key.status.value if key else 'missing'}: reconnect the account"}
-                    post.publish_status = PublishStatus.failed
-                    return Outcome(post_id, PublishStatus.failed, post.error_json["message"])
-                access, refresh = read_tokens(key=key, cipher=self.cipher)
-                task = PublisherTask(
-                    post_id=post_id,
-                    attempt=(last.attempt if last else 0) + 1,
-                    status=TaskStatus.in_progress,
-                    worker_node=self.worker,
-                )
-                session.add(task)
-                post.publish_status = PublishStatus.publishing
-                session.flush()
-                request = self._request(session, post)
-                return (
-                    task.id,
-                    needs_check,
-                    request,
-                    AccountRef(account_id=str(account.id), platform=account.platform.value, handle=account.handle, external_id=account.account_external_id),
-                    Credentials(access_token=access, refresh_token=refresh, expires_at=key.token_expires_at, scopes=list(key.scopes)),
-                    key.id,
-                    account.platform.value,
-                )
-        except IntegrityError:  # another worker created this attempt at the same moment
-            return Outcome(post_id, PublishStatus.publishing, "another worker is publishing this post")
-
-    def _policy_block(self, session: Session, post: Post) -> str | None:
-        """The agent policy's daily maximum and cooldown, per account."""
-        reel = session.get(VideoReel, post.reel_id)
-        agent = session.scalar(select(Agent).where(Agent.user_id == post.user_id).order_by(Agent.created_at).limit(1))
-        if reel is None or agent is None:
-            return None
-        policy = agent_policy(agent)
-        now = self.clock.now()
-        day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        today = session.scalar(
-            select(func.count()).select_from(Post).where(
-                Post.account_id == post.account_id, Post.publish_status == PublishStatus.published, Post.published_at >= day_start
+            return self._failed(claim, exc)
+        except Exception as exc:  # the call may have landed: check the platform before retrying
+            error = PublishError(
+                f"{claim.platform}: unexpected {type(exc).__name__} during the attempt "
+                f"({exc}); the post is looked up on the platform before any retry",
+                retryable=True,
+                code=UNCONFIRMED,
             )
-        ) or 0
-        if today >= policy.max_posts_per_day:
-            return f"daily maximum of {policy.max_posts_per_day} posts reached on this account; retried tomorrow"
-        recent = session.scalar(
-            select(func.max(Post.published_at)).where(Post.account_id == post.account_id, Post.publish_status == PublishStatus.published)
-        )
-        if recent is not None and now - recent < timedelta(minutes=policy.cooldown_minutes):
-            return f"cooldown: last post on this account was under {policy.cooldown_minutes} minutes ago"
-        return None
+            return self._failed(claim, error)
+        return self._succeeded(claim, result)
 
-    def _request(self, session: Session, post: Post) -> PublishRequest:
-        reel = session.get(VideoReel, post.reel_id)
-        assert reel is not None
-        item = session.get(CalendarItem, reel.calendar_item_id) if reel.calendar_item_id else None
-        from db.models import AITwin, MediaAsset
-
-        twin = session.get(AITwin, item.ai_twin_id) if item and item.ai_twin_id else None
-        thumb = session.get(MediaAsset, reel.thumbnail_asset_id) if reel.thumbnail_asset_id else None
-        meta = {
-            "platform": post.platform.value,
-            "pillar": item.content_pillar.value if item else "",
-            "topic": item.topic if item else reel.title,
-            "tone": item.tone.value if item else "",
-            "hook": item.hook if item else "",
-            "hook_category": item.hook_category if item else "",
-            "length_sec": str(reel.length_sec),
-            "twin_style": twin.style_preset.value if twin else "",
-        }
-        return PublishRequest(
-            media_path=Path(reel.storage_uri),
-            caption=post.caption,
-            hashtags=list(post.hashtags),
-            title=reel.title,
-            thumbnail_path=Path(thumb.uri) if thumb else None,
-            idempotency_key=post.idempotency_key,
-            synthetic_media=reel.synthetic_media,
-            meta=meta,
-        )
-
-    def _call_with_refresh(self, publisher: Publisher, request: PublishRequest, account: AccountRef,
-                           credentials: Credentials, key_id: uuid.UUID) -> PublishResult:
+    # -- claim: decide what to do and record the attempt before calling anyone --------------
+    def _claim(self, post_id: uuid.UUID) -> _Claim | Outcome:
         try:
-            return publisher.publish(request, account=account, credentials=credentials)
-        except PublishError as exc:
-            if not exc.auth_expired or not credentials.refresh_token:
-                raise
-        fresh = self.refresh(key_id, publisher, credentials)  # once, then retry once
-        return publisher.publish(request, account=account, credentials=fresh)
-
-    def refresh(self, key_id: uuid.UUID, publisher: Publisher, credentials: Credentials) -> Credentials:
-        """Refresh tokens and store them encrypted; a dead refresh token marks the key expired."""
-        try:
-            fresh = publisher.refresh_token(credentials)
-        except PublishError as exc:
             with transaction(self.sessions) as session:
-                key = session.get(IntegrationKey, key_id)
-                if key is not None:
-                    key.status = IntegrationStatus.expired
-                    notify_once(session=session, user_id=key.user_id, type=NotificationType.account_expired,
-                                dedupe_key=f"expired:{key_id}:{self.clock.now().date()}",
-                                payload={"platform": key.platform.value, "message": "reconnect the account"})
-            raise PublishError(f"token refresh failed ({exc}); the account must be reconnected") from exc
-        with transaction(self.sessions) as session:
-            key = session.get(IntegrationKey, key_id)
-            assert key is not None
-            set_tokens(key=key, cipher=self.cipher, access_token=fresh.access_token, refresh_token=fresh.refresh_token)
-            key.token_expires_at = fresh.expires_at
-        return fresh
+                return self._claim_in(session, post_id)
+        except IntegrityError:  # another worker recorded this attempt number first
+            return Outcome(post_id, PublishStatus.publishing, "another worker is publishing it")
 
-    def _succeeded(self, post_id: uuid.UUID, task_id: uuid.UUID, result: PublishResult, *, adopted: bool) -> Outcome:
+    def _claim_in(self, session: Session, post_id: uuid.UUID) -> _Claim | Outcome:
+        now = self.clock.now()
+        post = session.scalar(select(Post).where(Post.id == post_id).with_for_update())
+        if post is None:
+            return Outcome(post_id, PublishStatus.failed, "post not found")
+        if post.publish_status == PublishStatus.published:
+            return Outcome(
+                post_id,
+                post.publish_status,
+                f"already published: {post.url or post.platform_post_id}",
+                url=post.url,
+                platform_post_id=post.platform_post_id,
+            )
+        if post.publish_status == PublishStatus.failed:
+            reason = (post.error_json or {}).get("message", "failed")
+            return Outcome(post_id, post.publish_status, f"failed earlier: {reason}")
+        last = session.scalar(
+            select(PublisherTask)
+            .where(PublisherTask.post_id == post_id)
+            .order_by(PublisherTask.attempt.desc())
+            .limit(1)
+        )
+        if last is not None and last.status == TaskStatus.in_progress:
+            if datetime.now(UTC) - last.updated_at < self.lease:
+                return Outcome(
+                    post_id, PublishStatus.publishing, f"worker {last.worker_node} is publishing it"
+                )
+            last.status = TaskStatus.unconfirmed
+            last.error_json = {
+                "message": "outcome unknown: the worker stopped mid-publish; "
+                "the platform is checked before any new attempt",
+                "code": UNCONFIRMED,
+            }
+            post.publish_status = PublishStatus.unconfirmed
+        if post.next_attempt_at is not None and post.next_attempt_at > now:
+            reason = (post.error_json or {}).get("message", "retry is waiting")
+            return Outcome(
+                post_id,
+                post.publish_status,
+                f"next attempt at {post.next_attempt_at:%Y-%m-%d %H:%M} UTC ({reason})",
+                next_attempt_at=post.next_attempt_at,
+            )
+        mode: Mode = "publish"
+        if post.platform_post_id:
+            mode = "confirm"
+        elif session.scalar(
+            select(func.count())
+            .select_from(PublisherTask)
+            .where(PublisherTask.post_id == post_id, PublisherTask.status == TaskStatus.unconfirmed)
+        ):
+            mode = "check"  # an earlier attempt may have landed: look before posting again
+        reel = session.get(VideoReel, post.reel_id)
+        if reel is None or reel.approval_status not in APPROVED:
+            return self._fail_now(
+                session, post, "the reel is not approved; approve it before publishing"
+            )
+        if mode != "confirm" and not Path(reel.storage_uri).is_file():
+            return self._fail_now(
+                session, post, f"media file {reel.storage_uri} is missing; render the reel again"
+            )
+        account = session.get(SocialAccount, post.account_id)
+        key = (
+            session.get(IntegrationKey, account.integration_id)
+            if account and account.integration_id
+            else None
+        )
+        if account is None or not account.is_connected or key is None:
+            return self._fail_now(
+                session,
+                post,
+                "the account is disconnected: reconnect it with 'twin accounts connect'",
+            )
+        if key.status != IntegrationStatus.connected:
+            return self._fail_now(
+                session,
+                post,
+                f"{account.platform.value} credentials are {key.status.value}: reconnect with "
+                f"'twin accounts connect {account.platform.value}'; the post is queued again then",
+                code="auth_expired",
+            )
+        attempts = (
+            session.scalar(
+                select(func.count())
+                .select_from(PublisherTask)
+                .where(PublisherTask.post_id == post_id)
+            )
+            or 0
+        )
+        if mode == "publish" and attempts >= self.max_attempts:
+            reason = (post.error_json or {}).get("message", "")
+            return self._fail_now(
+                session, post, f"gave up after {attempts} attempts; last error: {reason}"
+            )
+        if mode != "confirm":
+            block = limit_block(session, account.id, now) or policy_block(session, post, now)
+            if block is not None:
+                post.publish_status = PublishStatus.scheduled
+                post.next_attempt_at = block.until
+                post.error_json = {"message": block.reason, "retryable": True}
+                return Outcome(
+                    post_id, PublishStatus.scheduled, block.reason, next_attempt_at=block.until
+                )
+        task = PublisherTask(
+            post_id=post_id,
+            attempt=(last.attempt if last else 0) + 1,
+            status=TaskStatus.in_progress,
+            worker_node=self.worker,
+            response_json={"mode": mode},
+        )
+        session.add(task)
+        post.publish_status = PublishStatus.publishing
+        session.flush()
+        return _Claim(
+            post_id=post_id,
+            task_id=task.id,
+            attempt=task.attempt,
+            mode=mode,
+            platform=account.platform.value,
+            account_id=account.id,
+            account=account_ref(account),
+            request=publish_request(session, post, reel),
+            held=KeyCredentials(key.id, account.platform.value, credentials_of(key, self.cipher)),
+            platform_post_id=post.platform_post_id,
+        )
+
+    def _fail_now(
+        self, session: Session, post: Post, message: str, code: str = "not_publishable"
+    ) -> Outcome:
+        post.publish_status = PublishStatus.failed
+        post.next_attempt_at = None
+        post.error_json = {"message": message, "code": code, "retryable": False}
+        notify_once(
+            session=session,
+            user_id=post.user_id,
+            type=NotificationType.publish_failed,
+            dedupe_key=f"publish_failed:{post.id}",
+            payload={"post_id": str(post.id), "message": message},
+        )
+        return Outcome(post.id, PublishStatus.failed, message)
+
+    # -- the platform calls ------------------------------------------------------------------
+    def _run(self, claim: _Claim, publisher: Publisher) -> PublishResult:
+        held, account, request = claim.held, claim.account, claim.request
+        self.tokens.ensure_fresh(held, publisher)
+        if claim.mode == "confirm" and claim.platform_post_id:
+            ppid = claim.platform_post_id
+            return self.tokens.call(
+                held, publisher, lambda c: publisher.status(ppid, account=account, credentials=c)
+            )
+        if claim.mode == "check":
+            found = self.tokens.call(
+                held,
+                publisher,
+                lambda c: publisher.find_existing(request, account=account, credentials=c),
+            )
+            if found is not None:
+                found.raw["adopted"] = True
+                return found
+        return self.tokens.call(
+            held, publisher, lambda c: publisher.publish(request, account=account, credentials=c)
+        )
+
+    # -- record the outcome --------------------------------------------------------------------
+    def backoff(self, attempt: int) -> float:
+        """Seconds before retry ``attempt`` when the platform named no wait: 1 min doubling, jittered."""
+        ceiling = min(3600.0, 60.0 * 2 ** max(0, attempt - 1))
+        return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
+
+    def _succeeded(self, claim: _Claim, result: PublishResult) -> Outcome:
+        now = self.clock.now()
+        adopted = bool(result.raw.get("adopted"))
+        if result.state == "failed":
+            return self._failed(
+                claim,
+                PublishError(
+                    f"{claim.platform}: the platform reports post {result.platform_post_id} as failed",
+                    code="platform_failed",
+                ),
+            )
         with transaction(self.sessions) as session:
-            post = session.get(Post, post_id)
-            task = session.get(PublisherTask, task_id)
+            post = session.get(Post, claim.post_id)
+            task = session.get(PublisherTask, claim.task_id)
             assert post is not None and task is not None
             task.status = TaskStatus.succeeded
-            task.response_json = redact({"platform_post_id": result.platform_post_id, "url": result.url,
-                                         "state": result.state, "adopted": adopted, "raw": result.raw})
+            task.response_json = redact(
+                {
+                    "mode": claim.mode,
+                    "platform_post_id": result.platform_post_id,
+                    "url": result.url,
+                    "state": result.state,
+                    "adopted": adopted,
+                    "raw": result.raw,
+                },
+                claim.held.secrets,
+            )
+            was_published = post.published_at is not None
             post.platform_post_id = result.platform_post_id
             post.url = result.url
-            post.publish_status = PublishStatus.published if result.state == "published" else PublishStatus.publishing
-            post.published_at = self._published_at(result)
             post.error_json = None
-            log_event(session=session, event_type=EventType.publish_succeeded, subject_type=SubjectType.post,
-                      subject_id=post.id, user_id=post.user_id,
-                      message=f"published on {post.platform.value}" + (" (adopted after an unconfirmed attempt)" if adopted else ""),
-                      meta={"platform_post_id": result.platform_post_id, "url": result.url}, at=self.clock.now())
-            return Outcome(post_id, post.publish_status, result.url or result.platform_post_id)
-
-    def _published_at(self, result: PublishResult) -> datetime:
-        raw = result.raw.get("published_at") if isinstance(result.raw, dict) else None
-        if isinstance(raw, str):
-            try:
-                return datetime.fromisoformat(raw)
-            except ValueError:
-                pass
-        return self.clock.now()
-
-    def _failed(self, post_id: uuid.UUID, task_id: uuid.UUID, exc: PublishError) -> Outcome:
-        unknown = exc.code == "unconfirmed"
-        with transaction(self.sessions) as session:
-            post = session.get(Post, post_id)
-            task = session.get(PublisherTask, task_id)
-            assert post is not None and task is not None
-            task.status = TaskStatus.unconfirmed if unknown else TaskStatus.failed
-            task.error_json = redact({"message": str(exc), "code": exc.code, "retryable": exc.retryable, "retry_after": exc.retry_after})
-            if unknown:
-                post.publish_status = PublishStatus.unconfirmed
-            elif exc.retryable:
-                post.publish_status = PublishStatus.scheduled
+            if result.state == "published":
+                post.publish_status = PublishStatus.published
+                post.next_attempt_at = None
+                post.published_at = post.published_at or _published_at(result, now)
+                if not was_published:
+                    record_published(session, claim.account_id, now)
+                message = f"published on {claim.platform}" + (
+                    " (adopted after an unconfirmed attempt)" if adopted else ""
+                )
             else:
+                post.publish_status = PublishStatus.publishing
+                post.published_at = post.published_at or now
+                post.next_attempt_at = now + timedelta(minutes=2)
+                message = f"{claim.platform} accepted the post and is still processing it"
+            log_event(
+                session=session,
+                event_type=EventType.publish_succeeded,
+                subject_type=SubjectType.post,
+                subject_id=post.id,
+                user_id=post.user_id,
+                message=message,
+                meta={
+                    "platform_post_id": result.platform_post_id,
+                    "url": result.url,
+                    "attempt": claim.attempt,
+                },
+                at=now,
+            )
+            return Outcome(
+                claim.post_id,
+                post.publish_status,
+                message,
+                url=result.url,
+                platform_post_id=result.platform_post_id,
+                next_attempt_at=post.next_attempt_at,
+                adopted=adopted,
+            )
+
+    def _failed(self, claim: _Claim, exc: PublishError) -> Outcome:
+        now = self.clock.now()
+        message = str(redact(str(exc), claim.held.secrets))
+        with transaction(self.sessions) as session:
+            post = session.get(Post, claim.post_id)
+            task = session.get(PublisherTask, claim.task_id)
+            assert post is not None and task is not None
+            error = {
+                "message": message,
+                "code": exc.code,
+                "retryable": exc.retryable,
+                "retry_after": exc.retry_after,
+            }
+            task.error_json = redact(error, claim.held.secrets)
+            task.status = TaskStatus.unconfirmed if exc.code == UNCONFIRMED else TaskStatus.failed
+            final = False
+            if exc.code == UNCONFIRMED:
+                post.publish_status = PublishStatus.unconfirmed
+                post.next_attempt_at = now + timedelta(seconds=self.backoff(claim.attempt))
+            elif exc.retryable and claim.attempt < self.max_attempts:
+                wait = (
+                    exc.retry_after if exc.retry_after is not None else self.backoff(claim.attempt)
+                )
+                if exc.code in RATE_CODES:
+                    record_rate_limited(session, claim.account_id, now, wait)
+                post.publish_status = PublishStatus.scheduled
+                post.next_attempt_at = now + timedelta(seconds=max(1.0, wait))
+            else:
+                final = True
+                if exc.retryable:
+                    message = f"gave up after {claim.attempt} attempts: {message}"
                 post.publish_status = PublishStatus.failed
-                notify_once(session=session, user_id=post.user_id, type=NotificationType.publish_failed,
-                            dedupe_key=f"publish_failed:{post_id}", payload={"post_id": str(post_id), "message": str(exc)})
-            post.error_json = task.error_json
-            log_event(session=session, event_type=EventType.publish_failed, subject_type=SubjectType.post, subject_id=post.id,
-                      user_id=post.user_id, message=f"{post.platform.value}: {exc}", at=self.clock.now())
-            return Outcome(post_id, post.publish_status, str(exc))
+                post.next_attempt_at = None
+            post.error_json = {**task.error_json, "message": message}
+            if final:
+                notify_once(
+                    session=session,
+                    user_id=post.user_id,
+                    type=NotificationType.publish_failed,
+                    dedupe_key=f"publish_failed:{post.id}",
+                    payload={"post_id": str(post.id), "message": message},
+                )
+            log_event(
+                session=session,
+                event_type=EventType.publish_failed,
+                subject_type=SubjectType.post,
+                subject_id=post.id,
+                user_id=post.user_id,
+                message=f"attempt {claim.attempt}: {message}",
+                meta={
+                    "code": exc.code,
+                    "next_attempt_at": post.next_attempt_at.isoformat()
+                    if post.next_attempt_at
+                    else None,
+                },
+                at=now,
+            )
+            return Outcome(
+                claim.post_id, post.publish_status, message, next_attempt_at=post.next_attempt_at
+            )
+
+
+def _published_at(result: PublishResult, default: datetime) -> datetime:
+    raw = result.raw.get("published_at") if isinstance(result.raw, dict) else None
+    if isinstance(raw, str):
+        try:
+            when = datetime.fromisoformat(raw)
+        except ValueError:
+            return default
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return default

@@ -42,6 +42,8 @@ class Post(Base):
     platform_post_id: Mapped[str | None] = mapped_column(String(200), index=True)
     url: Mapped[str | None] = mapped_column(Text)
     error_json: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When a post whose retry must wait (Retry-After, quota reset, policy) may be tried again."""
     created_at: Mapped[datetime] = created_at_col()
     updated_at: Mapped[datetime] = updated_at_col()
 

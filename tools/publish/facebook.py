@@ -16,6 +16,7 @@ from tools.publish.base import (
 from tools.publish.commit import commit_once
 from tools.publish.errors import classify_meta
 from tools.publish.idempotency import caption_with_marker, has_marker, marker_for
+from tools.publish.identity import AccountIdentity
 from tools.publish.meta import bearer, fb_exchange_token, insights_values, rupload
 from tools.publish.options import HttpOptions
 from tools.publish.redact import redact
@@ -200,6 +201,21 @@ class FacebookPublisher:
                         out["comments"] = float(actions["comment"])
                     if "share" in actions:
                         out["shares"] = float(actions["share"])
+        return out
+
+    def identities(self, credentials: Credentials) -> list[AccountIdentity]:
+        """Pages the user token manages, each with its Page access token."""
+        body = self._get("me/accounts", credentials, fields="id,name,access_token")
+        out = []
+        for page in body.get("data") or []:
+            if isinstance(page, dict) and page.get("id"):
+                out.append(
+                    AccountIdentity(
+                        handle=str(page.get("name") or page["id"]),
+                        external_id=str(page["id"]),
+                        access_token=page.get("access_token"),
+                    )
+                )
         return out
 
     def refresh_token(self, credentials: Credentials) -> Credentials:

@@ -15,6 +15,7 @@ from tools.publish.base import (
 from tools.publish.commit import commit_once
 from tools.publish.errors import classify_meta
 from tools.publish.idempotency import caption_with_marker, has_marker, marker_for
+from tools.publish.identity import AccountIdentity
 from tools.publish.meta import (
     bearer,
     ensure_quota,
@@ -215,6 +216,36 @@ class InstagramPublisher:
         out = {key: values[name] for name, key in mapping.items() if name in values}
         if "ig_reels_video_view_total_time" in values:
             out["watch_time_sec"] = values["ig_reels_video_view_total_time"] / 1000.0
+        return out
+
+    def identities(self, credentials: Credentials) -> list[AccountIdentity]:
+        """Instagram accounts the token can publish to (Page-linked with Facebook Login)."""
+        secrets = [credentials.access_token]
+        if self.login == "instagram":
+            me = self.api.json(
+                "GET",
+                "me",
+                params={"fields": "user_id,username"},
+                headers=bearer(credentials),
+                secrets=secrets,
+            )
+            user_id = me.get("user_id") or me.get("id")
+            return [
+                AccountIdentity(handle=f"@{me.get('username', user_id)}", external_id=str(user_id))
+            ]
+        body = self.api.json(
+            "GET",
+            "me/accounts",
+            params={"fields": "id,name,instagram_business_account{id,username}"},
+            headers=bearer(credentials),
+            secrets=secrets,
+        )
+        out = []
+        for page in body.get("data") or []:
+            ig = page.get("instagram_business_account") if isinstance(page, dict) else None
+            if isinstance(ig, dict) and ig.get("id"):
+                name = ig.get("username") or ig["id"]
+                out.append(AccountIdentity(handle=f"@{name}", external_id=str(ig["id"])))
         return out
 
     def refresh_token(self, credentials: Credentials) -> Credentials:

@@ -16,6 +16,7 @@ from tools.publish.base import (
 from tools.publish.commit import commit_once
 from tools.publish.errors import classify_linkedin
 from tools.publish.idempotency import caption_with_marker, has_marker, marker_for
+from tools.publish.identity import AccountIdentity
 from tools.publish.options import HttpOptions
 from tools.publish.redact import redact
 from tools.publish.tokens import refresh_token_grant, require
@@ -253,6 +254,19 @@ class LinkedInPublisher:
         if isinstance(comments, int | float):
             out["comments"] = float(comments)
         return out
+
+    def identities(self, credentials: Credentials) -> list[AccountIdentity]:
+        """The member of the token, from the OpenID Connect userinfo endpoint."""
+        me = self.api.json(
+            "GET",
+            "v2/userinfo",
+            headers={"Authorization": f"Bearer {credentials.access_token}"},
+            secrets=[credentials.access_token],
+        )
+        sub = str(me["sub"])
+        return [
+            AccountIdentity(handle=str(me.get("name") or sub), external_id=f"urn:li:person:{sub}")
+        ]
 
     def refresh_token(self, credentials: Credentials) -> Credentials:
         """OAuth refresh_token grant at the LinkedIn token endpoint."""

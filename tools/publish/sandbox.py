@@ -44,7 +44,11 @@ def load_audience(spec: str | Audience | None) -> Audience:
         target = getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError) as exc:
         raise ValueError(f"cannot load audience {spec!r}: {exc}") from exc
-    audience = target() if isinstance(target, type) or (callable(target) and not hasattr(target, "engagement")) else target
+    audience = (
+        target()
+        if isinstance(target, type) or (callable(target) and not hasattr(target, "engagement"))
+        else target
+    )
     if not isinstance(audience, Audience):
         raise ValueError(f"audience {spec!r} has no engagement(post, rng) method")
     return audience
@@ -73,11 +77,15 @@ class SandboxPublisher:
     def _record_path(self, account: AccountRef, key: str) -> Path:
         return self.root / account.external_id / f"{marker_for(key)}.json"
 
-    def publish(self, request: PublishRequest, *, account: AccountRef, credentials: Credentials) -> PublishResult:
+    def publish(
+        self, request: PublishRequest, *, account: AccountRef, credentials: Credentials
+    ) -> PublishResult:
         if not credentials.access_token:
             raise PublishError("sandbox account has no token: reconnect it", auth_expired=True)
         if not request.media_path.is_file():
-            raise PublishError(f"media file {request.media_path} does not exist", code="missing_media")
+            raise PublishError(
+                f"media file {request.media_path} does not exist", code="missing_media"
+            )
         found = self.find_existing(request, account=account, credentials=credentials)
         if found is not None:
             return found
@@ -120,10 +128,14 @@ class SandboxPublisher:
             raise PublishError(f"sandbox post {platform_post_id} not found", code="not_found")
         return dict(json.loads(path.read_text()))
 
-    def status(self, platform_post_id: str, *, account: AccountRef, credentials: Credentials) -> PublishResult:
+    def status(
+        self, platform_post_id: str, *, account: AccountRef, credentials: Credentials
+    ) -> PublishResult:
         return self._result(self._load(platform_post_id, account), account)
 
-    def find_existing(self, request: PublishRequest, *, account: AccountRef, credentials: Credentials) -> PublishResult | None:
+    def find_existing(
+        self, request: PublishRequest, *, account: AccountRef, credentials: Credentials
+    ) -> PublishResult | None:
         path = self._record_path(account, request.idempotency_key)
         if not path.is_file():
             return None
@@ -146,11 +158,15 @@ class SandboxPublisher:
             twin_style=meta.get("twin_style", "space"),
         )
 
-    def fetch_metrics(self, platform_post_id: str, *, account: AccountRef, credentials: Credentials) -> dict[str, float]:
+    def fetch_metrics(
+        self, platform_post_id: str, *, account: AccountRef, credentials: Credentials
+    ) -> dict[str, float]:
         record = self._load(platform_post_id, account)
         seed = int(hashlib.sha256(f"{self.seed}:{platform_post_id}".encode()).hexdigest()[:16], 16)
         final = self.audience.engagement(self.features(record), random.Random(seed))
-        age_h = (self.clock() - datetime.fromisoformat(record["published_at"])).total_seconds() / 3600
+        age_h = (
+            self.clock() - datetime.fromisoformat(record["published_at"])
+        ).total_seconds() / 3600
         grown = 0.0 if age_h <= 0 else 1 - math.exp(-age_h / MATURITY_HOURS)
         views = int(final.views * grown)
         impressions = int(final.impressions * grown)

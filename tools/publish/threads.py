@@ -16,6 +16,7 @@ from tools.publish.base import (
 from tools.publish.commit import commit_once
 from tools.publish.errors import classify_meta
 from tools.publish.idempotency import caption_with_marker, has_marker, marker_for
+from tools.publish.identity import AccountIdentity
 from tools.publish.meta import (
     bearer,
     ensure_quota,
@@ -189,6 +190,13 @@ class ThreadsPublisher:
         if "reposts" in values or "shares" in values:
             out["shares"] = values.get("reposts", 0.0) + values.get("shares", 0.0)
         return out
+
+    def identities(self, credentials: Credentials) -> list[AccountIdentity]:
+        """The Threads user of the token (``GET /me``)."""
+        me = self._get("me", credentials, fields="id,username")
+        return [
+            AccountIdentity(handle=f"@{me.get('username', me['id'])}", external_id=str(me["id"]))
+        ]
 
     def refresh_token(self, credentials: Credentials) -> Credentials:
         """Refresh a long-lived Threads token (``th_refresh_token``)."""

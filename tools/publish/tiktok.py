@@ -15,6 +15,7 @@ from tools.publish.base import (
 from tools.publish.errors import classify_tiktok
 from tools.publish.http import UNCONFIRMED
 from tools.publish.idempotency import caption_with_marker, has_marker, marker_for
+from tools.publish.identity import AccountIdentity
 from tools.publish.options import HttpOptions
 from tools.publish.redact import redact
 from tools.publish.tokens import refresh_token_grant, require
@@ -294,6 +295,19 @@ class TikTokPublisher:
             for name, key in names.items()
             if isinstance(videos[0].get(name), int | float)
         }
+
+    def identities(self, credentials: Credentials) -> list[AccountIdentity]:
+        """The creator of the token (``GET /v2/user/info/``)."""
+        body = self.api.json(
+            "GET",
+            "v2/user/info/",
+            params={"fields": "open_id,display_name,username"},
+            headers=self._auth(credentials),
+            secrets=[credentials.access_token],
+        )
+        user = (body.get("data") or {}).get("user") or {}
+        name = user.get("username") or user.get("display_name") or user["open_id"]
+        return [AccountIdentity(handle=f"@{name}", external_id=str(user["open_id"]))]
 
     def refresh_token(self, credentials: Credentials) -> Credentials:
         """OAuth v2 refresh_token grant (client_key + client_secret)."""

@@ -20,6 +20,7 @@ from tools.publish.base import (
 from tools.publish.errors import classify_youtube
 from tools.publish.http import UNCONFIRMED
 from tools.publish.idempotency import caption_with_marker, has_marker, marker_for
+from tools.publish.identity import AccountIdentity
 from tools.publish.options import HttpOptions
 from tools.publish.redact import redact
 from tools.publish.tokens import refresh_token_grant, require
@@ -301,6 +302,22 @@ class YouTubeShortsPublisher:
         }
         if "estimatedMinutesWatched" in row:
             out["watch_time_sec"] = float(row["estimatedMinutesWatched"]) * 60.0
+        return out
+
+    def identities(self, credentials: Credentials) -> list[AccountIdentity]:
+        """The channel of the token (``channels.list mine=true``)."""
+        body = self.api.json(
+            "GET",
+            "channels",
+            params={"part": "snippet", "mine": "true"},
+            headers=self._auth(credentials),
+            secrets=[credentials.access_token],
+        )
+        out = []
+        for item in body.get("items") or []:
+            snippet = item.get("snippet") or {}
+            handle = snippet.get("customUrl") or snippet.get("title") or item["id"]
+            out.append(AccountIdentity(handle=str(handle), external_id=str(item["id"])))
         return out
 
     def refresh_token(self, credentials: Credentials) -> Credentials:
