@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent.planning.learning import Evidence, OptionStats, accumulate, length_bucket
+from agent.planning.learning import Evidence, accumulate, length_bucket
 from agent.planning.slots import WEEKDAYS
+from agent.planning.topics import TopicClusters
 from db.enums import PublishStatus
 from db.models import AITwin, AnalyticsSnapshot, CalendarItem, Post, VideoReel
 
@@ -61,9 +62,25 @@ def post_features(session: Session, post: Post, tz: ZoneInfo) -> tuple[dict[str,
         "tone": item.tone.value if item else "",
         "length_bucket": length_bucket(reel.length_sec) if reel else "",
         "twin": twin.name if twin else "",
-        "slot": f"{WEEKDAYS[when.weekday()]} {when:%H}:{'30' if when.minute >= 30 else '00'}",
+        "weekday": WEEKDAYS[when.weekday()],
+        "hour": hour_bucket(when.hour),
     }
     return features, reel.title if reel else ""
+
+
+def hour_bucket(hour: int) -> str:
+    """The two-hour bucket a local hour falls in, named like planning's HOURS ("18:00")."""
+    return f"{hour // 2 * 2:02d}:00"
+
+
+def label_topics(outcomes: list[PostOutcome], clusters: TopicClusters) -> None:
+    """Replace each outcome's topic by its cluster label (the raw topic stays in ``topic_raw``)."""
+    ordered = sorted(outcomes, key=lambda o: o.published_at)
+    raw = [o.features.get("topic_raw") or o.features.get("topic", "") for o in ordered]
+    mapping = clusters.labels([t for t in raw if t])
+    for outcome, topic in zip(ordered, raw, strict=True):
+        outcome.features["topic_raw"] = topic
+        outcome.features["topic"] = mapping.get(topic, topic)
 
 
 def latest_metrics(session: Session, post_id: uuid.UUID) -> dict[str, Any] | None:
@@ -130,9 +147,3 @@ def best_and_worst(table: dict[str, dict[str, dict[str, float]]]) -> tuple[dict[
         best[dim] = {"option": ranked[0][0], **ranked[0][1]}
         worst[dim] = {"option": ranked[-1][0], **ranked[-1][1]}
     return best, worst
-
-
-def option_summary(stats: OptionStats) -> dict[str, float]:
-    low, high = stats.interval()
-    mean, _ = stats.posterior()
-    return {"n": round(stats.n, 2), "posterior_mean": round(mean, 3), "low": round(low, 3), "high": round(high, 3)}

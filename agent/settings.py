@@ -77,8 +77,12 @@ class Settings(BaseSettings):
     """Publish attempts per post (across retries and restarts) before it fails for good."""
     publish_lease_seconds: float = 900.0
     """How long an in-progress attempt belongs to its worker before another may take it over."""
+    publish_poll_interval: float = 5.0
+    """Seconds between status checks while a platform processes an uploaded video."""
     oauth_redirect_timeout: float = 300.0
     """Seconds ``twin accounts connect`` waits for the browser to come back."""
+    oauth_browser: str | None = None
+    """Command that opens the authorize URL (``%s`` is replaced by it); default the system browser."""
     instagram_base_url: str = "https://graph.facebook.com"
     """Graph host for Instagram (``https://graph.instagram.com`` with Instagram Login)."""
     instagram_rupload_base_url: str = "https://rupload.facebook.com"

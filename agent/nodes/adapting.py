@@ -1,11 +1,11 @@
-"""adapting: cumulative evidence -> a StrategyUpdate (seed 003 s13.1) -> memory."""
+"""adapting: cumulative evidence + the creator's ratings -> a StrategyUpdate (seed 003 s13.1) -> memory."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,8 +16,8 @@ from agent.analysis import (
     PostOutcome,
     cumulative_evidence,
     interactions,
+    label_topics,
     latest_metrics,
-    option_summary,
     platform_means,
     post_features,
     published_posts,
@@ -26,7 +26,10 @@ from agent.analysis import (
 from agent.context import Context
 from agent.llm import StructuredOutputError, invoke_structured
 from agent.nodes.tracking import ask, tracked
-from agent.planning.learning import Evidence, OptionStats, accumulate, evidence_to_json
+from agent.planning.adjustments import derive_adjustments
+from agent.planning.feedback import FEEDBACK_WEIGHT, RatedItem, rated_items
+from agent.planning.learning import Evidence, OptionStats, evidence_to_json
+from agent.planning.topics import clusters_for
 from agent.schemas import StrategyNarrative
 from agent.state import CycleState
 from agent.weeks import parse_week
@@ -35,9 +38,6 @@ from db.enums import EventType, NotificationType, SubjectType
 from db.models import Agent, StrategyUpdate, WeeklyReport
 from db.repo.identity import agent_policy
 from db.repo.runs import log_event, notify_once
-
-MIN_EVIDENCE = 1.0  # weighted posts before an option can be promoted
-REDUCE_BELOW = 0.85
 
 
 @tracked("adapting")
@@ -60,10 +60,17 @@ def adapting_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
             outcomes.append(PostOutcome(post.id, post.platform.value, title, post.url, post.published_at, metrics, features,
                                         matured=now - post.published_at >= maturity))
         score_outcomes(outcomes, platform_means(outcomes))
+        ratings = rated_items(session, user_id=user_id)
         report_id = report.id if report else None
-    evidence = cumulative_evidence(outcomes, now)
+    clusters = clusters_for(ctx.memory)
+    label_topics(outcomes, clusters)
+    mapping = clusters.labels([r.features["topic"] for r in ratings], anchors=[o.features["topic"] for o in outcomes])
+    for rating in ratings:
+        rating.features["topic"] = mapping.get(rating.features["topic"], rating.features["topic"])
+    evidence = with_ratings(cumulative_evidence(outcomes, now), ratings)
     per_platform = _per_platform(outcomes, now)
     adjustments, reasons = derive_adjustments(evidence, per_platform)
+    reasons["feedback"] = {"ratings": len(ratings), "mean_rating": round(sum(r.rating for r in ratings) / len(ratings), 2) if ratings else None}
     narrative = _narrative(ctx, state, adjustments, reasons)
     effective = parse_week(state["week"]) + timedelta(days=7)
     with transaction(ctx.sessions) as session:
@@ -72,7 +79,7 @@ def adapting_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
             update = StrategyUpdate(user_id=user_id, agent_id=agent_id, source_report_id=report_id, effective_start_date=effective)
             session.add(update)
         update.adjustments_json = adjustments
-        update.evidence_json = {**evidence_to_json(evidence), "reasons": reasons, "summary": narrative,
+        update.evidence_json = {**evidence_to_json(evidence, per_platform), "reasons": reasons, "summary": narrative,
                                 "posts_considered": sum(1 for o in outcomes if o.matured)}
         update.effective_start_date = effective
         session.flush()
@@ -82,51 +89,29 @@ def adapting_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
         notify_once(session=session, user_id=user_id, type=NotificationType.strategy_update, dedupe_key=f"strategy:{update.id}",
                     payload={"summary": narrative[:300]})
         strategy_id = update.id
-    _remember(ctx, outcomes, narrative, state)
+    _remember(ctx, outcomes, ratings, narrative, state, now)
     ctx.report("adapting", narrative)
     return {"strategy_id": str(strategy_id)}
 
 
-def _per_platform(outcomes: list[PostOutcome], now: Any) -> dict[str, Evidence]:
+def with_ratings(evidence: Evidence, ratings: list[RatedItem]) -> Evidence:
+    """Add each rating as one observation (weight FEEDBACK_WEIGHT) of the decisions behind it."""
+    for rating in ratings:
+        for dim, option in rating.features.items():
+            if not option:
+                continue
+            stats = evidence.setdefault(dim, {}).setdefault(option, OptionStats())
+            stats.n += FEEDBACK_WEIGHT
+            stats.total += FEEDBACK_WEIGHT * rating.score
+            stats.total_sq += FEEDBACK_WEIGHT * rating.score**2
+    return evidence
+
+
+def _per_platform(outcomes: list[PostOutcome], now: datetime) -> dict[str, Evidence]:
     grouped: dict[str, list[PostOutcome]] = defaultdict(list)
     for o in outcomes:
         grouped[o.platform].append(o)
     return {p: cumulative_evidence(items, now) for p, items in grouped.items()}
-
-
-def _ranked(stats: dict[str, OptionStats]) -> list[tuple[str, OptionStats]]:
-    return sorted(stats.items(), key=lambda kv: -kv[1].posterior()[0])
-
-
-def derive_adjustments(evidence: Evidence, per_platform: dict[str, Evidence]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The seed-003 13.1 shape, plus the evidence behind each entry."""
-    topics = evidence.get("topic", {})
-    increase = [t for t, s in _ranked(topics) if s.n >= MIN_EVIDENCE and s.posterior()[0] > 1.05][:3]
-    reduce = [t for t, s in _ranked(topics)[::-1] if s.n >= MIN_EVIDENCE and (s.interval()[1] < 1.0 or s.posterior()[0] < REDUCE_BELOW)][:3]
-    timing: dict[str, list[str]] = {}
-    tones: dict[str, str] = {}
-    for platform, ev in per_platform.items():
-        slots = [label for label, s in _ranked(ev.get("slot", {})) if s.n >= MIN_EVIDENCE and s.posterior()[0] > 1.0][:2]
-        if slots:
-            timing[platform] = slots
-        ranked_tones = _ranked(ev.get("tone", {}))
-        if ranked_tones and ranked_tones[0][1].n >= MIN_EVIDENCE and ranked_tones[0][1].posterior()[0] > 1.05:
-            tones[platform] = ranked_tones[0][0]
-    twins = [name for name, _ in _ranked(evidence.get("twin", {}))]
-    adjustments = {
-        "topics_to_increase": increase,
-        "topics_to_reduce": [t for t in reduce if t not in increase],
-        "platform_timing_updates": timing,
-        "tone_adjustments": tones,
-        "twin_rotation": twins,
-    }
-    reasons = {
-        "topics": {t: option_summary(topics[t]) for t in [*increase, *reduce]},
-        "timing": {p: {s: option_summary(per_platform[p]["slot"][s]) for s in slots} for p, slots in timing.items()},
-        "tones": {p: option_summary(per_platform[p]["tone"][t]) for p, t in tones.items()},
-        "twins": {t: option_summary(evidence["twin"][t]) for t in twins},
-    }
-    return adjustments, reasons
 
 
 def _narrative(ctx: Context, state: CycleState, adjustments: dict[str, Any], reasons: dict[str, Any]) -> str:
@@ -139,19 +124,40 @@ def _narrative(ctx: Context, state: CycleState, adjustments: dict[str, Any], rea
         return json.dumps(adjustments)
 
 
-def _remember(ctx: Context, outcomes: list[PostOutcome], narrative: str, state: CycleState) -> None:
+def _remember(ctx: Context, outcomes: list[PostOutcome], ratings: list[RatedItem], narrative: str, state: CycleState, now: datetime) -> None:
+    """Post outcomes, ratings and the strategy summary go to vector memory (one batch)."""
     if ctx.memory is None:
         return
+    week_start = parse_week(state["week"])
+    entries: list[dict[str, Any]] = []
     for o in outcomes:
-        if not o.matured:
-            continue
-        text = (f"{o.features.get('topic')} ({o.features.get('pillar')}, {o.features.get('hook_category')} hook, "
-                f"{o.features.get('tone')}) on {o.platform}: {int(o.metrics.get('views', 0))} views, "
-                f"{int(interactions(o.metrics))} interactions, score {o.score:.2f}")
-        ctx.memory.add(kind="post_outcome", text=text, memory_id=f"post:{o.post_id}",
-                       metadata={"topic": o.features.get("topic", ""), "twin": o.features.get("twin", ""),
-                                 "platform": o.platform, "score": round(o.score, 4), "week": state["week"]})
-    ctx.memory.add(kind="insight", text=narrative, memory_id=f"strategy:{state['run_id']}", metadata={"week": state["week"]})
+        if not o.matured or o.published_at.date() < week_start - timedelta(days=7):
+            continue  # older posts were remembered by earlier runs
+        f = o.features
+        entries.append({
+            "kind": "post_outcome", "memory_id": f"post:{o.post_id}",
+            "text": (f"{f.get('topic_raw') or f.get('topic')} ({f.get('pillar')}, {f.get('hook_category')} hook, {f.get('tone')}, "
+                     f"{f.get('weekday')} {f.get('hour')}) on {o.platform}: {int(o.metrics.get('views', 0))} views, "
+                     f"{int(interactions(o.metrics))} interactions, score {o.score:.2f}"),
+            "metadata": {"topic": f.get("topic", ""), "twin": f.get("twin", ""), "platform": o.platform,
+                         "score": round(o.score, 4), "week": state["week"]},
+        })
+    for r in ratings:
+        entries.append({
+            "kind": "feedback", "memory_id": f"feedback:{r.feedback_id}",
+            "text": f"creator rated {r.features.get('topic')} ({r.features.get('pillar')}, {r.features.get('tone')}) {r.rating}/5"
+                    + (f": {r.comment}" if r.comment else ""),
+            "metadata": {"topic": r.features.get("topic", ""), "rating": r.rating},
+        })
+    entries.append({"kind": "insight", "memory_id": f"strategy:{state['run_id']}", "text": narrative, "metadata": {"week": state["week"]}})
+    add_many = getattr(ctx.memory, "add_many", None)
+    if callable(add_many):
+        from memory.models import MemoryRecord
+
+        add_many([MemoryRecord(**entry) for entry in entries])
+    else:
+        for entry in entries:
+            ctx.memory.add(**entry)
 
 
-__all__ = ["accumulate", "adapting_node", "derive_adjustments"]
+__all__ = ["adapting_node", "derive_adjustments", "with_ratings"]

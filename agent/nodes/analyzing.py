@@ -15,6 +15,7 @@ from agent.analysis import (
     PostOutcome,
     best_and_worst,
     interactions,
+    label_topics,
     latest_metrics,
     lifts,
     platform_means,
@@ -25,6 +26,7 @@ from agent.analysis import (
 from agent.context import Context
 from agent.llm import StructuredOutputError, invoke_structured
 from agent.nodes.tracking import ask, tracked
+from agent.planning.topics import clusters_for
 from agent.schemas import InsightsDraft
 from agent.state import CycleState
 from agent.weeks import previous_week, week_bounds
@@ -69,6 +71,7 @@ def analyzing_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, An
             outcomes.append(PostOutcome(post.id, post.platform.value, title, post.url, post.published_at, metrics,
                                         features, matured=now - post.published_at >= maturity))
         score_outcomes(outcomes, platform_means(outcomes))
+        label_topics(outcomes, clusters_for(ctx.memory))
         prev = session.scalar(select(WeeklyReport).where(WeeklyReport.agent_id == agent_id, WeeklyReport.week_start == start.date() - timedelta(days=7)))
         data = _report_data(agent_name, week, start, end, outcomes, prev)
     insights = _insights(ctx, data)
@@ -84,7 +87,7 @@ def analyzing_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, An
             session.add(report)
         report.run_id = uuid.UUID(state["run_id"])
         report.aggregate_metrics_json = {"totals": data.totals, "per_platform": data.per_platform, "per_day": data.per_day,
-                                         "posts": len(data.top_posts), "pending_posts": data.pending_posts}
+                                         "posts": sum(1 for o in outcomes if o.matured), "pending_posts": data.pending_posts}
         report.top_posts = data.top_posts
         report.insights = "\n".join([data.headline, *data.insights, f"Next: {data.next_experiment}"])
         report.analysis_json = {"lifts": data.lifts, "scores": {str(o.post_id): round(o.score, 4) for o in outcomes if o.matured}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any
 
@@ -12,8 +13,9 @@ from agent.context import Context
 from agent.llm import invoke_structured
 from agent.nodes.tracking import ask, tracked
 from agent.planning.directives import DirectiveSet, build_directive_set
-from agent.planning.learning import suggestions_for
-from agent.planning.slots import Slot, plan_slots
+from agent.planning.learning import choose_hours, suggestions_for
+from agent.planning.slots import WEEKDAYS, Slot, parse_timing, plan_slots
+from agent.planning.topics import clusters_for
 from agent.schemas import PlanDraft, PlanItemDraft
 from agent.state import CycleState
 from agent.weeks import parse_week, week_bounds
@@ -25,6 +27,7 @@ from db.repo.runs import log_event
 
 PILLARS = ["education", "inspiration", "announcement", "promotion", "trend_reaction"]
 TONES = ["educational", "trending", "thought_leadership", "inspirational"]
+MIN_DIRECTIVE_SLOTS = 2
 
 
 @tracked("planning")
@@ -105,28 +108,34 @@ def planning_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
 def _gather(session: Any, agent: Agent, state: CycleState, ctx: Context) -> tuple[dict[str, Any], list[Slot], DirectiveSet, dict[str, uuid.UUID]]:
     policy = identity.agent_policy(agent)
     monday = parse_week(state["week"])
-    strategy = planning.latest_strategy(session=session, agent_id=agent.id, before=monday)
-    adjustments: dict[str, Any] = strategy.adjustments_json if strategy else {}
-    directives = build_directive_set(
-        [(d.kind, d.value_json, d.text) for d in planning.active_directives(session=session, agent_id=agent.id)]
-    )
+    learning = ctx.settings.learning_mode != "fixed"  # "fixed": a baseline that never reads what it learned
+    strategy = planning.latest_strategy(session=session, agent_id=agent.id, before=monday) if learning else None
+    adjustments: dict[str, Any] = dict(strategy.adjustments_json) if strategy else {}
+    evidence: dict[str, Any] = dict(strategy.evidence_json) if strategy else {}
+    active = planning.active_directives(session=session, agent_id=agent.id)
+    directives = build_directive_set([(d.kind, d.value_json, d.text) for d in active])
+    _remember_directives(ctx, [(str(d.id), d.kind.value if hasattr(d.kind, "value") else str(d.kind), d.text) for d in active if d.text])
     accounts = identity.list_accounts(session=session, user_id=agent.user_id, connected_only=True)
     platforms = sorted({a.platform.value for a in accounts if not policy.platforms or a.platform.value in policy.platforms})
+    seed = f"{ctx.settings.planning_seed}:{agent.name}:{state['week']}"
+    days = [d for d in range(7) if d not in directives.avoid_weekdays]
+    hours = choose_hours(days=days, platforms=platforms, evidence=evidence, seed=seed,
+                         preferred=preferred_hours(adjustments.get("platform_timing_updates") or {}, platforms))
     slots = plan_slots(
         monday=monday,
         policy=policy,
         platforms=platforms,
-        timing=adjustments.get("platform_timing_updates") or {},
+        timing={p: [f"{WEEKDAYS[d]} {h}" for d, h in sorted(hours.items())] for p in platforms[:1]},
         avoid_weekdays=directives.avoid_weekdays,
         not_before=None if ctx.clock.simulated else ctx.clock.now(),
     )
     trend_rows = planning.upsert_trends(session=session, trends=ctx.tools.trends(), collected_at=week_bounds(state["week"])[0])
     twins = {t.name: t.id for t in identity.list_twins(session=session, user_id=agent.user_id)}
-    memory_notes: list[dict[str, Any]] = []
-    if ctx.memory is not None:
-        for trend in trend_rows[:5]:
-            for hit in ctx.memory.search(trend.topic, k=2, kind="post_outcome"):
-                memory_notes.append({"topic": trend.topic, "past": getattr(hit, "text", str(hit))})
+    reduced = set(adjustments.get("topics_to_reduce", []))
+    clusters = clusters_for(ctx.memory)
+    candidates = [t.topic for t in trend_rows if not directives.is_reduced(t.topic)]
+    labels = clusters.labels(candidates, anchors=sorted((evidence.get("stats") or {}).get("topic", {})))
+    hooks = planning.hook_templates(session=session)
     inputs = {
         "niche": policy.niche,
         "language": policy.language,
@@ -137,29 +146,69 @@ def _gather(session: Any, agent: Agent, state: CycleState, ctx: Context) -> tupl
         ],
         "strategy": adjustments,
         "directives": directives.as_inputs(),
-        "hooks": [
-            {"category": h.category, "template": h.template, "effectiveness": round(h.effectiveness_score, 3)}
-            for h in planning.hook_templates(session=session)
-        ],
+        "hooks": [{"category": h.category, "template": h.template, "effectiveness": round(h.effectiveness_score, 3)} for h in hooks],
         "twins": [{"name": t.name, "style": t.style_preset.value} for t in identity.list_twins(session=session, user_id=agent.user_id)],
         "pillars": PILLARS,
         "tones": TONES,
         "suggestions": suggestions_for(
             slots=slots,
-            evidence=strategy.evidence_json if strategy else {},
-            seed=f"{state['agent_id']}:{state['week']}",
+            evidence=evidence,
+            seed=seed,
             options={
-                "topic": [t.topic for t in trend_rows if not directives.is_reduced(t.topic)],
+                "topic": [t for t in candidates if labels.get(t, t) not in reduced],
                 "twin": list(twins),
                 "pillar": PILLARS,
                 "tone": TONES,
-                "hook_category": sorted({h.category for h in planning.hook_templates(session=session)}),
+                "hook_category": sorted({h.category for h in hooks}),
                 "length_bucket": ["short", "medium", "long"],
             },
+            topic_label=lambda t: labels.get(t, t),
         ),
-        "memory": memory_notes,
+        "memory": _recall(ctx, [t.topic for t in trend_rows[:6]]) if learning else [],
     }
     return inputs, slots, directives, twins
+
+
+def preferred_hours(timing: dict[str, list[str]], platforms: list[str]) -> dict[int, str]:
+    """Weekday -> time from the strategy's platform_timing_updates ("Tue 18:00"), first platform first."""
+    result: dict[int, str] = {}
+    for platform in platforms:
+        for entry in timing.get(platform, []):
+            parsed = parse_timing(entry)
+            if parsed is not None:
+                result.setdefault(parsed[0], parsed[1].strftime("%H:%M"))
+    return result
+
+
+def _recall(ctx: Context, topics: list[str]) -> list[dict[str, Any]]:
+    """How similar past topics did, and what the creator said about them, from vector memory."""
+    if ctx.memory is None or not topics:
+        return []
+    embed = getattr(ctx.memory, "embedding_function", None)
+    search_vector = getattr(ctx.memory, "search_vector", None)
+    notes: list[dict[str, Any]] = []
+    vectors = embed(topics) if callable(embed) and callable(search_vector) else [None] * len(topics)
+    for topic, vector in zip(topics, vectors, strict=True):
+        for kind in ("post_outcome", "feedback"):
+            hits = search_vector(vector, k=2, kind=kind) if vector is not None else ctx.memory.search(topic, k=2, kind=kind)
+            notes += [{"topic": topic, "kind": kind, "past": getattr(hit, "text", str(hit))} for hit in hits]
+    if vectors and vectors[0] is not None:
+        directive_hits = search_vector(vectors[0], k=3, kind="directive")
+    else:
+        directive_hits = ctx.memory.search(" ".join(topics[:3]), k=3, kind="directive")
+    notes += [{"kind": "directive", "past": getattr(hit, "text", str(hit))} for hit in directive_hits]
+    return notes
+
+
+def _remember_directives(ctx: Context, rows: list[tuple[str, str, str]]) -> None:
+    """Keep the creator's active directives in vector memory too (upserted by directive id)."""
+    add_many = getattr(ctx.memory, "add_many", None)
+    if not rows or not callable(add_many):
+        return
+    from memory.models import MemoryRecord
+
+    add_many([MemoryRecord(kind="directive", text=text, metadata={"directive_kind": kind}, memory_id=f"directive:{rid}")
+              for rid, kind, text in rows])
 
 
 def _reconcile(
@@ -169,9 +218,15 @@ def _reconcile(
     twins: dict[str, uuid.UUID],
     inputs: dict[str, Any],
 ) -> list[tuple[Slot, PlanItemDraft]]:
-    """Pair draft items with slots and enforce what the creator said, whatever the model did."""
+    """Pair draft items with slots and enforce what the creator said, whatever the model did.
+
+    Directives win over the strategy: a "more X" directive gets at least MIN_DIRECTIVE_SLOTS
+    slots, "less X" none; the strategy's topics_to_reduce are replaced unless a directive asks for them.
+    """
     by_slot = {item.slot: item for item in draft.items}
-    spare = [t["topic"] for t in inputs["trends"] if not directives.is_reduced(t["topic"])]
+    reduced = set((inputs.get("strategy") or {}).get("topics_to_reduce", []))
+    spare = [t["topic"] for t in inputs["trends"] if not directives.is_reduced(t["topic"]) and t["topic"] not in reduced]
+    spare = spare or [t["topic"] for t in inputs["trends"] if not directives.is_reduced(t["topic"])]
     default_twin = next(iter(twins))
     result: list[tuple[Slot, PlanItemDraft]] = []
     for slot in slots:
@@ -179,7 +234,8 @@ def _reconcile(
         if item is None:
             continue
         changes: dict[str, Any] = {"slot": slot.index}
-        if directives.is_reduced(item.topic) and spare:
+        wanted = any(_wants(item.topic, phrase) for phrase in directives.more_topics)
+        if (directives.is_reduced(item.topic) or (item.topic in reduced and not wanted)) and spare:
             changes["topic"] = spare[slot.index % len(spare)]
         twin = item.twin if item.twin in twins else default_twin
         for platform in slot.platforms:
@@ -191,4 +247,27 @@ def _reconcile(
                 changes["tone"] = tone
         changes["twin"] = twin
         result.append((slot, item.model_copy(update=changes)))
+    return _honour_more_of(result, directives, inputs)
+
+
+def _wants(topic: str, phrase: str) -> bool:
+    words = [w for w in re.findall(r"[a-z0-9]+", phrase.lower()) if len(w) > 2]
+    return bool(words) and all(w in topic.lower() for w in words[:2])
+
+
+def _honour_more_of(result: list[tuple[Slot, PlanItemDraft]], directives: DirectiveSet, inputs: dict[str, Any]) -> list[tuple[Slot, PlanItemDraft]]:
+    """Give each "more X" directive at least MIN_DIRECTIVE_SLOTS slots, taking slots no directive asked for."""
+    for phrase in directives.more_topics:
+        have = sum(1 for _, item in result if _wants(item.topic, phrase))
+        topic = next((t["topic"] for t in inputs["trends"] if _wants(t["topic"], phrase)), phrase[:1].upper() + phrase[1:])
+        for index in range(len(result) - 1, -1, -1):
+            if have >= min(MIN_DIRECTIVE_SLOTS, len(result)):
+                break
+            slot, item = result[index]
+            if any(_wants(item.topic, p) for p in directives.more_topics):
+                continue
+            hook = item.hook.replace(item.topic, topic) if item.topic in item.hook else item.hook
+            result[index] = (slot, item.model_copy(update={"topic": topic[:120], "hook": hook[:200],
+                                                           "rationale": f"{topic}: the creator asked for more"}))
+            have += 1
     return result

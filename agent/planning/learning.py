@@ -1,6 +1,6 @@
 """What the agent has learned, and how it decides: Thompson sampling over decision dimensions.
 
-Each decision dimension (pillar, topic, hook category, tone, length bucket, twin, time slot)
+Each decision dimension (pillar, topic, hook category, tone, length bucket, twin, weekday, hour)
 keeps, per option, the count, sum and sum of squares of normalised engagement (1.0 = the
 agent's average). Planning samples a plausible mean for every option from a normal posterior
 (prior mean 1.0 with the weight of ``PRIOR_WEIGHT`` posts) and picks the best sample per
@@ -13,10 +13,14 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-DIMENSIONS = ("pillar", "topic", "hook_category", "tone", "length_bucket", "twin", "slot")
+DIMENSIONS = ("pillar", "topic", "hook_category", "tone", "length_bucket", "twin", "weekday", "hour")
+CONTENT_DIMENSIONS = ("pillar", "hook_category", "tone", "length_bucket", "twin", "topic")
+HOURS = ("08:00", "10:00", "12:00", "14:00", "16:00", "18:00", "20:00", "22:00")
+"""The posting times planning chooses between (local time of the agent)."""
 PRIOR_MEAN = 1.0
 PRIOR_WEIGHT = 2.0
 PRIOR_SD = 0.5
@@ -68,13 +72,30 @@ class OptionStats:
 Evidence = dict[str, dict[str, OptionStats]]
 
 
-def evidence_from_json(raw: dict[str, Any]) -> Evidence:
-    stats = raw.get("stats", {}) if raw else {}
+def _parse(stats: dict[str, Any]) -> Evidence:
     return {dim: {opt: OptionStats.from_json(v) for opt, v in options.items()} for dim, options in stats.items()}
 
 
-def evidence_to_json(evidence: Evidence) -> dict[str, Any]:
-    return {"stats": {dim: {opt: s.to_json() for opt, s in opts.items()} for dim, opts in evidence.items()}}
+def _dump(evidence: Evidence) -> dict[str, Any]:
+    return {dim: {opt: s.to_json() for opt, s in opts.items()} for dim, opts in evidence.items()}
+
+
+def evidence_from_json(raw: dict[str, Any]) -> Evidence:
+    """All-platform evidence from a StrategyUpdate's evidence_json."""
+    return _parse(raw.get("stats", {}) if raw else {})
+
+
+def platform_evidence_from_json(raw: dict[str, Any]) -> dict[str, Evidence]:
+    """Per-platform evidence (timing differs by platform) from a StrategyUpdate's evidence_json."""
+    return {p: _parse(stats) for p, stats in ((raw or {}).get("per_platform") or {}).items()}
+
+
+def evidence_to_json(evidence: Evidence, per_platform: dict[str, Evidence] | None = None) -> dict[str, Any]:
+    """The JSON form kept in StrategyUpdate.evidence_json (counts, sums, sums of squares)."""
+    result: dict[str, Any] = {"stats": _dump(evidence)}
+    if per_platform:
+        result["per_platform"] = {p: _dump(ev) for p, ev in per_platform.items()}
+    return result
 
 
 def accumulate(observations: list[tuple[dict[str, str], float, float]]) -> Evidence:
@@ -107,30 +128,80 @@ def thompson_pick(stats: dict[str, OptionStats], options: list[str], rng: random
     return best
 
 
-def suggestions_for(*, slots: list[Any], evidence: dict[str, Any], seed: str, options: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
+def choose_hours(
+    *, days: list[int], platforms: list[str], evidence: dict[str, Any], seed: str, preferred: dict[int, str] | None = None
+) -> dict[int, str]:
+    """A posting time per weekday: the strategy's preferred time where it names one, else a Thompson draw.
+
+    Hour evidence of the first platform that has any is used (timing differs by platform);
+    without any hour evidence at all, no time is chosen and the default schedule applies.
+    """
+    per_platform = platform_evidence_from_json(evidence)
+    stats = next((per_platform[p]["hour"] for p in platforms if per_platform.get(p, {}).get("hour")), None)
+    stats = stats or evidence_from_json(evidence).get("hour", {})
+    chosen = dict(preferred or {})
+    if not stats:
+        return chosen
+    rng = _rng(f"hours:{seed}")
+    for day in days:
+        if day not in chosen:
+            chosen[day] = thompson_pick(stats, list(HOURS), rng)
+    return chosen
+
+
+def suggestions_for(
+    *,
+    slots: list[Any],
+    evidence: dict[str, Any],
+    seed: str,
+    options: dict[str, list[str]] | None = None,
+    topic_label: Callable[[str], str] | None = None,
+) -> list[dict[str, Any]]:
     """One suggestion per slot for each decision dimension the agent has evidence on.
 
     Returns an empty suggestion for dimensions without any evidence yet, so the model (or the
-    offline planner) explores on its own in the first week.
+    offline planner) explores on its own in the first week. ``topic_label`` maps a candidate
+    topic to the label its evidence is kept under (topics are clustered by meaning).
     """
     parsed = evidence_from_json(evidence)
     choices = options or {}
+    label = topic_label or (lambda t: t)
     rng = _rng(seed)
     result: list[dict[str, Any]] = []
     topic_uses: dict[str, int] = {}
     for slot in slots:
         suggestion: dict[str, Any] = {"slot": slot.index}
-        for dim in ("pillar", "hook_category", "tone", "length_bucket", "twin", "topic"):
+        for dim in CONTENT_DIMENSIONS:
             stats = parsed.get(dim, {})
+            if dim == "topic":
+                suggestion_topic = _pick_topic(stats, choices.get("topic", []), label, topic_uses, rng)
+                if suggestion_topic:
+                    suggestion["topic"] = suggestion_topic
+                    topic_uses[label(suggestion_topic)] = topic_uses.get(label(suggestion_topic), 0) + 1
+                continue
             universe = sorted(set(choices.get(dim, [])) | set(stats))
-            if dim == "topic":  # variety: a topic fills at most MAX_TOPIC_REPEATS slots a week
-                universe = [t for t in universe if topic_uses.get(t, 0) < MAX_TOPIC_REPEATS]
             if not stats or not universe:
                 continue
             suggestion[dim] = thompson_pick(stats, universe, rng)
-            if dim == "topic":
-                topic_uses[suggestion[dim]] = topic_uses.get(suggestion[dim], 0) + 1
         if "length_bucket" in suggestion:
             suggestion["target_length_sec"] = LENGTH_BUCKETS[suggestion.pop("length_bucket")]
         result.append(suggestion)
     return result
+
+
+def _pick_topic(
+    stats: dict[str, OptionStats], candidates: list[str], label: Callable[[str], str], uses: dict[str, int], rng: random.Random
+) -> str | None:
+    """A candidate topic by Thompson sampling over its cluster's evidence, at most MAX_TOPIC_REPEATS a week."""
+    if not stats or not candidates:
+        return None
+    allowed = [t for t in candidates if uses.get(label(t), 0) < MAX_TOPIC_REPEATS]
+    if not allowed:
+        return None
+    best, best_value = allowed[0], -math.inf
+    for topic in allowed:
+        mean, sd = (stats.get(label(topic)) or OptionStats()).posterior()
+        value = rng.gauss(mean, sd)
+        if value > best_value:
+            best, best_value = topic, value
+    return best
