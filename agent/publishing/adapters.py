@@ -104,7 +104,11 @@ def build_publisher(
 
     if platform not in BUILTIN_PUBLISHERS:
         return get_publisher(platform)
-    http: dict[str, Any] = {"timeout": settings.publish_timeout, "now": now}
+    http: dict[str, Any] = {
+        "timeout": settings.publish_timeout,
+        "now": now,
+        "poll_interval": settings.publish_poll_interval,
+    }
     if client is not None:
         http["client"] = client
     return get_publisher(platform, **adapter_settings(platform, settings), **http)

@@ -7,6 +7,8 @@ from typing import Any
 from tests.publish.fakes.base import Reply, Request
 from tests.publish.fakes.meta_common import MetaFake
 
+PAGE_TOKEN = "EAAGsecretPAGE0123456789"
+
 
 class FacebookFake(MetaFake):
     """Follows developers.facebook.com/docs/video-api/guides/reels-publishing."""
@@ -51,6 +53,13 @@ class FacebookFake(MetaFake):
             video["upload_offsets"].append(offset)
             return Reply(200, {"success": True})
         path = parts[1:]
+        if path == ["me", "accounts"]:
+            with self.lock:
+                self.valid_tokens.add(PAGE_TOKEN)
+                if PAGE_TOKEN not in self.issued_tokens:
+                    self.issued_tokens.append(PAGE_TOKEN)
+            page = {"id": self.page, "name": "Twin Page", "access_token": PAGE_TOKEN}
+            return Reply(200, {"data": [page]})
         if path == [self.page, "video_reels"] and req.method == "POST":
             phase = form.get("upload_phase")
             if phase == "start":

@@ -50,6 +50,11 @@ class InstagramFake(MetaFake):
                 container["polls"] = 0
             return Reply(200, {"success": True, "message": "Upload successful."})
         path = parts[1:]
+        if path == ["me", "accounts"]:
+            ig = {"id": self.ig_user, "username": "twin_ig"}
+            return Reply(
+                200, {"data": [{"id": "104", "name": "Twin", "instagram_business_account": ig}]}
+            )
         if path == [self.ig_user, "media"] and req.method == "POST":
             if form.get("media_type") != "REELS" or form.get("upload_type") != "resumable":
                 return Reply(

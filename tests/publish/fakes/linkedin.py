@@ -78,6 +78,8 @@ class LinkedInFake(FakePlatform):
                     "refresh_token_expires_in": 31536000,
                 },
             )
+        if req.path == "/v2/userinfo":
+            return Reply(200, {"sub": self.person.rsplit(":", 1)[1], "name": "Twin Creator"})
         if req.path.startswith("/rest/") and (
             not req.headers.get("linkedin-version")
             or req.headers.get("x-restli-protocol-version") != "2.0.0"

@@ -32,6 +32,8 @@ class ThreadsFake(MetaFake):
             return reply
         path = req.path.strip("/").split("/")[1:]
         form = req.form
+        if path == ["me"]:
+            return Reply(200, {"id": self.user, "username": "twin_threads"})
         if path == [self.user, "threads"] and req.method == "POST":
             if form.get("media_type") != "VIDEO" or not form.get("video_url", "").startswith(
                 "http"

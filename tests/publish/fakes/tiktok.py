@@ -75,6 +75,8 @@ class TikTokFake(FakePlatform):
                     "token_type": "Bearer",
                 },
             )
+        if req.path == "/v2/user/info/":
+            return ok({"user": {"open_id": "o1", "display_name": "Twin", "username": "twin_tt"}})
         if req.path == "/v2/post/publish/creator_info/query/":
             return ok(
                 {

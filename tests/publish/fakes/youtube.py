@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from typing import Any
 
 from tests.publish.fakes.base import CLIENT_SECRET, REFRESH_TOKEN, FakePlatform, Reply, Request
@@ -31,6 +33,7 @@ class YouTubeFake(FakePlatform):
         self.sessions: dict[str, dict[str, Any]] = {}
         self.put_starts: list[int] = []
         self.reject_next_as_duplicate = False
+        self.codes: dict[str, str] = {}  # authorization code -> PKCE challenge it was issued for
 
     def exhaust_quota(self) -> None:
         self.inject("quota", target=r"POST /upload/youtube/v3/videos$", times=None)
@@ -95,7 +98,30 @@ class YouTubeFake(FakePlatform):
             )
         return Reply(200, session["video"])
 
+    def _code_grant(self, form: dict[str, str]) -> Reply:
+        """Authorization-code grant with PKCE (S256) as Google's token endpoint checks it."""
+        verifier = form.get("code_verifier", "")
+        digest = hashlib.sha256(verifier.encode()).digest()
+        challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+        if form.get("code") not in self.codes or self.codes[form["code"]] != challenge:
+            return Reply(400, {"error": "invalid_grant"})
+        if form.get("client_secret") != CLIENT_SECRET or not form.get("redirect_uri"):
+            return Reply(401, {"error": "invalid_client"})
+        del self.codes[form["code"]]
+        return Reply(
+            200,
+            {
+                "access_token": self.new_token(),
+                "refresh_token": REFRESH_TOKEN,
+                "expires_in": 3599,
+                "token_type": "Bearer",
+                "scope": "https://www.googleapis.com/auth/youtube.upload",
+            },
+        )
+
     def route(self, req: Request) -> Reply:
+        if req.path == "/token" and req.form.get("grant_type") == "authorization_code":
+            return self._code_grant(req.form)
         if req.path == "/token":
             form = req.form
             if (
@@ -161,7 +187,11 @@ class YouTubeFake(FakePlatform):
                 200,
                 {
                     "items": [
-                        {"id": "UC1", "contentDetails": {"relatedPlaylists": {"uploads": "UU1"}}}
+                        {
+                            "id": "UC1",
+                            "snippet": {"title": "Twin", "customUrl": "@twin_yt"},
+                            "contentDetails": {"relatedPlaylists": {"uploads": "UU1"}},
+                        }
                     ]
                 },
             )
