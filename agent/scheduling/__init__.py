@@ -1,0 +1,49 @@
+"""The weekly schedule: APScheduler with its job store in the application database, and the worker."""
+
+from agent.scheduling.config import (
+    DEFAULT_CRON,
+    ScheduleConfig,
+    planned_week,
+    schedule_of,
+    update_schedule,
+)
+from agent.scheduling.engine import ClockedScheduler, JobExecutor
+from agent.scheduling.jobs import (
+    publish_due_posts,
+    recover_interrupted_runs,
+    refresh_metrics,
+    weekly_dedupe_key,
+    weekly_job,
+)
+from agent.scheduling.registry import (
+    ScheduleRow,
+    describe,
+    open_scheduler,
+    sync_jobs,
+    weekly_job_id,
+)
+from agent.scheduling.runtime import JobRuntime, WorkerStopping
+from agent.scheduling.worker import Worker
+
+__all__ = [
+    "DEFAULT_CRON",
+    "ClockedScheduler",
+    "JobExecutor",
+    "JobRuntime",
+    "ScheduleConfig",
+    "ScheduleRow",
+    "Worker",
+    "WorkerStopping",
+    "describe",
+    "open_scheduler",
+    "planned_week",
+    "publish_due_posts",
+    "recover_interrupted_runs",
+    "refresh_metrics",
+    "schedule_of",
+    "sync_jobs",
+    "update_schedule",
+    "weekly_dedupe_key",
+    "weekly_job",
+    "weekly_job_id",
+]

@@ -1,0 +1,62 @@
+"""What scheduled jobs share in one worker process: the system, the clock, the stop flag."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from agent.clock import Clock, SystemClock
+from agent.system import System
+
+log = logging.getLogger("twin.worker")
+
+
+class WorkerStopping(RuntimeError):
+    """Raised at a node boundary when the worker is asked to stop; the run resumes later."""
+
+
+@dataclass
+class JobRuntime:
+    """Passed to every job as ``runtime``.
+
+    Attributes:
+        system: The application's database, settings and cipher.
+        clock: The time source (the real clock in a worker, a fake one in tests).
+        stop: Set when the worker should stop; runs stop at their next node boundary.
+        context_overrides: Passed to runs (tests swap the renderer here).
+        render_quality: "full" or "draft" for scheduled runs.
+        publish: The function that publishes due posts (swappable).
+    """
+
+    system: System
+    clock: Clock = field(default_factory=SystemClock)
+    stop: threading.Event = field(default_factory=threading.Event)
+    context_overrides: dict[str, Any] | None = None
+    render_quality: str = "full"
+    publish: Callable[..., Any] | None = None
+
+    def progress(self, label: str) -> Callable[[str, str], None]:
+        """A run progress callback that logs and stops the run at the next node when asked."""
+
+        def report(node: str, message: str) -> None:
+            if message == "started" and self.stop.is_set():
+                raise WorkerStopping(f"worker stopping before {node}")
+            if message not in ("started", "finished"):
+                log.info("%s %s: %s", label, node, message)
+
+        return report
+
+
+def job_call(
+    runtime: JobRuntime | None, scheduled_at: datetime | None
+) -> tuple[JobRuntime, datetime]:
+    """Check a job got what the executor passes; APScheduler needs those arguments optional."""
+    if runtime is None or scheduled_at is None:
+        raise TypeError(
+            "scheduled jobs are called by the worker's executor with scheduled_at and runtime"
+        )
+    return runtime, scheduled_at

@@ -1,0 +1,64 @@
+"""Fixtures for scheduler tests: a movable clock and an initialised system with a cheap renderer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from agent.bootstrap import initialise
+from agent.scheduling import JobRuntime
+from agent.settings import load_settings
+from agent.system import System, open_system
+from db.engine import transaction
+from db.repo.identity import get_agent, update_agent_policy
+from tests.cycle.fakes import FakeRender
+
+
+@dataclass
+class MovableClock:
+    """A clock tests set by hand (it never moves on its own)."""
+
+    current: datetime
+    simulated: bool = False
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance_to(self, when: datetime) -> None:
+        return None
+
+    def set(self, when: datetime) -> None:
+        self.current = when
+
+
+def make_system(data_dir: Path, db_url: str) -> System:
+    system = open_system(load_settings(data_dir=data_dir, database_url=db_url))
+    initialise(system)
+    with transaction(system.sessions) as session:
+        update_agent_policy(session=session, agent=get_agent(session=session), posts_per_week=2)
+    return system
+
+
+@pytest.fixture
+def system(tmp_path: Path, db_url: str) -> Iterator[System]:
+    """An initialised system (2 posts a week) on SQLite and PostgreSQL."""
+    sys_ = make_system(tmp_path / "data", db_url)
+    yield sys_
+    sys_.dispose()
+
+
+@pytest.fixture
+def sqlite_system(tmp_path: Path) -> Iterator[System]:
+    sys_ = make_system(tmp_path / "data", f"sqlite:///{tmp_path / 'twin.db'}")
+    yield sys_
+    sys_.dispose()
+
+
+def runtime_for(system: System, clock: MovableClock) -> JobRuntime:
+    return JobRuntime(
+        system=system, clock=clock, context_overrides={"render": FakeRender(), "memory": None}
+    )

@@ -1,0 +1,198 @@
+"""The weekly schedule with an injected clock: misfires run once, slots coalesce, pauses hold."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from agent.errors import UserError
+from agent.scheduling import (
+    ClockedScheduler,
+    JobExecutor,
+    JobRuntime,
+    describe,
+    open_scheduler,
+    planned_week,
+    sync_jobs,
+    update_schedule,
+    weekly_dedupe_key,
+    weekly_job_id,
+)
+from agent.system import System
+from db.engine import transaction
+from db.enums import RunStatus, TriggerType
+from db.models import AgentRun
+from db.repo.identity import get_agent
+from tests.scheduler.conftest import MovableClock, runtime_for
+
+FRIDAY = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)  # Friday of ISO week 2030-W09
+
+
+def set_schedule(system: System, **changes: Any) -> str:
+    with transaction(system.sessions) as session:
+        agent = get_agent(session=session)
+        update_schedule(session, agent, **changes)
+        return str(agent.id)
+
+
+def runs(system: System) -> list[AgentRun]:
+    with system.sessions() as session:
+        return list(session.scalars(select(AgentRun).order_by(AgentRun.started_at)))
+
+
+def tick(runtime: JobRuntime) -> None:
+    with open_scheduler(runtime, paused=False, inline=True) as scheduler:
+        sync_jobs(scheduler, runtime.system)
+        scheduler.tick()
+
+
+def test_default_schedule_is_monday_nine_in_the_creators_zone(sqlite_system: System) -> None:
+    from db.models import User
+
+    with transaction(sqlite_system.sessions) as session:
+        user = session.scalars(select(User)).one()
+        user.timezone = "America/New_York"
+    [row] = describe(sqlite_system, clock=MovableClock(FRIDAY))
+    assert (row.cron, row.timezone, row.paused) == ("0 9 * * MON", "America/New_York", False)
+    assert row.next_run == datetime(2030, 3, 4, 14, 0, tzinfo=UTC)  # 09:00 EST
+
+
+def test_machine_off_for_weeks_runs_the_missed_week_once(system: System) -> None:
+    agent_id = set_schedule(system, cron="0 9 * * MON", timezone="Europe/Paris")
+    clock = MovableClock(FRIDAY)
+    runtime = runtime_for(system, clock)
+    tick(runtime)  # the worker registers the job on Friday, then the machine is off
+    assert runs(system) == []
+
+    clock.set(datetime(2030, 3, 27, 10, 0, tzinfo=UTC))  # four Mondays later, a Wednesday
+    tick(runtime)
+    [run] = runs(system)
+    # The latest missed slot (Mon 25 March) plans the week after it; the older ones are skipped.
+    assert run.week_key == "2030-W14"
+    assert run.trigger_type == TriggerType.schedule_weekly
+    assert run.dedupe_key == weekly_dedupe_key(agent_id, "2030-W14")
+    assert run.options_json["fast_forward"] is False
+    # The agent's approval mode is manual: the scheduled run stops at review.
+    assert run.status == RunStatus.waiting_review
+
+    tick(runtime)  # nothing more is due
+    assert len(runs(system)) == 1
+
+    # Next Monday's run starts although last week's run still waits for review.
+    clock.set(datetime(2030, 4, 1, 7, 0, 30, tzinfo=UTC))
+    tick(runtime)
+    weeks = [(r.week_key, r.status) for r in runs(system)]
+    assert weeks == [("2030-W14", RunStatus.waiting_review), ("2030-W15", RunStatus.waiting_review)]
+
+
+def test_slots_missed_within_grace_coalesce_into_one_call(sqlite_system: System) -> None:
+    from apscheduler.triggers.cron import CronTrigger
+
+    from tests.scheduler.recording_job import CALLS, record_call
+
+    clock = MovableClock(FRIDAY)
+    calls = CALLS  # job arguments are pickled into the store, so the job appends to a module list
+    runtime = JobRuntime(system=sqlite_system, clock=clock)
+    for coalesce, expected in ((True, 1), (False, 6)):
+        calls.clear()
+        clock.set(FRIDAY)
+        with open_scheduler(runtime, paused=False, inline=True) as scheduler:
+            trigger = CronTrigger(minute=0, timezone=UTC)
+            scheduler.add_job(
+                record_call,
+                trigger,
+                id="hourly",
+                replace_existing=True,
+                coalesce=coalesce,
+                misfire_grace_time=24 * 3600,
+                next_run_time=trigger.get_next_fire_time(None, FRIDAY),
+            )
+            clock.set(FRIDAY + timedelta(hours=5, minutes=30))  # slots 12:00 to 17:00 passed
+            scheduler.tick()
+            scheduler.remove_job("hourly")
+        assert len(calls) == expected
+    assert calls[-1] == FRIDAY + timedelta(hours=5)
+
+
+def test_a_schedule_change_moves_the_next_run_and_pause_holds_it(sqlite_system: System) -> None:
+    clock = MovableClock(FRIDAY)
+    set_schedule(sqlite_system, cron="30 18 * * FRI", timezone="UTC")
+    [row] = describe(sqlite_system, clock=clock)
+    assert row.next_run == datetime(2030, 3, 1, 18, 30, tzinfo=UTC)
+
+    set_schedule(sqlite_system, paused=True)
+    runtime = runtime_for(sqlite_system, clock)
+    clock.set(datetime(2030, 3, 1, 19, 0, tzinfo=UTC))
+    tick(runtime)
+    assert runs(sqlite_system) == []
+    assert describe(sqlite_system, clock=clock)[0].next_run is None
+
+    set_schedule(sqlite_system, paused=False)
+    [row] = describe(sqlite_system, clock=clock)
+    assert row.next_run == datetime(
+        2030, 3, 8, 18, 30, tzinfo=UTC
+    )  # the paused slot is not made up
+
+
+def test_bad_schedules_are_refused_with_a_clear_message(sqlite_system: System) -> None:
+    with pytest.raises(UserError, match="unknown time zone 'Mars/Olympus'"):
+        set_schedule(sqlite_system, timezone="Mars/Olympus")
+    with pytest.raises(UserError, match="invalid cron"):
+        set_schedule(sqlite_system, cron="every monday")
+
+
+def test_the_week_comes_from_the_slot_in_the_schedules_zone() -> None:
+    sunday_late = datetime(2030, 3, 3, 23, 30, tzinfo=UTC)  # already Monday 00:30 in Paris
+    assert planned_week(sunday_late, "UTC") == "2030-W10"
+    assert planned_week(sunday_late, "Europe/Paris") == "2030-W11"
+
+
+def test_one_run_per_agent_week_is_a_database_guarantee(system: System) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from agent.runner import start_run
+
+    agent_id = set_schedule(system)
+    key = weekly_dedupe_key(agent_id, "2030-W20")
+    overrides = runtime_for(system, MovableClock(FRIDAY)).context_overrides
+    first = start_run(
+        system,
+        week="2030-W20",
+        trigger=TriggerType.schedule_weekly,
+        dedupe_key=key,
+        context_overrides=overrides,
+        auto_approve=True,
+    )
+    assert first.status == RunStatus.finished
+    with pytest.raises(IntegrityError):
+        start_run(
+            system,
+            week="2030-W20",
+            trigger=TriggerType.schedule_weekly,
+            dedupe_key=key,
+            context_overrides=overrides,
+        )
+    assert len(runs(system)) == 1
+
+
+def test_the_job_store_lives_in_the_application_database(sqlite_system: System) -> None:
+    from sqlalchemy import inspect
+
+    clock = MovableClock(FRIDAY)
+    describe(sqlite_system, clock=clock)
+    agent_id = set_schedule(sqlite_system)
+    assert "apscheduler_jobs" in inspect(sqlite_system.engine).get_table_names()
+    scheduler = ClockedScheduler(
+        clock=clock,
+        engine=sqlite_system.engine,
+        executor=JobExecutor(JobRuntime(system=sqlite_system, clock=clock), inline=True),
+    )
+    scheduler.start(paused=True)
+    try:
+        job = scheduler.get_job(weekly_job_id(agent_id))
+        assert job is not None and job.coalesce and job.misfire_grace_time == 7 * 24 * 3600
+    finally:
+        scheduler.shutdown()
