@@ -1,0 +1,143 @@
+"""``twin serve`` (the web app) and ``twin web password`` (the sign-in password)."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+
+from agent.cli.common import DataDirOpt, console, err_console, system_for
+from agent.errors import UserError
+from agent.system import System
+from db import migrate
+from db.engine import transaction
+from db.models import User
+
+web_app = typer.Typer(help="The web app's sign-in.", no_args_is_help=True)
+
+EmailOpt = Annotated[
+    str | None,
+    typer.Option("--email", help="Whose password (default: the only user)."),
+]
+
+
+def _require_initialised(system: System) -> None:
+    if migrate.current_revision(system.engine) is None:
+        raise UserError(f"no database in {system.settings.data_dir} yet: run 'twin init' first")
+
+
+def _pick_user(system: System, email: str | None) -> str:
+    with system.sessions() as session:
+        users = list(session.scalars(select(User).order_by(User.created_at)))
+    if email:
+        wanted = email.strip().lower()
+        if not any(u.email == wanted for u in users):
+            raise UserError(f"no user with email {email!r}: check 'twin status'")
+        return wanted
+    if len(users) == 1:
+        return users[0].email
+    if not users:
+        raise UserError("no user yet: run 'twin init' first")
+    raise UserError("several users exist: choose one with --email")
+
+
+def set_password(system: System, email: str, password: str) -> None:
+    """Store a scrypt hash of ``password`` for ``email`` and end that user's web sessions."""
+    from agent.web.security import PasswordPolicyError, hash_password
+    from db.enums import SessionStatus
+    from db.models import AppSession
+    from db.types import utcnow
+
+    try:
+        digest = hash_password(password)
+    except PasswordPolicyError as exc:
+        raise UserError(str(exc)) from None
+    with transaction(system.sessions) as session:
+        user = session.scalar(select(User).where(User.email == email))
+        if user is None:
+            raise UserError(f"no user with email {email!r}")
+        user.password_hash = digest
+        for row in session.scalars(
+            select(AppSession).where(AppSession.user_id == user.id, AppSession.status == SessionStatus.active)
+        ):
+            row.status = SessionStatus.closed
+            row.ended_at = utcnow()
+
+
+def _prompt_and_set(system: System, email: str) -> None:
+    password = typer.prompt(f"New web password for {email}", hide_input=True, confirmation_prompt=True)
+    set_password(system, email, password)
+    console.print(f"Password set for {email}; other web sessions of this user were signed out.")
+
+
+@web_app.command("password")
+def password(data_dir: DataDirOpt = None, email: EmailOpt = None) -> None:
+    """Set the password for signing in to the web app (asked twice, hidden)."""
+    system = system_for(data_dir)
+    try:
+        _require_initialised(system)
+        _prompt_and_set(system, _pick_user(system, email))
+    finally:
+        system.dispose()
+
+
+def serve(
+    data_dir: DataDirOpt = None,
+    host: Annotated[
+        str, typer.Option("--host", envvar="TWIN_WEB_HOST", help="Address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", envvar="TWIN_WEB_PORT", min=1, max=65535, help="Port to listen on.")
+    ] = 8765,
+    set_password_: Annotated[
+        bool, typer.Option("--set-password", help="Set the sign-in password first (asked twice, hidden).")
+    ] = False,
+    email: EmailOpt = None,
+    access_log: Annotated[bool, typer.Option("--access-log", help="Log every request.")] = False,
+) -> None:
+    """Run the web app: dashboard, approval inbox, calendar, reports, chat and accounts."""
+    import uvicorn
+
+    from agent.web import create_app
+
+    system = system_for(data_dir)
+    _require_initialised(system)
+    who = _pick_user(system, email)
+    if set_password_:
+        _prompt_and_set(system, who)
+    with system.sessions() as session:
+        has_password = bool(session.scalar(select(User.password_hash).where(User.email == who)))
+    if not has_password:
+        err_console.print(f"[yellow]No web password for {who} yet:[/yellow] set one with 'twin web password'.")
+    if not _is_loopback(host):
+        err_console.print(
+            f"[yellow]Listening on {host}:[/yellow] other machines can reach this app. "
+            "Put it behind an https reverse proxy so sign-in cookies stay private."
+        )
+    app = create_app(system)
+    shown = f"[{host}]" if ":" in host else host
+    console.print(f"Twin Agent web app: [bold]http://{shown}:{port}/[/bold]  (Ctrl+C to stop)")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=access_log,
+                    proxy_headers=True, server_header=False)
+    finally:
+        system.dispose()
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+__all__ = ["register", "serve", "set_password"]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.add_typer(web_app, name="web")

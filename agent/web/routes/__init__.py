@@ -1,0 +1,27 @@
+"""The app's routers, one module per purpose."""
+
+from agent.web.routes import (
+    accounts,
+    calendar,
+    chat,
+    dashboard,
+    inbox,
+    media,
+    notifications,
+    reports,
+    session,
+)
+
+ROUTERS = [
+    session.router,
+    dashboard.router,
+    calendar.router,
+    inbox.router,
+    reports.router,
+    chat.router,
+    accounts.router,
+    notifications.router,
+    media.router,
+]
+
+__all__ = ["ROUTERS"]

@@ -1,0 +1,143 @@
+"""Web fixtures: a data dir whose run waits at review, a signed-in client, a live server."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from agent.bootstrap import initialise
+from agent.cli.serve_cmds import set_password
+from agent.runner import start_run
+from agent.settings import load_settings
+from agent.system import System, open_system
+from agent.web import create_app
+from db.engine import transaction
+from db.enums import RunStatus
+from db.repo.identity import get_agent, update_agent_policy
+from tests.web.fakes import cheap_render
+
+EMAIL = "creator@localhost"
+PASSWORD = "correct horse battery"
+OVERRIDES: dict[str, Any] = {"render": cheap_render}
+
+
+def build_waiting_dir(data_dir: Path, overrides: dict[str, Any] | None = OVERRIDES) -> str:
+    """Init, two posts a week, a fast-forward run stopped at review; returns the run id."""
+    system = open_system(load_settings(data_dir=data_dir))
+    try:
+        initialise(system)
+        with transaction(system.sessions) as session:
+            update_agent_policy(session=session, agent=get_agent(session=session), posts_per_week=2)
+        set_password(system, EMAIL, PASSWORD)
+        outcome = start_run(system, fast_forward=True, auto_approve=False, render_quality="draft",
+                            context_overrides=overrides)
+        assert outcome.status == RunStatus.waiting_review, outcome.error
+        return outcome.run_id
+    finally:
+        system.dispose()
+
+
+@pytest.fixture(scope="session")
+def waiting_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """Built once per session; tests copy it so each one starts from the same waiting run."""
+    root = tmp_path_factory.mktemp("web-template") / "data"
+    return root, build_waiting_dir(root)
+
+
+@pytest.fixture
+def waiting_dir(waiting_template: tuple[Path, str], tmp_path: Path) -> tuple[Path, str]:
+    source, run_id = waiting_template
+    target = tmp_path / "data"
+    shutil.copytree(source, target)
+    return target, run_id
+
+
+@pytest.fixture
+def system(waiting_dir: tuple[Path, str]) -> Iterator[System]:
+    sys_ = open_system(load_settings(data_dir=waiting_dir[0]))
+    yield sys_
+    sys_.dispose()
+
+
+@pytest.fixture
+def run_id(waiting_dir: tuple[Path, str]) -> str:
+    return waiting_dir[1]
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, email: str = EMAIL, password: str = PASSWORD) -> Any:
+    page = client.get("/signin")
+    return client.post("/signin", data={"email": email, "password": password, "next": "/",
+                                        "csrf_token": csrf_of(page.text)}, follow_redirects=False)
+
+
+@pytest.fixture
+def anon(system: System) -> Iterator[TestClient]:
+    """A client that has not signed in."""
+    with TestClient(create_app(system, run_overrides=OVERRIDES)) as client:
+        yield client
+
+
+@pytest.fixture
+def client(system: System) -> Iterator[TestClient]:
+    """A signed-in client."""
+    with TestClient(create_app(system, run_overrides=OVERRIDES)) as c:
+        response = sign_in(c)
+        assert response.status_code == 303, response.text
+        yield c
+
+
+def page_csrf(client: TestClient, path: str = "/") -> str:
+    return csrf_of(client.get(path).text)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    """uvicorn serving the app on 127.0.0.1 in a thread."""
+
+    def __init__(self, system: System) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.app = create_app(system, run_overrides=OVERRIDES)
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=60)
+
+
+@pytest.fixture
+def live_server(system: System) -> Iterator[LiveServer]:
+    with LiveServer(system) as server:
+        yield server
