@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from agent.runner import RunError
 from agent.system import DataDirError
 from db.crypto import SecretKeyError
 from db.engine import DatabaseError
@@ -11,6 +10,10 @@ from db.repo.identity import NotFoundError
 
 class UserError(RuntimeError):
     """A generic problem a user can fix; the message says how."""
+
+
+class RunError(RuntimeError):
+    """A run could not start or continue; the message says why and what to do."""
 
 
 USER_ERRORS: tuple[type[BaseException], ...] = (

@@ -12,6 +12,7 @@ from langgraph.types import Command
 from sqlalchemy import func, select
 
 from agent.clock import Clock, FastForwardClock, SystemClock
+from agent.errors import RunError
 from agent.graph import build_graph
 from agent.llm import LLMError
 from agent.runtime import build_context, checkpointer
@@ -22,10 +23,6 @@ from db.enums import AgentState, PublishStatus, RunResult, RunStatus, TriggerTyp
 from db.models import AgentRun, MediaAsset, Post, VideoReel, WeeklyReport
 from db.repo.identity import get_agent
 from db.repo.runs import create_run, get_run, set_agent_state
-
-
-class RunError(RuntimeError):
-    """A run could not start or continue; the message says why and what to do."""
 
 
 @dataclass

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from agent.cli.common import DataDirOpt, JsonOpt, console, system_for
-from agent.runner import RunError, RunOutcome, pending_review, resume_run, start_run
-from agent.schemas import ReelDecision, ReviewResponse
+from rich.console import Console
+
+from agent.cli.common import DataDirOpt, JsonOpt, console, err_console, system_for
+from agent.errors import RunError
 from agent.system import System
 from db.enums import RunStatus
 from db.models import AgentRun
 from db.repo.runs import get_run, list_runs
+
+if TYPE_CHECKING:
+    from agent.runner import RunOutcome
+    from agent.schemas import ReelDecision
 
 NODES = ["planning", "creating", "review", "publishing", "analyzing", "adapting"]
 
@@ -24,9 +29,10 @@ NODES = ["planning", "creating", "review", "publishing", "analyzing", "adapting"
 class _Progress:
     """Prints each node's progress with elapsed time, under a spinner for the current node."""
 
-    def __init__(self) -> None:
+    def __init__(self, out: Console) -> None:
+        self.out = out
         self.start = time.monotonic()
-        self.status = console.status("starting")
+        self.status = out.status("starting")
         self.status.start()
 
     def __call__(self, node: str, message: str) -> None:
@@ -35,14 +41,15 @@ class _Progress:
         if message == "started":
             self.status.update(f"[bold]{step}/6 {node}[/bold]")
         elif message != "finished":
-            console.print(f"[dim]{elapsed:6.1f}s[/dim] [cyan]{node:<10}[/cyan] {message}", highlight=False)
+            self.out.print(f"[dim]{elapsed:6.1f}s[/dim] [cyan]{node:<10}[/cyan] {message}", highlight=False)
 
     def stop(self) -> None:
         self.status.stop()
 
 
-def _drive(fn: Any, *args: Any, **kwargs: Any) -> RunOutcome:
-    progress = _Progress()
+def _drive(fn: Any, *args: Any, as_json: bool = False, **kwargs: Any) -> RunOutcome:
+    """Run with progress on the terminal; with --json, progress goes to stderr."""
+    progress = _Progress(err_console if as_json else console)
     try:
         return fn(*args, progress=progress, **kwargs)
     finally:
@@ -62,13 +69,16 @@ def run(
     as_json: JsonOpt = False,
 ) -> None:
     """Run one weekly cycle: plan, create, review, publish, analyze, adapt."""
+    from agent.runner import resume_run, start_run
+
     system = system_for(data_dir)
     if fast_forward:
         _refuse_real_accounts(system)
     if resume:
-        outcome = _drive(resume_run, system, resume)
+        outcome = _drive(resume_run, system, resume, as_json=as_json)
     else:
-        outcome = _drive(start_run, system, agent=agent, week=week, auto_approve=auto_approve, fast_forward=fast_forward)
+        outcome = _drive(start_run, system, as_json=as_json, agent=agent, week=week, auto_approve=auto_approve,
+                         fast_forward=fast_forward)
     _print_outcome(outcome, as_json)
 
 
@@ -124,6 +134,8 @@ def _print_review(review: dict[str, Any]) -> None:
 
 def inbox(data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
     """List reels waiting for approval, across runs."""
+    from agent.runner import pending_review
+
     system = system_for(data_dir)
     with system.sessions() as session:
         waiting = list(session.scalars(select(AgentRun).where(AgentRun.status == RunStatus.waiting_review).order_by(AgentRun.started_at)))
@@ -157,6 +169,9 @@ def approve(
     as_json: JsonOpt = False,
 ) -> None:
     """Give review decisions and resume the waiting run in this process."""
+    from agent.runner import pending_review, resume_run
+    from agent.schemas import ReviewResponse
+
     system = system_for(data_dir)
     with system.sessions() as session:
         rid = get_run(session=session, run_id=run_id).id
@@ -167,7 +182,7 @@ def approve(
     response = ReviewResponse(decisions=_decisions(ids, all_, reel or [], reject or [], regenerate or [], reason, edit, caption))
     if not response.decisions:
         raise typer.BadParameter("no decision given: use --all, --reel, --reject, --regenerate or --edit")
-    outcome = _drive(resume_run, system, str(rid), decisions=response.model_dump())
+    outcome = _drive(resume_run, system, str(rid), as_json=as_json, decisions=response.model_dump())
     _print_outcome(outcome, as_json)
 
 
@@ -180,6 +195,8 @@ def _match(ids: list[str], prefix: str) -> str:
 
 def _decisions(ids: list[str], all_: bool, approve_ids: list[str], reject: list[str], regenerate: list[str],
                reason: str, edit: str | None, caption: str | None) -> list[ReelDecision]:
+    from agent.schemas import ReelDecision
+
     decided: dict[str, ReelDecision] = {}
     for prefix in reject:
         rid = _match(ids, prefix)

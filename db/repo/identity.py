@@ -90,8 +90,8 @@ def agent_policy(agent: Agent) -> AgentPolicy:
 
 
 def update_agent_policy(*, session: Session, agent: Agent, **changes: Any) -> AgentPolicy:
-    policy = agent_policy(agent).model_copy(update=changes)
-    agent.policy_json = AgentPolicy.model_validate(policy.model_dump()).model_dump(mode="json")
+    policy = AgentPolicy.model_validate({**agent_policy(agent).model_dump(mode="json"), **changes})
+    agent.policy_json = policy.model_dump(mode="json")
     session.flush()
     return policy
 
