@@ -71,6 +71,7 @@ def _build(
         "poll_interval": 2.0,
         "max_polls": 10,
     }
+    common |= {k: extra.pop(k) for k in list(extra) if k in common}
     if name == "instagram":
         pub: Publisher = InstagramPublisher(
             graph_base_url=base,

@@ -91,8 +91,13 @@ class YouTubeShortsPublisher:
                 discovery_has_synthetic_media(discovery_path) if discovery_path else True
             )
         self.synthetic_media_field = synthetic_media_field
-        self.api = self.options.api(api_base_url, classify_youtube, "YouTube")
-        self.analytics = self.options.api(analytics_base_url, classify_youtube, "YouTube Analytics")
+
+        # quotaExceeded waits until midnight Pacific time as the adapter's clock sees it
+        def classify(response: httpx.Response) -> PublishError:
+            return classify_youtube(response, now=self.options.now())
+
+        self.api = self.options.api(api_base_url, classify, "YouTube")
+        self.analytics = self.options.api(analytics_base_url, classify, "YouTube Analytics")
 
     @staticmethod
     def _auth(credentials: Credentials) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from typing import Any
+from urllib.parse import urlencode
 
 from tests.publish.fakes.base import CLIENT_SECRET, REFRESH_TOKEN, FakePlatform, Reply, Request
 
@@ -54,7 +55,7 @@ class YouTubeFake(FakePlatform):
         return Reply(status, body, headers)
 
     def public(self, req: Request) -> bool:
-        return req.path == "/token"
+        return req.path in ("/token", "/o/oauth2/v2/auth")
 
     def on_partial(self, req: Request, received: bytes) -> None:
         session = self.sessions.get(req.query.get("upload_id", ""))
@@ -98,6 +99,20 @@ class YouTubeFake(FakePlatform):
             )
         return Reply(200, session["video"])
 
+    def _authorize(self, query: dict[str, str]) -> Reply:
+        """The consent page, approved at once: redirect back with a code bound to the challenge."""
+        if (
+            query.get("response_type") != "code"
+            or query.get("code_challenge_method") != "S256"
+            or not query.get("code_challenge")
+            or not query.get("redirect_uri", "").startswith("http://127.0.0.1:")
+        ):
+            return Reply(400, {"error": "invalid_request"})
+        code = f"code-{len(self.codes) + 1}"
+        self.codes[code] = query["code_challenge"]
+        target = f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}"
+        return Reply(302, None, {"Location": target})
+
     def _code_grant(self, form: dict[str, str]) -> Reply:
         """Authorization-code grant with PKCE (S256) as Google's token endpoint checks it."""
         verifier = form.get("code_verifier", "")
@@ -120,6 +135,8 @@ class YouTubeFake(FakePlatform):
         )
 
     def route(self, req: Request) -> Reply:
+        if req.path == "/o/oauth2/v2/auth":
+            return self._authorize(req.query)
         if req.path == "/token" and req.form.get("grant_type") == "authorization_code":
             return self._code_grant(req.form)
         if req.path == "/token":
