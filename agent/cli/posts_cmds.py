@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -120,6 +121,16 @@ def post(
                 lease=timedelta(seconds=settings.publish_lease_seconds),
             )
             outcome = service.publish(made.post_id)
+            polls = 0
+            while (
+                outcome.status == PublishStatus.publishing
+                and outcome.platform_post_id
+                and polls < 30
+            ):
+                progress.update(task, description=f"{platform} is processing the video")
+                time.sleep(settings.publish_poll_interval)
+                outcome = service.confirm(made.post_id)
+                polls += 1
         finally:
             client.close()
         if outcome.status == PublishStatus.published:

@@ -113,14 +113,18 @@ class PublishService:
         self.rng = rng or random.Random()
         self.tokens = TokenKeeper(sessions=sessions, cipher=cipher, clock=clock)
 
-    def publish(self, post_id: uuid.UUID) -> Outcome:
+    def confirm(self, post_id: uuid.UUID) -> Outcome:
+        """Check now on a post the platform accepted and is still processing (no new upload)."""
+        return self.publish(post_id, confirm_now=True)
+
+    def publish(self, post_id: uuid.UUID, *, confirm_now: bool = False) -> Outcome:
         """Publish ``post_id`` once; a post already published returns its first result.
 
         Returns:
             The outcome: published, scheduled (with ``next_attempt_at``), unconfirmed, publishing
             (another worker holds it, or the platform is still processing) or failed.
         """
-        claim = self._claim(post_id)
+        claim = self._claim(post_id, confirm_now)
         if isinstance(claim, Outcome):
             return claim
         publisher = self.publisher_for(claim.platform)
@@ -139,14 +143,16 @@ class PublishService:
         return self._succeeded(claim, result)
 
     # -- claim: decide what to do and record the attempt before calling anyone --------------
-    def _claim(self, post_id: uuid.UUID) -> _Claim | Outcome:
+    def _claim(self, post_id: uuid.UUID, confirm_now: bool = False) -> _Claim | Outcome:
         try:
             with transaction(self.sessions) as session:
-                return self._claim_in(session, post_id)
+                return self._claim_in(session, post_id, confirm_now)
         except IntegrityError:  # another worker recorded this attempt number first
             return Outcome(post_id, PublishStatus.publishing, "another worker is publishing it")
 
-    def _claim_in(self, session: Session, post_id: uuid.UUID) -> _Claim | Outcome:
+    def _claim_in(
+        self, session: Session, post_id: uuid.UUID, confirm_now: bool
+    ) -> _Claim | Outcome:
         now = self.clock.now()
         post = session.scalar(select(Post).where(Post.id == post_id).with_for_update())
         if post is None:
@@ -180,7 +186,9 @@ class PublishService:
                 "code": UNCONFIRMED,
             }
             post.publish_status = PublishStatus.unconfirmed
-        if post.next_attempt_at is not None and post.next_attempt_at > now:
+        waiting = post.next_attempt_at is not None and post.next_attempt_at > now
+        if waiting and not (confirm_now and post.platform_post_id):
+            assert post.next_attempt_at is not None
             reason = (post.error_json or {}).get("message", "retry is waiting")
             return Outcome(
                 post_id,
