@@ -9,9 +9,7 @@ from agent.scheduling.config import (
 )
 from agent.scheduling.engine import ClockedScheduler, JobExecutor
 from agent.scheduling.jobs import (
-    publish_due_posts,
     recover_interrupted_runs,
-    refresh_metrics,
     weekly_dedupe_key,
     weekly_job,
 )
@@ -37,9 +35,7 @@ __all__ = [
     "describe",
     "open_scheduler",
     "planned_week",
-    "publish_due_posts",
     "recover_interrupted_runs",
-    "refresh_metrics",
     "schedule_of",
     "sync_jobs",
     "update_schedule",

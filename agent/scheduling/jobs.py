@@ -14,7 +14,8 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 
-from agent.publishing.service import Outcome, PublishService
+from agent.publishing.due import publish_due
+from agent.publishing.metrics import refresh_metrics
 from agent.runner import RunOutcome, resume_run, start_run
 from agent.runtime import publishers_for
 from agent.scheduling.config import planned_week, schedule_of
@@ -22,25 +23,21 @@ from agent.scheduling.runtime import JobRuntime, WorkerStopping, job_call
 from agent.system import System
 from db.engine import transaction
 from db.enums import EventType, PublishStatus, RunResult, RunStatus, SubjectType, TriggerType
-from db.models import Agent, AgentRun, AnalyticsSnapshot, IntegrationKey, Post, SocialAccount
+from db.models import Agent, AgentRun, Post
 from db.repo.runs import log_event
-from db.repo.secrets import read_tokens
-from tools.publish.base import AccountRef, Credentials, PublishError
 
 __all__ = [
     "INTERRUPTED",
     "metrics_job",
     "publish_due_job",
-    "publish_due_posts",
+    "recent_post_ids",
     "recover_interrupted_runs",
-    "refresh_metrics",
     "weekly_dedupe_key",
     "weekly_job",
 ]
 
 log = logging.getLogger("twin.worker")
 INTERRUPTED = "interrupted by worker shutdown"
-STUCK_PUBLISHING = timedelta(minutes=15)
 METRICS_WINDOW = timedelta(days=14)
 
 
@@ -73,7 +70,6 @@ def weekly_job(
     week = planned_week(scheduled_at, config.timezone)
     key = weekly_dedupe_key(agent_id, week)
     with system.sessions() as session:
-        earlier = session.scalar(select(AgentRun).where(AgentRun.dedupe_key == key))
         manual = session.scalar(
             select(AgentRun.id)
             .where(
@@ -83,14 +79,6 @@ def weekly_job(
                 AgentRun.dedupe_key.is_(None),
             )
             .limit(1)
-        )
-    if earlier is not None:
-        if earlier.status == RunStatus.error and (earlier.error_message or "").startswith(
-            INTERRUPTED
-        ):
-            return _resume_claimed(runtime, earlier.id, f"{name} week {week}")
-        return _said(
-            f"{name} week {week}: already started (run {str(earlier.id)[:8]}, {earlier.status.value})"
         )
     if manual is not None:
         return _said(f"{name} week {week}: already planned by run {str(manual)[:8]}")
@@ -110,13 +98,26 @@ def weekly_job(
             now=runtime.clock.now(),
         )
     except IntegrityError:
-        return _said(f"{name} week {week}: already started by another worker")
+        return _already_started(runtime, key, f"{name} week {week}")
     except WorkerStopping as exc:
         return _interrupted(system, key, str(exc))
     except Exception as exc:
         _mark_failed(system, key, exc)
         raise
     return _said(_outcome_text(name, outcome))
+
+
+def _already_started(runtime: JobRuntime, key: str, label: str) -> str:
+    """The agent-week has a run (the unique dedupe key said so): resume it if it was interrupted."""
+    with runtime.system.sessions() as session:
+        earlier = session.scalar(select(AgentRun).where(AgentRun.dedupe_key == key))
+    if earlier is None:
+        return _said(f"{label}: already started elsewhere")
+    if earlier.status == RunStatus.error and (earlier.error_message or "").startswith(INTERRUPTED):
+        return _resume_claimed(runtime, earlier.id, label)
+    return _said(
+        f"{label}: already started by another worker (run {str(earlier.id)[:8]}, {earlier.status.value})"
+    )
 
 
 def _resume_claimed(runtime: JobRuntime, run_id: uuid.UUID, label: str) -> str:
@@ -218,150 +219,55 @@ def _said(text: str) -> str:
 # -- publishing -----------------------------------------------------------------------------
 
 
-def publish_due_posts(
-    system: System, *, now: datetime, service: PublishService, limit: int = 50
-) -> list[Outcome]:
-    """Publish every post whose time has come (the one place to swap for another publisher loop).
-
-    Selects posts ``scheduled`` with ``scheduled_time <= now`` (and ``publishing`` ones left
-    behind by a dead process) and hands each to :meth:`PublishService.publish`, which makes it
-    exactly-once across workers.
-
-    Args:
-        system: Database access.
-        now: The current time.
-        service: The publishing service.
-        limit: Most posts per call.
-
-    Returns:
-        One outcome per post tried.
-    """
-    with system.sessions() as session:
-        ids = list(
-            session.scalars(
-                select(Post.id)
-                .where(
-                    (
-                        (Post.publish_status == PublishStatus.scheduled)
-                        & (Post.scheduled_time <= now)
-                    )
-                    | (
-                        (Post.publish_status == PublishStatus.publishing)
-                        & (Post.updated_at <= now - STUCK_PUBLISHING)
-                    )
-                )
-                .order_by(Post.scheduled_time)
-                .limit(limit)
-            )
-        )
-    outcomes = []
-    for post_id in ids:
-        outcome = service.publish(post_id)
-        log.info("post %s: %s %s", str(post_id)[:8], outcome.status.value, outcome.message)
-        outcomes.append(outcome)
-    return outcomes
-
-
 def publish_due_job(
     *, scheduled_at: datetime | None = None, runtime: JobRuntime | None = None
 ) -> int:
-    """Every minute: publish due posts. Returns how many were tried."""
+    """Every minute: publish due posts (:func:`agent.publishing.due.publish_due`). Returns how many were tried."""
     runtime, scheduled_at = job_call(runtime, scheduled_at)
-    system = runtime.system
-    if runtime.publish is not None:
-        return len(runtime.publish(system, now=runtime.clock.now()))
-    service = PublishService(
-        sessions=system.sessions,
-        cipher=system.cipher(),
-        clock=runtime.clock,
-        publisher_for=publishers_for(system.settings, runtime.clock),
-    )
-    return len(publish_due_posts(system, now=runtime.clock.now(), service=service))
+    publish = runtime.publish or publish_due
+    report = publish(runtime.system, clock=runtime.clock)
+    for outcome in report.outcomes:
+        log.info("post %s: %s %s", str(outcome.post_id)[:8], outcome.status.value, outcome.message)
+    return len(report.outcomes)
 
 
 # -- metrics --------------------------------------------------------------------------------
 
 
-def refresh_metrics(
-    system: System, agent_id: uuid.UUID, *, now: datetime, publisher_for: Any
-) -> int:
-    """Fetch current metrics of the agent's posts published in the last two weeks.
-
-    Each fetch is stored as an AnalyticsSnapshot at ``now`` (one per post and time).
-
-    Returns:
-        How many snapshots were stored.
-    """
+def recent_post_ids(system: System, agent_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
+    """The agent's posts published in the last two weeks, whose metrics still move."""
     with system.sessions() as session:
         agent = session.get(Agent, agent_id)
         if agent is None:
-            return 0
-        posts = list(
+            return []
+        return list(
             session.scalars(
-                select(Post).where(
+                select(Post.id).where(
                     Post.user_id == agent.user_id,
                     Post.publish_status == PublishStatus.published,
                     Post.published_at >= now - METRICS_WINDOW,
-                    Post.platform_post_id.is_not(None),
                 )
             )
         )
-    cipher = system.cipher()
-    stored = 0
-    for post in posts:
-        with system.sessions() as session:
-            account = session.get(SocialAccount, post.account_id)
-            key = (
-                session.get(IntegrationKey, account.integration_id)
-                if account and account.integration_id
-                else None
-            )
-            if account is None or key is None:
-                continue
-            access, refresh = read_tokens(key=key, cipher=cipher)
-            ref = AccountRef(
-                account_id=str(account.id),
-                platform=account.platform.value,
-                handle=account.handle,
-                external_id=account.account_external_id,
-            )
-            platform = account.platform.value
-        try:
-            metrics = publisher_for(platform).fetch_metrics(
-                str(post.platform_post_id),
-                account=ref,
-                credentials=Credentials(access_token=access, refresh_token=refresh),
-            )
-        except PublishError as exc:
-            log.warning("metrics for post %s unavailable: %s", str(post.id)[:8], exc)
-            continue
-        with transaction(system.sessions) as session:
-            exists = session.scalar(
-                select(AnalyticsSnapshot.id).where(
-                    AnalyticsSnapshot.post_id == post.id, AnalyticsSnapshot.captured_at == now
-                )
-            )
-            if exists is None:
-                session.add(
-                    AnalyticsSnapshot(
-                        post_id=post.id, platform=platform, captured_at=now, metrics_json=metrics
-                    )
-                )
-                stored += 1
-    return stored
 
 
 def metrics_job(
     agent_id: str, *, scheduled_at: datetime | None = None, runtime: JobRuntime | None = None
 ) -> int:
-    """Every few hours: refresh metrics of the agent's recent posts."""
+    """Every few hours: refresh metrics of the agent's recent posts. Returns snapshots written."""
     runtime, scheduled_at = job_call(runtime, scheduled_at)
-    now = runtime.clock.now()
-    count = refresh_metrics(
-        runtime.system,
-        uuid.UUID(agent_id),
-        now=now,
-        publisher_for=publishers_for(runtime.system.settings, runtime.clock),
+    system = runtime.system
+    ids = recent_post_ids(system, uuid.UUID(agent_id), runtime.clock.now())
+    if not ids:
+        return 0
+    report = refresh_metrics(
+        sessions=system.sessions,
+        cipher=system.cipher(),
+        clock=runtime.clock,
+        publisher_for=publishers_for(system.settings, runtime.clock),
+        post_ids=ids,
     )
-    log.info("metrics refreshed for %d posts", count)
-    return count
+    log.info(
+        "metrics refreshed for %d posts (%d unavailable)", len(report.written), len(report.failed)
+    )
+    return len(report.written)

@@ -29,7 +29,7 @@ class JobRuntime:
         stop: Set when the worker should stop; runs stop at their next node boundary.
         context_overrides: Passed to runs (tests swap the renderer here).
         render_quality: "full" or "draft" for scheduled runs.
-        publish: The function that publishes due posts (swappable).
+        publish: Replaces :func:`agent.publishing.due.publish_due` (same signature).
     """
 
     system: System

@@ -196,3 +196,34 @@ def test_the_job_store_lives_in_the_application_database(sqlite_system: System) 
         assert job is not None and job.coalesce and job.misfire_grace_time == 7 * 24 * 3600
     finally:
         scheduler.shutdown()
+
+
+def test_scheduled_posts_go_out_when_their_minute_comes(sqlite_system: System) -> None:
+    from db.enums import ApprovalMode, PublishStatus
+    from db.models import Post
+    from db.repo.identity import update_agent_policy
+
+    with transaction(sqlite_system.sessions) as session:
+        update_agent_policy(
+            session=session, agent=get_agent(session=session), approval_mode=ApprovalMode.autonomous
+        )
+    set_schedule(sqlite_system, cron="0 9 * * MON", timezone="UTC")
+    clock = MovableClock(FRIDAY)
+    runtime = runtime_for(sqlite_system, clock)
+    tick(runtime)
+    clock.set(datetime(2030, 3, 4, 9, 0, 20, tzinfo=UTC))
+    tick(runtime)
+    [run] = runs(sqlite_system)
+    assert (run.week_key, run.status) == ("2030-W11", RunStatus.finished)
+    with sqlite_system.sessions() as session:
+        posts = list(session.scalars(select(Post).order_by(Post.scheduled_time)))
+    assert len(posts) == 2
+    assert {p.publish_status for p in posts} == {
+        PublishStatus.scheduled
+    }  # a real-clock run waits for the time
+
+    clock.set(posts[0].scheduled_time + timedelta(seconds=30))
+    tick(runtime)
+    with sqlite_system.sessions() as session:
+        statuses = [session.get(Post, p.id).publish_status for p in posts]  # type: ignore[union-attr]
+    assert statuses == [PublishStatus.published, PublishStatus.scheduled]
