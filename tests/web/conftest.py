@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from chromadb.api.shared_system_client import SharedSystemClient
 from fastapi.testclient import TestClient
 
 from agent.bootstrap import initialise
@@ -48,18 +49,28 @@ def build_waiting_dir(data_dir: Path, overrides: dict[str, Any] | None = OVERRID
 
 
 @pytest.fixture(scope="session")
-def waiting_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """Built once per session; tests copy it so each one starts from the same waiting run."""
-    root = tmp_path_factory.mktemp("web-template") / "data"
-    return root, build_waiting_dir(root)
+def waiting_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """Built once per session and snapshotted.
+
+    The database and checkpoint hold absolute media paths, so each test gets the snapshot
+    restored at the same place rather than a copy elsewhere.
+    """
+    root = tmp_path_factory.mktemp("web-template")
+    data = root / "data"
+    run_id = build_waiting_dir(data)
+    snapshot = root / "snapshot"
+    shutil.copytree(data, snapshot)
+    return data, snapshot, run_id
 
 
 @pytest.fixture
-def waiting_dir(waiting_template: tuple[Path, str], tmp_path: Path) -> tuple[Path, str]:
-    source, run_id = waiting_template
-    target = tmp_path / "data"
-    shutil.copytree(source, target)
-    return target, run_id
+def waiting_dir(waiting_template: tuple[Path, Path, str]) -> tuple[Path, str]:
+    data, snapshot, run_id = waiting_template
+    # Chroma keeps one client per path per process; drop it before its files are replaced.
+    SharedSystemClient.clear_system_cache()
+    shutil.rmtree(data)
+    shutil.copytree(snapshot, data, symlinks=True)
+    return data, run_id
 
 
 @pytest.fixture
