@@ -43,6 +43,8 @@ class Toolbox:
     render: Render
     publisher_for: Callable[[str], Publisher]
     trends: Callable[[], list[dict[str, Any]]]
+    render_in_processes: bool = False
+    """The renderer is the built-in one, so reels may render in parallel worker processes."""
 
 
 @dataclass(kw_only=True)

@@ -35,7 +35,7 @@ def compose(caption: str, hashtags: list[str]) -> str:
 def fit_caption(caption: str, hashtags: list[str], platform: str) -> tuple[str, list[str]]:
     """Trim hashtags to the platform's count, then the caption at a word boundary to fit."""
     limits = limits_for(platform)
-    tags = []
+    tags: list[str] = []
     for tag in hashtags:
         clean = "#" + "".join(ch for ch in tag.lstrip("#") if ch.isalnum() or ch == "_")
         if len(clean) > 1 and clean.lower() not in {t.lower() for t in tags}:

@@ -15,6 +15,7 @@ from agent.context import Context
 from agent.creating.consent import ConsentRequiredError, check_render_consent
 from agent.creating.limits import fit_caption, limits_for
 from agent.creating.quality import assess
+from agent.creating.render_pool import default_workers, render_all
 from agent.llm import StructuredOutputError, invoke_structured
 from agent.nodes.tracking import ask, tracked
 from agent.schemas import MAX_SCRIPT_WORDS, CaptionDraft, ScriptDraft
@@ -28,10 +29,19 @@ from db.enums import (
     RenderStatus,
     SubjectType,
 )
-from db.models import Agent, AITwin, CalendarItem, MediaAsset, RenderJob, Script, VideoReel, VoiceProfile
+from db.models import (
+    Agent,
+    AITwin,
+    CalendarItem,
+    MediaAsset,
+    RenderJob,
+    Script,
+    VideoReel,
+    VoiceProfile,
+)
 from db.repo.identity import agent_policy
 from db.repo.runs import log_error, log_event
-from tools.render.base import RenderError, RenderRequest
+from tools.render.base import RenderError, RenderRequest, RenderResult
 from tools.tts.base import TTSError, VoiceSpec
 
 MAX_RENDER_ATTEMPTS = 3  # the first try plus at most two retries
@@ -46,24 +56,63 @@ class ItemWork:
     feedback: str
 
 
+@dataclass
+class Prepared:
+    """An item whose script and speech are ready and whose RenderJob row exists."""
+
+    work: ItemWork
+    info: dict[str, Any]
+    script: dict[str, Any]
+    speech: Any
+    job_id: uuid.UUID
+    request: RenderRequest
+
+
 @tracked("creating")
 def creating_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = runtime.context
     revise = state.get("revise", {})
     revisions = state.get("revisions", {})
     failures: list[str] = []
-    reel_ids: list[str] = []
+    reels: dict[str, uuid.UUID] = {}
+    pending: list[Prepared] = []
     for raw_id in state.get("item_ids", []):
         work = ItemWork(uuid.UUID(raw_id), 1 + revisions.get(raw_id, 0), revise.get(raw_id, ""))
         try:
-            reel_id = _make_item(ctx, state, work)
+            ready = _prepare(ctx, state, work)
         except (StructuredOutputError, RenderError, TTSError, ConsentRequiredError) as exc:
             failures.append(f"item {raw_id[:8]}: {exc}")
             _record_failure(ctx, state, work, exc)
             continue
-        if reel_id is not None:
-            reel_ids.append(str(reel_id))
-    return {"reel_ids": reel_ids, "revise": {}, "failures": failures}
+        if isinstance(ready, uuid.UUID):
+            reels[raw_id] = ready
+        elif ready is not None:
+            pending.append(ready)
+    for attempt in range(1, MAX_RENDER_ATTEMPTS + 1):
+        if not pending:
+            break
+        results = _render_round(ctx, state, pending)
+        retry: list[Prepared] = []
+        for job in pending:
+            result = results[job.job_id]
+            try:
+                if isinstance(result, RenderError):
+                    raise result
+                reels[str(job.work.item_id)] = _store(ctx, state, job, result)
+            except (RenderError, StructuredOutputError) as exc:
+                if isinstance(exc, RenderError) and attempt < MAX_RENDER_ATTEMPTS and _retryable(exc):
+                    retry.append(job)
+                    continue
+                failures.append(f"item {str(job.work.item_id)[:8]}: {exc}")
+                _record_failure(ctx, state, job.work, exc)
+        pending = retry
+    ordered = [str(reels[i]) for i in state.get("item_ids", []) if i in reels]
+    return {"reel_ids": ordered, "revise": {}, "failures": failures}
+
+
+def _retryable(exc: RenderError) -> bool:
+    text = str(exc).lower()
+    return not any(word in text for word in ("empty", "corrupt", "shorten", "no word timings"))
 
 
 def _record_failure(ctx: Context, state: CycleState, work: ItemWork, exc: BaseException) -> None:
@@ -92,7 +141,8 @@ def _record_failure(ctx: Context, state: CycleState, work: ItemWork, exc: BaseEx
         )
 
 
-def _make_item(ctx: Context, state: CycleState, work: ItemWork) -> uuid.UUID | None:
+def _prepare(ctx: Context, state: CycleState, work: ItemWork) -> uuid.UUID | Prepared | None:
+    """Script and speech for an item, and its RenderJob; the existing reel if it has one."""
     run_id = uuid.UUID(state["run_id"])
     with transaction(ctx.sessions) as session:
         item = session.get(CalendarItem, work.item_id)
@@ -137,7 +187,8 @@ def _make_item(ctx: Context, state: CycleState, work: ItemWork) -> uuid.UUID | N
         draft = _write_script(ctx, info, work.feedback)
         script = _save_script(ctx, info, work, draft, run_id)
     speech, script = _speak_within_target(ctx, info, script, folder)
-    return _render_and_store(ctx, state, info, work, script, speech, folder)
+    job_id = _render_job(ctx, state, info, script)
+    return Prepared(work, info, script, speech, job_id, _render_request(ctx, info, script, speech, folder))
 
 
 def _current_reel(session: Any, item: CalendarItem, revision: int) -> VideoReel | None:
@@ -249,8 +300,7 @@ def _speak_within_target(ctx: Context, info: dict[str, Any], script: dict[str, A
     raise RenderError(f"speech runs {spoken:.1f}s, over the {target}s target, even after shortening")
 
 
-def _render_and_store(ctx: Context, state: CycleState, info: dict[str, Any], work: ItemWork, script: dict[str, Any], speech: Any, folder: Path) -> uuid.UUID:
-    run_id = uuid.UUID(state["run_id"])
+def _render_job(ctx: Context, state: CycleState, info: dict[str, Any], script: dict[str, Any]) -> uuid.UUID:
     with transaction(ctx.sessions) as session:
         job = session.scalar(select(RenderJob).where(RenderJob.script_id == script["id"], RenderJob.target_aspect == "9_16"))
         if job is None:
@@ -265,11 +315,12 @@ def _render_and_store(ctx: Context, state: CycleState, info: dict[str, Any], wor
             )
             session.add(job)
             session.flush()
-        job_id = job.id
-        log_event(session=session, event_type=EventType.render_started, subject_type=SubjectType.render, subject_id=job_id,
-                  user_id=info["user_id"], run_id=run_id, message=f"rendering '{script['title']}'", at=ctx.clock.now())
+        return job.id
+
+
+def _render_request(ctx: Context, info: dict[str, Any], script: dict[str, Any], speech: Any, folder: Path) -> RenderRequest:
     avatar = Path(info["twin"]["folder"]) if info["twin"]["folder"] else None
-    request = RenderRequest(
+    return RenderRequest(
         title=script["title"],
         script_text=script["body"],
         speech=speech,
@@ -282,30 +333,43 @@ def _render_and_store(ctx: Context, state: CycleState, info: dict[str, Any], wor
         language=info["language"],
         quality="draft" if ctx.render_quality == "draft" else "full",
     )
-    last_error: Exception | None = None
-    result = None
-    for _attempt in range(MAX_RENDER_ATTEMPTS):
-        with transaction(ctx.sessions) as session:
-            job = session.get(RenderJob, job_id)
-            assert job is not None
-            job.status = RenderStatus.processing
-            job.attempts += 1
-            job.progress_pct = 0.0
-        try:
-            result = ctx.tools.render(request, _progress_writer(ctx, job_id))
-            break
-        except RenderError as exc:
-            last_error = exc
-            with transaction(ctx.sessions) as session:
-                job = session.get(RenderJob, job_id)
-                assert job is not None
-                job.status = RenderStatus.failed
-                job.error_json = {"message": str(exc), "attempt": job.attempts}
-            if "empty" in str(exc).lower() or "corrupt" in str(exc).lower():
-                break  # the same input fails the same way
-    if result is None:
-        raise RenderError(str(last_error) if last_error else "render failed")
 
+
+def _render_round(ctx: Context, state: CycleState, jobs: list[Prepared]) -> dict[uuid.UUID, RenderResult | RenderError]:
+    """Mark the jobs processing, render them (in parallel when possible), record failures."""
+    run_id = uuid.UUID(state["run_id"])
+    with transaction(ctx.sessions) as session:
+        for job in jobs:
+            row = session.get(RenderJob, job.job_id)
+            assert row is not None
+            row.status = RenderStatus.processing
+            row.attempts += 1
+            row.progress_pct = 0.0
+            log_event(session=session, event_type=EventType.render_started, subject_type=SubjectType.render, subject_id=job.job_id,
+                      user_id=job.info["user_id"], run_id=run_id,
+                      message=f"rendering '{job.script['title']}' (attempt {row.attempts})", at=ctx.clock.now())
+    results = render_all(
+        [(job.job_id, job.request) for job in jobs],
+        render=ctx.tools.render,
+        progress_for=lambda job_id: _progress_writer(ctx, job_id),
+        db_url=ctx.settings.resolved_database_url,
+        workers=ctx.settings.render_workers or default_workers(),
+        parallel=ctx.tools.render_in_processes,
+    )
+    with transaction(ctx.sessions) as session:
+        for job_id, result in results.items():
+            if isinstance(result, RenderError):
+                row = session.get(RenderJob, job_id)
+                assert row is not None
+                row.status = RenderStatus.failed
+                row.error_json = {"message": str(result), "attempt": row.attempts}
+    return results
+
+
+def _store(ctx: Context, state: CycleState, job: Prepared, result: RenderResult) -> uuid.UUID:
+    """Captions, quality and the rows of a rendered reel."""
+    run_id = uuid.UUID(state["run_id"])
+    info, script, speech, work, job_id = job.info, job.script, job.speech, job.work, job.job_id
     captions = _captions(ctx, info, script)
     quality = assess(
         body=script["body"],
@@ -328,13 +392,13 @@ def _render_and_store(ctx: Context, state: CycleState, info: dict[str, Any], wor
                            metadata_json={"engine": speech.engine, "voice": speech.voice})
         session.add_all([video, thumb, audio])
         session.flush()
-        job = session.get(RenderJob, job_id)
-        assert job is not None
-        job.status = RenderStatus.succeeded
-        job.progress_pct = 100.0
-        job.output_asset_id = video.id
-        job.input_assets = [str(audio.id)]
-        job.error_json = None
+        row = session.get(RenderJob, job_id)
+        assert row is not None
+        row.status = RenderStatus.succeeded
+        row.progress_pct = 100.0
+        row.output_asset_id = video.id
+        row.input_assets = [str(audio.id)]
+        row.error_json = None
         first = captions[next(iter(captions))] if captions else {"caption": script["hook"], "hashtags": []}
         reel = VideoReel(
             user_id=info["user_id"],
@@ -342,7 +406,7 @@ def _render_and_store(ctx: Context, state: CycleState, info: dict[str, Any], wor
             calendar_item_id=work.item_id,
             title=script["title"],
             caption_text=str(first["caption"]),
-            hashtags=list(first["hashtags"]),  # type: ignore[call-overload]
+            hashtags=[str(t) for t in first["hashtags"]],
             platform_captions_json=captions,
             length_sec=round(result.duration_ms / 1000),
             aspect_ratio="9_16",
@@ -380,7 +444,7 @@ def _progress_writer(ctx: Context, job_id: uuid.UUID) -> Any:
     return update
 
 
-def _captions(ctx: Context, info: dict[str, Any], script: dict[str, Any]) -> dict[str, dict[str, object]]:
+def _captions(ctx: Context, info: dict[str, Any], script: dict[str, Any]) -> dict[str, dict[str, Any]]:
     prompt = ask(ctx, "captions")
     inputs = {
         "title": script["title"],
@@ -391,7 +455,7 @@ def _captions(ctx: Context, info: dict[str, Any], script: dict[str, Any]) -> dic
         "platform_limits": {p: {"max_chars": limits_for(p).max_chars, "max_hashtags": limits_for(p).max_hashtags} for p in info["platforms"]},
     }
     draft = invoke_structured(ctx.chat_model, CaptionDraft, prompt.messages(inputs=json.dumps(inputs, indent=1)), config={"callbacks": [ctx.usage]})
-    result: dict[str, dict[str, object]] = {}
+    result: dict[str, dict[str, Any]] = {}
     for platform in info["platforms"]:
         caption, tags = fit_caption(draft.caption, draft.hashtags, platform)
         result[platform] = {"caption": caption, "hashtags": tags}

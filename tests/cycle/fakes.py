@@ -5,7 +5,13 @@ Speech stays real (eSpeak is fast). Tests that check video use the real renderer
 
 from __future__ import annotations
 
-from tools.render.base import ASPECT_SIZES, ProgressCallback, RenderError, RenderRequest, RenderResult
+from tools.render.base import (
+    ASPECT_SIZES,
+    ProgressCallback,
+    RenderError,
+    RenderRequest,
+    RenderResult,
+)
 
 
 class FakeRender:

@@ -17,7 +17,7 @@ from agent.schemas import ScriptDraft
 from agent.settings import load_settings
 from agent.system import System, open_system
 from db.enums import ErrorScope, PublishStatus, RunStatus
-from db.models import AgentRun, CalendarItem, ErrorLog, Post
+from db.models import AgentRun, ErrorLog, Post
 from tests.cycle.conftest import Overrides, make_system, set_policy
 from tests.llm.openai_server import FakeOpenAIServer
 
