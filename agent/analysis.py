@@ -18,7 +18,7 @@ from agent.planning.topics import TopicClusters
 from db.enums import PublishStatus
 from db.models import AITwin, AnalyticsSnapshot, CalendarItem, Post, VideoReel
 
-DECAY_PER_WEEK = 0.85  # older weeks count less, so the agent follows an audience that changes
+DECAY_PER_WEEK = 0.93  # older weeks count less, so the agent follows an audience that changes
 
 
 def interactions(metrics: dict[str, Any]) -> float:
@@ -126,15 +126,20 @@ def lifts(outcomes: list[PostOutcome]) -> dict[str, dict[str, dict[str, float]]]
     }
 
 
-def cumulative_evidence(outcomes: list[PostOutcome], now: datetime) -> Evidence:
-    """All matured outcomes, older weeks discounted by DECAY_PER_WEEK."""
-    observations = []
+def weighted_observations(outcomes: list[PostOutcome], now: datetime) -> list[tuple[dict[str, str], float, float]]:
+    """(features, score, weight) of matured outcomes, older weeks discounted by DECAY_PER_WEEK."""
+    result = []
     for o in outcomes:
         if not o.matured:
             continue
         weeks = max(0.0, (now - o.published_at) / timedelta(days=7))
-        observations.append((o.features, o.score, DECAY_PER_WEEK ** int(weeks)))
-    return accumulate(observations)
+        result.append((o.features, o.score, DECAY_PER_WEEK ** int(weeks)))
+    return result
+
+
+def cumulative_evidence(outcomes: list[PostOutcome], now: datetime) -> Evidence:
+    """Per-option stats of all matured outcomes, older weeks discounted by DECAY_PER_WEEK."""
+    return accumulate(weighted_observations(outcomes, now))
 
 
 def best_and_worst(table: dict[str, dict[str, dict[str, float]]]) -> tuple[dict[str, Any], dict[str, Any]]:

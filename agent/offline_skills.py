@@ -67,7 +67,8 @@ def plan(messages: list[BaseMessage], schema: Any, rng: random.Random) -> dict[s
     hooks = inputs.get("hooks") or [{"category": "question", "template": "Why does nobody talk about {topic}?"}]
     twins = [t["name"] for t in inputs.get("twins", [])] or ["Twin"]
     rotation = [t for t in strategy.get("twin_rotation", []) if t in twins] or twins
-    tones_by_platform: dict[str, str] = {**strategy.get("tone_adjustments", {}), **directives.get("tone_for_platform", {})}
+    strategy_tones: dict[str, str] = dict(strategy.get("tone_adjustments", {}))
+    directive_tones: dict[str, str] = dict(directives.get("tone_for_platform", {}))
     suggestions = {s["slot"]: s for s in inputs.get("suggestions", [])}
     used: dict[str, int] = {}
     items = []
@@ -81,8 +82,11 @@ def plan(messages: list[BaseMessage], schema: Any, rng: random.Random) -> dict[s
         used[topic] = used.get(topic, 0) + 1
         category = hint.get("hook_category") or rng.choice(hooks[:3])["category"]
         template = next((h["template"] for h in hooks if h["category"] == category), hooks[0]["template"])
-        platform_tone = next((tones_by_platform[p] for p in slot.get("platforms", []) if p in tones_by_platform), None)
-        tone = platform_tone or hint.get("tone") or rng.choice(inputs.get("tones", ["educational"]))
+        platforms = slot.get("platforms", [])
+        directed = next((directive_tones[p] for p in platforms if p in directive_tones), None)
+        learned = next((strategy_tones[p] for p in platforms if p in strategy_tones), None)
+        # the creator's word first, then the per-slot sampled suggestion (it explores), then the strategy
+        tone = directed or hint.get("tone") or learned or rng.choice(inputs.get("tones", ["educational"]))
         pillar = hint.get("pillar") or rng.choice(inputs.get("pillars", ["education"]))
         twin = hint.get("twin") or rotation[index % len(rotation)]
         items.append(

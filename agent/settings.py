@@ -42,6 +42,8 @@ class Settings(BaseSettings):
 
     audience: str = "tools.publish.sandbox_audience:BuiltinAudience"
     """The sandbox platform's audience model, as ``module:attr``."""
+    render_workers: int = 0
+    """Reels rendered at once in worker processes; 0 means one per two cores."""
     sandbox_latency_ms: int = 0
     """Simulated platform latency of the sandbox after a post lands (for fault tests and demos)."""
     trends_file: Path | None = None
@@ -129,6 +131,9 @@ class Settings(BaseSettings):
     learning_mode: Literal["adaptive", "fixed"] = "adaptive"
     """``fixed`` plans without reading the strategy or past evidence (a non-learning baseline)."""
     planning_seed: int = 0
+    """Mixed into the planner's exploration draws, so a simulation is repeatable for a seed."""
+    report_formats: list[str] = Field(default_factory=lambda: ["md", "html", "pdf"])
+    """Weekly report files the cycle writes (``md``, ``html``, ``pdf``); ``twin report`` renders any on demand."""
     """Mixed into the planner's exploration draws, so a simulation is repeatable for a seed."""
 
     @property

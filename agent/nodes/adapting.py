@@ -22,13 +22,16 @@ from agent.analysis import (
     post_features,
     published_posts,
     score_outcomes,
+    weighted_observations,
 )
 from agent.context import Context
 from agent.llm import StructuredOutputError, invoke_structured
+from agent.nodes.analyzing import report_folder
 from agent.nodes.tracking import ask, tracked
 from agent.planning.adjustments import derive_adjustments
 from agent.planning.feedback import FEEDBACK_WEIGHT, RatedItem, rated_items
 from agent.planning.learning import Evidence, OptionStats, evidence_to_json
+from agent.planning.model import Observation
 from agent.planning.topics import clusters_for
 from agent.schemas import StrategyNarrative
 from agent.state import CycleState
@@ -38,6 +41,7 @@ from db.enums import EventType, NotificationType, SubjectType
 from db.models import Agent, StrategyUpdate, WeeklyReport
 from db.repo.identity import agent_policy
 from db.repo.runs import log_event, notify_once
+from tools.reports import ReportData, write_report_files
 
 
 @tracked("adapting")
@@ -68,6 +72,8 @@ def adapting_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
     for rating in ratings:
         rating.features["topic"] = mapping.get(rating.features["topic"], rating.features["topic"])
     evidence = with_ratings(cumulative_evidence(outcomes, now), ratings)
+    observations = [Observation(f, score, w) for f, score, w in weighted_observations(outcomes, now)]
+    observations += [Observation(r.features, r.score, FEEDBACK_WEIGHT) for r in ratings]
     per_platform = _per_platform(outcomes, now)
     adjustments, reasons = derive_adjustments(evidence, per_platform)
     reasons["feedback"] = {"ratings": len(ratings), "mean_rating": round(sum(r.rating for r in ratings) / len(ratings), 2) if ratings else None}
@@ -79,7 +85,8 @@ def adapting_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
             update = StrategyUpdate(user_id=user_id, agent_id=agent_id, source_report_id=report_id, effective_start_date=effective)
             session.add(update)
         update.adjustments_json = adjustments
-        update.evidence_json = {**evidence_to_json(evidence, per_platform), "reasons": reasons, "summary": narrative,
+        update.evidence_json = {**evidence_to_json(evidence, per_platform), "observations": [o.to_json() for o in observations],
+                                "reasons": reasons, "summary": narrative,
                                 "posts_considered": sum(1 for o in outcomes if o.matured)}
         update.effective_start_date = effective
         session.flush()
@@ -89,9 +96,29 @@ def adapting_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
         notify_once(session=session, user_id=user_id, type=NotificationType.strategy_update, dedupe_key=f"strategy:{update.id}",
                     payload={"summary": narrative[:300]})
         strategy_id = update.id
+    if report_id is not None:
+        _finish_report(ctx, state, report_id, narrative, adjustments)
     _remember(ctx, outcomes, ratings, narrative, state, now)
     ctx.report("adapting", narrative)
     return {"strategy_id": str(strategy_id)}
+
+
+def _finish_report(ctx: Context, state: CycleState, report_id: uuid.UUID, narrative: str, adjustments: dict[str, Any]) -> None:
+    """Add what the strategy changed (and why) to the week's report, then write its files."""
+    with transaction(ctx.sessions) as session:
+        report = session.get(WeeklyReport, report_id)
+        raw = (report.analysis_json or {}).get("report_data") if report else None
+        if report is None or not raw:
+            return
+        data = ReportData.model_validate({**raw, "strategy_summary": narrative, "strategy_changes": adjustments})
+        written = write_report_files(data, report_folder(ctx, state["agent_id"]), ctx.settings.report_formats)
+        report.analysis_json = {**report.analysis_json, "report_data": data.model_dump(mode="json")}
+        if "md" in written:
+            report.markdown_uri = str(written["md"])
+        if "html" in written:
+            report.html_uri = str(written["html"])
+        if "pdf" in written:
+            report.pdf_uri = str(written["pdf"])
 
 
 def with_ratings(evidence: Evidence, ratings: list[RatedItem]) -> Evidence:

@@ -37,9 +37,14 @@ from db.repo.identity import agent_policy
 from db.repo.runs import log_event, notify_once
 from db.repo.secrets import read_tokens
 from tools.publish.base import AccountRef, Credentials, PublishError
-from tools.reports import ReportData, render_markdown
+from tools.reports import ReportData, write_report_files
 
 METRIC_TOTALS = ("views", "impressions", "likes", "comments", "shares", "saves", "watch_time_sec", "followers_delta")
+
+
+def report_folder(ctx: Context, agent_id: str) -> Any:
+    """Where an agent's weekly report files go."""
+    return ctx.settings.reports_dir / agent_id[:8]
 
 
 def report_week(state: CycleState, simulated: bool) -> str:
@@ -76,10 +81,7 @@ def analyzing_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, An
         data = _report_data(agent_name, week, start, end, outcomes, prev)
     insights = _insights(ctx, data)
     data.headline, data.insights, data.next_experiment = insights.headline, insights.insights, insights.next_experiment
-    markdown = render_markdown(data)
-    path = ctx.settings.reports_dir / state["agent_id"][:8] / f"{week}.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(markdown, encoding="utf-8")
+    path = write_report_files(data, report_folder(ctx, state["agent_id"]), ["md"])["md"]  # adapting adds the strategy and HTML/PDF
     with transaction(ctx.sessions) as session:
         report = session.scalar(select(WeeklyReport).where(WeeklyReport.agent_id == agent_id, WeeklyReport.week_start == start.date()))
         if report is None:
@@ -90,7 +92,8 @@ def analyzing_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, An
                                          "posts": sum(1 for o in outcomes if o.matured), "pending_posts": data.pending_posts}
         report.top_posts = data.top_posts
         report.insights = "\n".join([data.headline, *data.insights, f"Next: {data.next_experiment}"])
-        report.analysis_json = {"lifts": data.lifts, "scores": {str(o.post_id): round(o.score, 4) for o in outcomes if o.matured}}
+        report.analysis_json = {"lifts": data.lifts, "scores": {str(o.post_id): round(o.score, 4) for o in outcomes if o.matured},
+                                "report_data": data.model_dump(mode="json")}
         report.markdown_uri = str(path)
         session.flush()
         log_event(session=session, event_type=EventType.analytics_collected, subject_type=SubjectType.report, subject_id=report.id,

@@ -136,10 +136,22 @@ def choose_hours(
     Hour evidence of the first platform that has any is used (timing differs by platform);
     without any hour evidence at all, no time is chosen and the default schedule applies.
     """
+    chosen = dict(preferred or {})
+    observations = (evidence or {}).get("observations") or []
+    if observations:
+        from agent.planning.model import EffectModel, Observation, generator, pick
+
+        obs = [Observation.from_json(o) for o in observations]
+        mine = [o for o in obs if o.features.get("platform") in platforms] or obs
+        model = EffectModel(mine)
+        rng = generator(f"hours:{seed}")
+        for day in days:
+            if day not in chosen:
+                chosen[day] = pick(model.sample(rng), "hour", list(HOURS), rng)
+        return chosen
     per_platform = platform_evidence_from_json(evidence)
     stats = next((per_platform[p]["hour"] for p in platforms if per_platform.get(p, {}).get("hour")), None)
     stats = stats or evidence_from_json(evidence).get("hour", {})
-    chosen = dict(preferred or {})
     if not stats:
         return chosen
     rng = _rng(f"hours:{seed}")
@@ -166,6 +178,8 @@ def suggestions_for(
     parsed = evidence_from_json(evidence)
     choices = options or {}
     label = topic_label or (lambda t: t)
+    if (evidence or {}).get("observations"):
+        return _model_suggestions(slots, evidence["observations"], choices, label, seed)
     rng = _rng(seed)
     result: list[dict[str, Any]] = []
     topic_uses: dict[str, int] = {}
@@ -183,6 +197,31 @@ def suggestions_for(
             if not stats or not universe:
                 continue
             suggestion[dim] = thompson_pick(stats, universe, rng)
+        if "length_bucket" in suggestion:
+            suggestion["target_length_sec"] = LENGTH_BUCKETS[suggestion.pop("length_bucket")]
+        result.append(suggestion)
+    return result
+
+
+def _model_suggestions(slots: list[Any], raw: list[dict[str, Any]], choices: dict[str, list[str]],
+                       label: Callable[[str], str], seed: str) -> list[dict[str, Any]]:
+    """One joint draw of every option's effect per slot, and the best option per dimension under it."""
+    from agent.planning.model import EffectModel, Observation, generator, pick
+
+    model = EffectModel([Observation.from_json(o) for o in raw])
+    rng = generator(seed)
+    uses: dict[str, int] = {}
+    result: list[dict[str, Any]] = []
+    for slot in slots:
+        draw = model.sample(rng)
+        suggestion: dict[str, Any] = {"slot": slot.index}
+        for dim in CONTENT_DIMENSIONS:
+            universe = [t for t in choices.get(dim, []) if uses.get(label(t), 0) < MAX_TOPIC_REPEATS] if dim == "topic" else sorted(
+                set(choices.get(dim, [])) | {opt for d, opt in model.columns if d == dim})
+            if universe:
+                suggestion[dim] = pick(draw, dim, universe, rng, label)
+        if "topic" in suggestion:
+            uses[label(suggestion["topic"])] = uses.get(label(suggestion["topic"]), 0) + 1
         if "length_bucket" in suggestion:
             suggestion["target_length_sec"] = LENGTH_BUCKETS[suggestion.pop("length_bucket")]
         result.append(suggestion)

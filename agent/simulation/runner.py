@@ -51,6 +51,7 @@ class SimulationConfig:
         chat_model: A chat model to use instead of the seeded offline one.
         render: ``quick`` (tiny real mp4s, estimated speech) or ``draft``/``full`` (the real renderer).
         twins: Create the three demo twins (so twin choice is a decision), or only one.
+        memory: Use vector memory (a baseline that never reads it can skip it to save time).
     """
 
     weeks: int = 8
@@ -64,6 +65,11 @@ class SimulationConfig:
     chat_model: BaseChatModel | None = None
     render: Literal["quick", "draft", "full"] = "quick"
     twins: bool = True
+    memory: bool = True
+    report_formats: list[str] = field(default_factory=lambda: ["md"])
+    """Report files each simulated week writes (HTML/PDF charts cost about a second a week)."""
+    before_week: Callable[[Any, Any, str], None] | None = None
+    """Called as ``before_week(system, agent_id, week)`` before each cycle (evaluations use it)."""
 
 
 @dataclass
@@ -134,7 +140,7 @@ def simulate(config: SimulationConfig, progress: Callable[[WeekRow], None] | Non
 
 def _run(config: SimulationConfig, data_dir: Path, audience: Audience, progress: Callable[[WeekRow], None] | None) -> list[WeekRow]:
     settings = load_settings(data_dir=data_dir, database_url=config.database_url, learning_mode=config.learning_mode,
-                             planning_seed=config.seed)
+                             planning_seed=config.seed, report_formats=config.report_formats)
     system = open_system(settings)
     try:
         initialise(system, demo=config.twins)
@@ -148,7 +154,11 @@ def _run(config: SimulationConfig, data_dir: Path, audience: Audience, progress:
         for _ in range(config.weeks):
             monday = datetime.combine(parse_week(week), time(0, 0), tzinfo=UTC)
             clock = FastForwardClock(start=monday - timedelta(hours=15))
-            overrides = _overrides(settings, config, audience, chat_model, clock)
+            overrides = context_overrides(settings, config, audience, chat_model, clock)
+            if not config.memory:
+                overrides["memory"] = None
+            if config.before_week is not None:
+                config.before_week(system, agent_id, week)
             outcome = start_run(system, agent=str(agent_id), week=week, auto_approve=True, fast_forward=True,
                                 now=monday - timedelta(days=1), context_overrides=overrides, render_quality="draft")
             rows.append(_row(system, agent_id, week, outcome.status, previous))
@@ -161,7 +171,7 @@ def _run(config: SimulationConfig, data_dir: Path, audience: Audience, progress:
         system.dispose()
 
 
-def _overrides(settings: Any, config: SimulationConfig, audience: Audience, chat_model: BaseChatModel,
+def context_overrides(settings: Any, config: SimulationConfig, audience: Audience, chat_model: BaseChatModel,
                clock: FastForwardClock) -> dict[str, Any]:
     """The week's context pieces: its clock, the seeded model and sandbox, and (if quick) cheap media."""
     from agent.runtime import render as real_render

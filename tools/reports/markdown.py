@@ -27,7 +27,8 @@ class ReportData(BaseModel):
     strategy_changes: dict[str, Any] = Field(default_factory=dict)
 
 
-def _num(value: float) -> str:
+def number(value: float) -> str:
+    """A figure for people: thousands separators, three decimals only for small fractions."""
     return f"{value:,.0f}" if abs(value) >= 10 or value == int(value) else f"{value:.3f}"
 
 
@@ -37,7 +38,7 @@ def render_markdown(data: ReportData) -> str:
     lines += ["", f"**Next experiment:** {data.next_experiment}", "", "## Totals", "", "| metric | this week | previous week |", "|---|---:|---:|"]
     for key, value in data.totals.items():
         prev = (data.previous_totals or {}).get(key)
-        lines.append(f"| {key} | {_num(value)} | {_num(prev) if prev is not None else '—'} |")
+        lines.append(f"| {key} | {number(value)} | {number(prev) if prev is not None else '—'} |")
     if data.pending_posts:
         lines += ["", f"{data.pending_posts} posts are younger than the maturity window and not counted yet."]
     lines += ["", "## By platform", "", "| platform | posts | views | interactions | engagement rate |", "|---|---:|---:|---:|---:|"]

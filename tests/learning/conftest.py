@@ -1,0 +1,53 @@
+"""A bootstrapped system on SQLite and PostgreSQL, and a helper that runs one fast simulated week."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent.bootstrap import initialise
+from agent.clock import FastForwardClock
+from agent.runner import RunOutcome, start_run
+from agent.settings import load_settings
+from agent.simulation import SimulationConfig
+from agent.simulation.runner import context_overrides
+from agent.system import System, open_system
+from agent.weeks import parse_week
+from db.repo.identity import get_agent
+
+
+@pytest.fixture
+def system(tmp_path: Path, db_url: str) -> Iterator[System]:
+    sysm = open_system(load_settings(data_dir=tmp_path / "data", database_url=db_url, report_formats=["md"]))
+    initialise(sysm, demo=True)
+    yield sysm
+    sysm.dispose()
+
+
+def agent_id(system: System) -> uuid.UUID:
+    with system.sessions() as session:
+        return get_agent(session=session).id
+
+
+def run_week(system: System, week: str, *, memory: bool = False, **overrides: Any) -> RunOutcome:
+    """One auto-approved fast-forward week with cheap media on the seeded sandbox."""
+    from agent.llm import OfflineChatModel, ResponderRegistry
+    from agent.offline_skills import register_skills
+    from tools.publish.sandbox import load_audience
+
+    monday = datetime.combine(parse_week(week), time(0, 0), tzinfo=UTC)
+    model = OfflineChatModel(seed=0).model_copy(update={"registry": register_skills(ResponderRegistry())})
+    ctx = context_overrides(system.settings, SimulationConfig(), load_audience(None), model,
+                            FastForwardClock(start=monday - timedelta(hours=15)))
+    if not memory:
+        ctx["memory"] = None
+    ctx.update(overrides)
+    outcome = start_run(system, week=week, auto_approve=True, fast_forward=True, now=monday - timedelta(days=1),
+                        context_overrides=ctx, render_quality="draft")
+    assert outcome.status.value == "finished", outcome.error
+    return outcome
