@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import select
 
+from agent.avatars import ensure_avatar
 from agent.system import System, ensure_data_dir
 from db import migrate
 from db.engine import transaction
@@ -129,6 +131,9 @@ def initialise(
                 avatar_assets_folder=str(settings.data_dir / "twins" / preset.value),
             )
             report.created.append(f"twin '{name}' with voice '{voice.name}'")
+        for twin in identity.list_twins(session=session, user_id=user.id):
+            if twin.avatar_assets_folder and ensure_avatar(Path(twin.avatar_assets_folder), twin.style_preset.value):
+                report.created.append(f"starter avatar for '{twin.name}' in {twin.avatar_assets_folder}")
 
         accounts = identity.list_accounts(session=session, user_id=user.id)
         if not any(a.platform == Platform.sandbox for a in accounts):

@@ -157,3 +157,18 @@ def test_a_failing_render_fails_one_item_not_the_week(sqlite_system: System, ove
     with sqlite_system.sessions() as session:
         run = session.scalar(select(AgentRun))
         assert run is not None and run.result == RunResult.partial_success
+
+
+def test_a_twin_from_real_likeness_without_consent_is_refused_per_item(sqlite_system: System, overrides: Overrides) -> None:
+    from db.engine import transaction
+    from db.models import AITwin
+
+    with transaction(sqlite_system.sessions) as session:
+        for twin in session.scalars(select(AITwin)):
+            twin.uses_real_likeness = True
+    outcome = start_run(sqlite_system, auto_approve=True, fast_forward=True, week="2026-W48", context_overrides=overrides())
+    assert outcome.status == RunStatus.finished
+    assert len(outcome.summary["failures"]) == 3
+    assert all("likeness_modeling" in f for f in outcome.summary["failures"])
+    assert count(sqlite_system, EventLog, EventLog.event_type == EventType.consent_refused) == 3
+    assert count(sqlite_system, Post) == 0
