@@ -1,0 +1,47 @@
+"""What the chat graph and its tools get injected (never shown to the model)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+
+from agent.clock import Clock, SystemClock
+from agent.system import System
+
+
+def action_key(tool: str, args: dict[str, Any]) -> str:
+    """A stable fingerprint of one tool call, used to match a confirmation to its action."""
+    material = json.dumps({"tool": tool, "args": args}, sort_keys=True, default=str)
+    return hashlib.sha256(material.encode()).hexdigest()[:16]
+
+
+@dataclass(kw_only=True)
+class ChatContext:
+    """Per-turn dependencies of the chat graph.
+
+    Attributes:
+        system: Database, settings, cipher.
+        user_id: The creator talking.
+        user_email: Their email (recorded as the reviewer of approvals).
+        agent_id: Their agent.
+        model: The chat model (tools are bound in the graph).
+        clock: Time source for runs started from chat.
+        confirmed: The action key the creator confirmed this turn, if any.
+        run_overrides: Passed to runs started or resumed from chat (tests swap the renderer).
+        render_quality: Quality of runs started from chat.
+    """
+
+    system: System
+    user_id: uuid.UUID
+    user_email: str
+    agent_id: uuid.UUID
+    model: BaseChatModel
+    clock: Clock = field(default_factory=SystemClock)
+    confirmed: str | None = None
+    run_overrides: dict[str, Any] | None = None
+    render_quality: str = "full"
