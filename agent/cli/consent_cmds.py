@@ -59,7 +59,7 @@ def list_(data_dir: DataDirOpt = None, user: UserOpt = "creator@localhost", as_j
         return
     table = Table("type", "granted", "at", "details")
     for row in data:
-        table.add_row(row["type"], "yes" if row["granted"] else "no", row["at"], row["details"])
+        table.add_row(str(row["type"]), "yes" if row["granted"] else "no", str(row["at"]), str(row["details"]))
     console.print(table)
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from sqlalchemy.orm import Session
 
 from agent.cli.common import DataDirOpt, console, system_for
 from agent.errors import UserError
@@ -50,14 +52,13 @@ def render(
         if chosen is None:
             raise UserError(f"no active twin named {twin!r}; twins: {', '.join(t.name for t in twins) or 'none (run twin init)'}")
         profile = _voice(session, chosen, voice)
+        refused: ConsentRequiredError | None = None
         try:
             check_render_consent(session=session, twin=chosen, voice=profile)
         except ConsentRequiredError as exc:
             log_event(session=session, event_type=EventType.consent_refused, subject_type=SubjectType.render,
                       user_id=chosen.user_id, message=str(exc))
             refused = exc
-        else:
-            refused = None
         spec = VoiceSpec(provider=profile.provider.value if profile else "espeak", voice_id=profile.voice_id_external if profile else "",
                          settings=profile.settings_json if profile else {}, cloned=bool(profile and profile.is_cloned))
         style, folder = chosen.style_preset.value, Path(chosen.avatar_assets_folder) if chosen.avatar_assets_folder else None
@@ -100,10 +101,10 @@ def _first_words(text: str) -> str:
     return " ".join(words[:6]) + ("…" if len(words) > 6 else "")
 
 
-def _user_id(session: object) -> object:
+def _user_id(session: Session) -> uuid.UUID:
     from db.repo.identity import get_agent
 
-    return get_agent(session=session).user_id  # type: ignore[arg-type]
+    return get_agent(session=session).user_id
 
 
 def _voice(session: object, twin: AITwin, name: str | None) -> VoiceProfile | None:
