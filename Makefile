@@ -19,7 +19,7 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/twin init
-	$(BIN)/twin status
+	$(BIN)/twin run --auto-approve --fast-forward
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
