@@ -2,12 +2,13 @@
 
 Every attempt is a PublisherTask committed *before* the platform is called, under the post's
 idempotency key (one per reel and account). A task left ``in_progress`` by a process that died
-becomes ``unconfirmed`` once its lease runs out; before any new attempt the adapter is asked
+becomes ``unconfirmed`` once its lease runs out (at once when that process is known to be gone); before any new attempt the adapter is asked
 whether the post exists already, and if it does it is adopted instead of posted again.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import socket
 import uuid
@@ -42,9 +43,31 @@ from tools.publish.base import AccountRef, Publisher, PublishError, PublishReque
 from tools.publish.http import UNCONFIRMED
 from tools.publish.redact import redact
 
-__all__ = ["APPROVED", "WORKER", "Outcome", "PublishService"]
+__all__ = ["APPROVED", "WORKER", "Outcome", "PublishService", "worker_is_gone", "worker_name"]
 
-WORKER = f"{socket.gethostname()}:{uuid.uuid4().hex[:6]}"
+WORKER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def worker_name() -> str:
+    """``host:pid:nonce`` of this process (recorded on each attempt it makes)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def worker_is_gone(worker: str | None) -> bool:
+    """Whether the worker named on a task was a process on this host that no longer exists."""
+    host, _, rest = (worker or "").partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, owned by someone else
+        return False
+    return False
+
+
 APPROVED = (ApprovalStatus.auto_approved, ApprovalStatus.creator_approved)
 RATE_CODES = frozenset({"rate_limited", "quota_exhausted"})
 Mode = Literal["publish", "check", "confirm"]
@@ -98,7 +121,7 @@ class PublishService:
         cipher: Cipher,
         clock: Clock,
         publisher_for: Callable[[str], Publisher],
-        worker: str = WORKER,
+        worker: str | None = None,
         max_attempts: int = 8,
         lease: timedelta = timedelta(minutes=15),
         rng: random.Random | None = None,
@@ -107,7 +130,7 @@ class PublishService:
         self.cipher = cipher
         self.clock = clock
         self.publisher_for = publisher_for
-        self.worker = worker
+        self.worker = worker or worker_name()
         self.max_attempts = max_attempts
         self.lease = lease
         self.rng = rng or random.Random()
@@ -175,7 +198,8 @@ class PublishService:
             .limit(1)
         )
         if last is not None and last.status == TaskStatus.in_progress:
-            if datetime.now(UTC) - last.updated_at < self.lease:
+            fresh = datetime.now(UTC) - last.updated_at < self.lease
+            if fresh and not worker_is_gone(last.worker_node):
                 return Outcome(
                     post_id, PublishStatus.publishing, f"worker {last.worker_node} is publishing it"
                 )

@@ -294,3 +294,28 @@ def test_core_contract_on_sqlite_and_postgres(
     assert len(world.marker_posts()) == 1
     assert world.service().publish(world.post_id).url == outcome.url
     assert_clean(world, caplog)
+
+
+def test_attempt_of_a_dead_process_on_this_host_is_taken_over_at_once(
+    make_world: Callable[..., World],
+) -> None:
+    import subprocess
+    import sys
+
+    from agent.publishing.service import worker_is_gone
+
+    world = make_world("sandbox")
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    host = __import__("socket").gethostname()
+    dead = f"{host}:{gone.stdout.strip()}:abc123"
+    assert worker_is_gone(dead) and not worker_is_gone(f"{host}:{__import__('os').getpid()}:x")
+    assert not worker_is_gone(
+        f"elsewhere:{gone.stdout.strip()}:abc123"
+    )  # other hosts wait for the lease
+    with pytest.raises(Dies):
+        world.service(dying(world.publisher, after_call=True), worker=dead).publish(world.post_id)
+    outcome = world.service().publish(world.post_id)  # no lease wait: that process is gone
+    assert outcome.status == PublishStatus.published and outcome.adopted
+    assert len(world.marker_posts()) == 1
