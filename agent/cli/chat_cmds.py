@@ -1,0 +1,89 @@
+"""``twin chat``: talk to the agent in the terminal (history kept per creator, streamed replies)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import typer
+
+from agent.bootstrap import DEFAULT_EMAIL
+from agent.chat import ChatReply, stream_reply
+from agent.cli.common import DataDirOpt, JsonOpt, console, err_console, system_for
+from agent.system import System
+
+YES = re.compile(r"^\s*(y|yes|yep|ok|okay|confirm|go ahead|do it)\s*[.!]*\s*$", re.I)
+
+
+def _say(system: System, email: str, message: str, confirm: bool, as_json: bool) -> ChatReply:
+    reply: ChatReply | None = None
+    streamed = False
+    for event in stream_reply(system, user_email=email, message=message, confirm=confirm):
+        if event.kind == "token" and not as_json:
+            console.print(event.text, end="", highlight=False, markup=False)
+            streamed = True
+        elif event.kind == "tool" and not as_json:
+            err_console.print(f"[dim]· {event.text}[/dim]")
+        elif event.reply is not None:
+            reply = event.reply
+    assert reply is not None
+    if as_json:
+        console.print_json(reply.model_dump_json())
+    elif not streamed:
+        console.print(reply.text, highlight=False, markup=False)
+    else:
+        console.print()
+    if reply.needs_confirmation and not as_json:
+        console.print(
+            f"[yellow]Waiting for your confirmation:[/yellow] {reply.pending_action} (answer 'yes')"
+        )
+    return reply
+
+
+def chat(
+    data_dir: DataDirOpt = None,
+    message: Annotated[
+        str | None,
+        typer.Option("--message", "-m", help="Send one message, print the reply and exit."),
+    ] = None,
+    confirm: Annotated[
+        bool, typer.Option("--confirm", help="Confirm the action the previous reply held.")
+    ] = False,
+    user: Annotated[
+        str, typer.Option("--user", help="The creator's email (whose conversation this is).")
+    ] = DEFAULT_EMAIL,
+    as_json: JsonOpt = False,
+) -> None:
+    """Chat with the agent: ask for status, give directives, approve reels, run a cycle."""
+    system = system_for(data_dir)
+    try:
+        if message is not None or confirm:
+            _say(system, user, message or "", confirm, as_json)
+            return
+        console.print(
+            "Talk to your agent (Ctrl-D or 'exit' to leave). Try: status, show me the calendar, "
+            "more Web3 security, nothing on Sundays, approve all."
+        )
+        waiting = False
+        while True:
+            try:
+                text = console.input("[bold cyan]you>[/bold cyan] ")
+            except (EOFError, KeyboardInterrupt):
+                console.print()
+                break
+            if text.strip().lower() in ("exit", "quit", "bye"):
+                break
+            if not text.strip():
+                continue
+            console.print("[bold magenta]twin>[/bold magenta] ", end="")
+            reply = _say(system, user, text, waiting and bool(YES.match(text)), as_json)
+            waiting = reply.needs_confirmation
+    finally:
+        system.dispose()
+
+
+__all__ = ["chat", "register"]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("chat")(chat)

@@ -1,0 +1,122 @@
+"""``twin directives``: the creator's standing instructions that planning follows."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Any
+
+import typer
+
+from agent.chat.lookups import directives_of
+from agent.cli.common import DataDirOpt, JsonOpt, console, system_for
+from agent.errors import UserError
+from agent.planning.directives import parse_directive
+from db.engine import transaction
+from db.repo import planning
+from db.repo.identity import get_agent, list_twins
+
+AgentOpt = Annotated[
+    str | None, typer.Option("--agent", help="Agent name or id (default: the only agent).")
+]
+directives_app = typer.Typer(
+    help="Standing instructions planning follows (e.g. 'nothing on Sundays')."
+)
+
+
+@directives_app.callback(invoke_without_command=True)
+def _default(
+    ctx: typer.Context,
+    data_dir: DataDirOpt = None,
+    agent: AgentOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    if ctx.invoked_subcommand is None:
+        list_(data_dir=data_dir, agent=agent, as_json=as_json)
+
+
+@directives_app.command("list")
+def list_(data_dir: DataDirOpt = None, agent: AgentOpt = None, as_json: JsonOpt = False) -> None:
+    """Show the active directives."""
+    system = system_for(data_dir)
+    with system.sessions() as session:
+        agent_id = get_agent(session=session, name_or_id=agent).id
+    rows = directives_of(system, agent_id)
+    if as_json:
+        console.print_json(
+            json.dumps(
+                [
+                    {"id": str(r.id), "kind": r.kind, "value": r.value_json, "text": r.text}
+                    for r in rows
+                ]
+            )
+        )
+        return
+    if not rows:
+        console.print(
+            'No directives. Add one: twin directives add "more Web3 security, less price talk"'
+        )
+    for row in rows:
+        console.print(f"[bold]{str(row.id)[:8]}[/bold]  {row.kind:<18} {row.text}", highlight=False)
+
+
+@directives_app.command("add")
+def add(
+    text: Annotated[str, typer.Argument(help='The instruction, e.g. "nothing on Sundays".')],
+    data_dir: DataDirOpt = None,
+    agent: AgentOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add a directive; planning follows it from the next plan on."""
+    system = system_for(data_dir)
+    with transaction(system.sessions) as session:
+        row = get_agent(session=session, name_or_id=agent)
+        twins = [t.name for t in list_twins(session=session, user_id=row.user_id)]
+        added = [
+            planning.add_directive(
+                session=session, agent_id=row.id, kind=kind, value=value, text=text.strip()
+            )
+            for kind, value in parse_directive(text, twin_names=twins)
+        ]
+        data: list[dict[str, Any]] = [
+            {"id": str(d.id), "kind": d.kind, "value": d.value_json} for d in added
+        ]
+    if as_json:
+        console.print_json(json.dumps(data))
+        return
+    for item in data:
+        console.print(
+            f"added [bold]{item['id'][:8]}[/bold]  {item['kind']}  {json.dumps(item['value'])}",
+            highlight=False,
+        )
+
+
+@directives_app.command("remove")
+def remove(
+    directive_id: Annotated[str, typer.Argument(help="The directive's id (a prefix is enough).")],
+    data_dir: DataDirOpt = None,
+    agent: AgentOpt = None,
+) -> None:
+    """Remove a directive; the next plan no longer follows it."""
+    system = system_for(data_dir)
+    with system.sessions() as session:
+        agent_id = get_agent(session=session, name_or_id=agent).id
+    matches = [
+        r
+        for r in directives_of(system, agent_id)
+        if str(r.id).startswith(directive_id.strip().lower())
+    ]
+    if len(matches) != 1:
+        raise UserError(
+            f"{directive_id!r} matches {len(matches)} active directives: see 'twin directives list'"
+        )
+    with transaction(system.sessions) as session:
+        planning.remove_directive(session=session, directive_id=uuid.UUID(str(matches[0].id)))
+    console.print(f"removed {str(matches[0].id)[:8]}  {matches[0].text}", highlight=False)
+
+
+__all__ = ["directives_app", "register"]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(directives_app, name="directives")
