@@ -14,7 +14,6 @@ from sqlalchemy.dialects import postgresql  # noqa: F401
 
 import db.types
 
-
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
