@@ -60,14 +60,18 @@ def set_password(system: System, email: str, password: str) -> None:
             raise UserError(f"no user with email {email!r}")
         user.password_hash = digest
         for row in session.scalars(
-            select(AppSession).where(AppSession.user_id == user.id, AppSession.status == SessionStatus.active)
+            select(AppSession).where(
+                AppSession.user_id == user.id, AppSession.status == SessionStatus.active
+            )
         ):
             row.status = SessionStatus.closed
             row.ended_at = utcnow()
 
 
 def _prompt_and_set(system: System, email: str) -> None:
-    password = typer.prompt(f"New web password for {email}", hide_input=True, confirmation_prompt=True)
+    password = typer.prompt(
+        f"New web password for {email}", hide_input=True, confirmation_prompt=True
+    )
     set_password(system, email, password)
     console.print(f"Password set for {email}; other web sessions of this user were signed out.")
 
@@ -89,10 +93,14 @@ def serve(
         str, typer.Option("--host", envvar="TWIN_WEB_HOST", help="Address to listen on.")
     ] = "127.0.0.1",
     port: Annotated[
-        int, typer.Option("--port", envvar="TWIN_WEB_PORT", min=1, max=65535, help="Port to listen on.")
+        int,
+        typer.Option("--port", envvar="TWIN_WEB_PORT", min=1, max=65535, help="Port to listen on."),
     ] = 8765,
     set_password_: Annotated[
-        bool, typer.Option("--set-password", help="Set the sign-in password first (asked twice, hidden).")
+        bool,
+        typer.Option(
+            "--set-password", help="Set the sign-in password first (asked twice, hidden)."
+        ),
     ] = False,
     email: EmailOpt = None,
     access_log: Annotated[bool, typer.Option("--access-log", help="Log every request.")] = False,
@@ -110,7 +118,9 @@ def serve(
     with system.sessions() as session:
         has_password = bool(session.scalar(select(User.password_hash).where(User.email == who)))
     if not has_password:
-        err_console.print(f"[yellow]No web password for {who} yet:[/yellow] set one with 'twin web password'.")
+        err_console.print(
+            f"[yellow]No web password for {who} yet:[/yellow] set one with 'twin web password'."
+        )
     if not _is_loopback(host):
         err_console.print(
             f"[yellow]Listening on {host}:[/yellow] other machines can reach this app. "
@@ -120,8 +130,15 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     console.print(f"Twin Agent web app: [bold]http://{shown}:{port}/[/bold]  (Ctrl+C to stop)")
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=access_log,
-                    proxy_headers=True, server_header=False)
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=access_log,
+            proxy_headers=True,
+            server_header=False,
+        )
     finally:
         system.dispose()
 

@@ -22,15 +22,19 @@ from agent.web.state import WebState
 
 DEFAULT_SESSION_HOURS = 24.0 * 14
 DEFAULT_MEDIA_URL_TTL = 3600
-PAGE_CSP = ("default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
-            "script-src 'self'; frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'")
+PAGE_CSP = (
+    "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
+    "script-src 'self'; frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'"
+)
 
 
 def _wants_html(request: Request) -> bool:
     path = request.url.path
     if path.startswith(("/api/", "/media/")) or request.method != "GET":
         return False
-    return "text/html" in request.headers.get("accept", "text/html") or "*/*" in request.headers.get("accept", "")
+    return "text/html" in request.headers.get(
+        "accept", "text/html"
+    ) or "*/*" in request.headers.get("accept", "")
 
 
 def _install_handlers(app: FastAPI) -> None:
@@ -47,28 +51,52 @@ def _install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(CsrfError)
     async def csrf_refused(request: Request, exc: CsrfError) -> Response:
-        return render(request, "error.html", status_code=403, title="Form expired",
-                      message="This form was not accepted (missing or stale security token). "
-                              "Go back, reload the page and try again.")
+        return render(
+            request,
+            "error.html",
+            status_code=403,
+            title="Form expired",
+            message="This form was not accepted (missing or stale security token). "
+            "Go back, reload the page and try again.",
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
         title = "Page not found" if exc.status_code == 404 else f"Error {exc.status_code}"
-        return render(request, "error.html", status_code=exc.status_code, title=title, message=str(exc.detail))
+        return render(
+            request, "error.html", status_code=exc.status_code, title=title, message=str(exc.detail)
+        )
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
         fields = ", ".join(str(e["loc"][-1]) for e in exc.errors())
-        return render(request, "error.html", status_code=422, title="Incomplete form",
-                      message=f"Some fields are missing or not valid: {fields}. Go back and try again.")
+        return render(
+            request,
+            "error.html",
+            status_code=422,
+            title="Incomplete form",
+            message=f"Some fields are missing or not valid: {fields}. Go back and try again.",
+        )
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:
-        return render(request, "error.html", status_code=500, title="Something went wrong",
-                      message="The server could not finish this request. Try again; if it keeps "
-                              "happening, check the terminal running 'twin serve'.")
+        try:
+            return _crash_page(request)
+        except Exception:  # the database itself may be what failed
+            return PlainTextResponse("Something went wrong; try again.", status_code=500)
+
+
+def _crash_page(request: Request) -> Response:
+    return render(
+        request,
+        "error.html",
+        status_code=500,
+        title="Something went wrong",
+        message="The server could not finish this request. Try again; if it keeps "
+        "happening, check the terminal running 'twin serve'.",
+    )
 
 
 def create_app(
@@ -103,11 +131,15 @@ def create_app(
         yield
         state.jobs.shutdown()
 
-    app = FastAPI(title="Twin Agent", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app = FastAPI(
+        title="Twin Agent", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
     app.state.web = state
 
     @app.middleware("http")
-    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -104,7 +104,9 @@ def end_session(state: WebState, request: Request, response: Response) -> None:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         with transaction(state.system.sessions) as session:
-            row = session.scalar(select(AppSession).where(AppSession.token_hash == token_digest(token)))
+            row = session.scalar(
+                select(AppSession).where(AppSession.token_hash == token_digest(token))
+            )
             if row is not None and row.status == SessionStatus.active:
                 row.status = SessionStatus.closed
                 row.ended_at = datetime.now(UTC)
@@ -191,10 +193,10 @@ async def csrf_guard(request: Request) -> None:
 
 __all__ = [
     "CSRF_FIELD",
-    "CsrfError",
-    "NotSignedInError",
     "PRESESSION_COOKIE",
     "SESSION_COOKIE",
+    "CsrfError",
+    "NotSignedInError",
     "SignedIn",
     "authenticate",
     "csrf_guard",

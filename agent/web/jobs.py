@@ -59,9 +59,7 @@ class JobRunner:
         self._jobs: dict[str, Job] = {}
         self._futures: dict[str, Future[None]] = {}
 
-    def submit(
-        self, run_id: str, description: str, work: Callable[[Job], str]
-    ) -> Job:
+    def submit(self, run_id: str, description: str, work: Callable[[Job], str]) -> Job:
         """Queue ``work(job)``; it returns the run's new status.
 
         Raises:

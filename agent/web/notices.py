@@ -43,7 +43,11 @@ def describe(row: Notification) -> Notice:
     link = _safe_link(payload.get("deeplink"))
     if kind == NotificationType.approval_needed:
         count = len(payload.get("reels", []))
-        text = f"{count} reel{'s' if count != 1 else ''} wait for your review."
+        text = (
+            f"{count} reel waits for your review."
+            if count == 1
+            else f"{count} reels wait for your review."
+        )
         link = link or "/inbox"
     elif kind == NotificationType.weekly_report_ready:
         text = f"The report for {payload.get('week', 'last week')} is ready."
@@ -59,8 +63,15 @@ def describe(row: Notification) -> Notice:
         link = link or "/inbox"
     else:
         text = str(payload.get("summary") or payload.get("message") or "")
-    return Notice(id=str(row.id), type=kind.value, title=TITLES.get(kind, kind.value), text=text,
-                  link=link, is_read=row.is_read, created_at=row.created_at)
+    return Notice(
+        id=str(row.id),
+        type=kind.value,
+        title=TITLES.get(kind, kind.value),
+        text=text,
+        link=link,
+        is_read=row.is_read,
+        created_at=row.created_at,
+    )
 
 
-__all__ = ["Notice", "TITLES", "describe"]
+__all__ = ["TITLES", "Notice", "describe"]

@@ -92,13 +92,19 @@ def render(
     presession = getattr(request.state, "presession", None)
     if user is None and presession and request.cookies.get(PRESESSION_COOKIE) != presession:
         response.set_cookie(
-            PRESESSION_COOKIE, presession, httponly=True, samesite="lax", path="/",
+            PRESESSION_COOKIE,
+            presession,
+            httponly=True,
+            samesite="lax",
+            path="/",
             secure=request.url.scheme == "https",
         )
     return response
 
 
-def redirect(request: Request, url: str, message: str | None = None, kind: str = "ok") -> RedirectResponse:
+def redirect(
+    request: Request, url: str, message: str | None = None, kind: str = "ok"
+) -> RedirectResponse:
     """A 303 redirect after a POST, with an optional one-time message."""
     user = signed_in(request)
     if message and user is not None:

@@ -33,7 +33,9 @@ CONSENT_TYPES = [ConsentType.voice_cloning, ConsentType.likeness_modeling]
 
 
 def agents_of(session: Session, user_id: uuid.UUID) -> list[Agent]:
-    return list(session.scalars(select(Agent).where(Agent.user_id == user_id).order_by(Agent.created_at)))
+    return list(
+        session.scalars(select(Agent).where(Agent.user_id == user_id).order_by(Agent.created_at))
+    )
 
 
 def headline(report: WeeklyReport | None) -> str | None:
@@ -50,32 +52,60 @@ def dashboard(session: Session, user_id: uuid.UUID, now: datetime) -> dict[str, 
     agent_rows = []
     for agent in agents:
         policy = agent_policy(agent)
-        agent_rows.append({
-            "id": str(agent.id), "name": agent.name, "state": agent.state.value,
-            "approval_mode": policy.approval_mode.value, "posts_per_week": policy.posts_per_week,
-            "next_run": next_scheduled_run(agent.schedule_json, now),
-        })
+        agent_rows.append(
+            {
+                "id": str(agent.id),
+                "name": agent.name,
+                "state": agent.state.value,
+                "approval_mode": policy.approval_mode.value,
+                "posts_per_week": policy.posts_per_week,
+                "next_run": next_scheduled_run(agent.schedule_json, now),
+            }
+        )
     report = session.scalar(
-        select(WeeklyReport).where(WeeklyReport.user_id == user_id)
-        .order_by(WeeklyReport.week_start.desc(), WeeklyReport.created_at.desc()).limit(1)
+        select(WeeklyReport)
+        .where(WeeklyReport.user_id == user_id)
+        .order_by(WeeklyReport.week_start.desc(), WeeklyReport.created_at.desc())
+        .limit(1)
     )
-    posts = dict(session.execute(
-        select(Post.publish_status, func.count()).where(Post.user_id == user_id).group_by(Post.publish_status)
-    ).all())
+    posts = dict(
+        session.execute(
+            select(Post.publish_status, func.count())
+            .where(Post.user_id == user_id)
+            .group_by(Post.publish_status)
+        ).all()
+    )
     pending_reels = session.scalar(
-        select(func.count()).select_from(VideoReel)
+        select(func.count())
+        .select_from(VideoReel)
         .where(VideoReel.user_id == user_id, VideoReel.approval_status == ApprovalStatus.pending)
     )
-    runs = list(session.scalars(
-        select(AgentRun).where(AgentRun.agent_id.in_(agent_ids)).order_by(AgentRun.started_at.desc()).limit(8)
-    )) if agent_ids else []
+    runs = (
+        list(
+            session.scalars(
+                select(AgentRun)
+                .where(AgentRun.agent_id.in_(agent_ids))
+                .order_by(AgentRun.started_at.desc())
+                .limit(8)
+            )
+        )
+        if agent_ids
+        else []
+    )
     unread = session.scalar(
-        select(func.count()).select_from(Notification)
+        select(func.count())
+        .select_from(Notification)
         .where(Notification.user_id == user_id, Notification.is_read.is_(False))
     )
     return {
         "agents": agent_rows,
-        "report": {"id": str(report.id), "week_start": report.week_start, "headline": headline(report)} if report else None,
+        "report": {
+            "id": str(report.id),
+            "week_start": report.week_start,
+            "headline": headline(report),
+        }
+        if report
+        else None,
         "counts": {
             "waiting_reels": int(pending_reels or 0),
             "waiting_runs": sum(1 for r in runs if r.status == RunStatus.waiting_review),
@@ -90,19 +120,29 @@ def dashboard(session: Session, user_id: uuid.UUID, now: datetime) -> dict[str, 
 
 def run_row(run: AgentRun) -> dict[str, Any]:
     return {
-        "id": str(run.id), "short": str(run.id)[:8], "week": run.week_key, "status": run.status.value,
-        "node": run.current_node, "started_at": run.started_at, "finished_at": run.finished_at,
-        "summary": run.summary, "error": run.error_message, "trigger": run.trigger_type.value,
+        "id": str(run.id),
+        "short": str(run.id)[:8],
+        "week": run.week_key,
+        "status": run.status.value,
+        "node": run.current_node,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "summary": run.summary,
+        "error": run.error_message,
+        "trigger": run.trigger_type.value,
     }
 
 
 def waiting_runs(session: Session, user_id: uuid.UUID) -> list[AgentRun]:
     """Runs of this user's agents that wait for review, oldest first."""
-    return list(session.scalars(
-        select(AgentRun).join(Agent, Agent.id == AgentRun.agent_id)
-        .where(Agent.user_id == user_id, AgentRun.status == RunStatus.waiting_review)
-        .order_by(AgentRun.started_at)
-    ))
+    return list(
+        session.scalars(
+            select(AgentRun)
+            .join(Agent, Agent.id == AgentRun.agent_id)
+            .where(Agent.user_id == user_id, AgentRun.status == RunStatus.waiting_review)
+            .order_by(AgentRun.started_at)
+        )
+    )
 
 
 def owned_run(session: Session, user_id: uuid.UUID, run_id: str) -> AgentRun | None:
@@ -133,9 +173,13 @@ def run_posts(session: Session, run_id: uuid.UUID) -> list[dict[str, Any]]:
 
 def post_row(post: Post, reel: VideoReel) -> dict[str, Any]:
     return {
-        "id": str(post.id), "reel": reel.title, "platform": post.platform.value,
-        "status": post.publish_status.value, "scheduled": post.scheduled_time,
-        "published": post.published_at, "url": post.url,
+        "id": str(post.id),
+        "reel": reel.title,
+        "platform": post.platform.value,
+        "status": post.publish_status.value,
+        "scheduled": post.scheduled_time,
+        "published": post.published_at,
+        "url": post.url,
         "error": (post.error_json or {}).get("message") if post.error_json else None,
     }
 
@@ -149,7 +193,15 @@ def run_reels(session: Session, run_id: uuid.UUID) -> list[dict[str, Any]]:
         .where(ContentCalendar.run_id == run_id)
         .order_by(CalendarItem.slot, VideoReel.created_at)
     ).scalars()
-    return [{"id": str(r.id), "title": r.title, "approval": r.approval_status.value, "note": r.review_note} for r in rows]
+    return [
+        {
+            "id": str(r.id),
+            "title": r.title,
+            "approval": r.approval_status.value,
+            "note": r.review_note,
+        }
+        for r in rows
+    ]
 
 
 def report_for_run(session: Session, run_id: uuid.UUID) -> WeeklyReport | None:
@@ -160,48 +212,80 @@ def week_calendar(session: Session, user_id: uuid.UUID, week: str) -> dict[str, 
     """Calendar items of one ISO week (latest calendar version), grouped by day."""
     monday = parse_week(week)
     days = [monday + timedelta(days=i) for i in range(7)]
-    calendars = list(session.scalars(
-        select(ContentCalendar).where(
-            ContentCalendar.user_id == user_id,
-            ContentCalendar.period_start <= days[-1],
-            ContentCalendar.period_end >= monday,
-        ).order_by(ContentCalendar.version.desc())
-    ))
+    calendars = list(
+        session.scalars(
+            select(ContentCalendar)
+            .where(
+                ContentCalendar.user_id == user_id,
+                ContentCalendar.period_start <= days[-1],
+                ContentCalendar.period_end >= monday,
+            )
+            .order_by(ContentCalendar.version.desc())
+        )
+    )
     latest: dict[tuple[Any, date], ContentCalendar] = {}
     for cal in calendars:
         latest.setdefault((cal.agent_id, cal.period_start), cal)
-    items = list(session.scalars(
-        select(CalendarItem).where(
-            CalendarItem.calendar_id.in_([c.id for c in latest.values()]),
-            CalendarItem.planned_date >= monday, CalendarItem.planned_date <= days[-1],
-        ).order_by(CalendarItem.planned_at, CalendarItem.slot)
-    )) if latest else []
+    items = (
+        list(
+            session.scalars(
+                select(CalendarItem)
+                .where(
+                    CalendarItem.calendar_id.in_([c.id for c in latest.values()]),
+                    CalendarItem.planned_date >= monday,
+                    CalendarItem.planned_date <= days[-1],
+                )
+                .order_by(CalendarItem.planned_at, CalendarItem.slot)
+            )
+        )
+        if latest
+        else []
+    )
     twins = {t.id: t.name for t in session.scalars(select(AITwin).where(AITwin.user_id == user_id))}
     by_day: dict[date, list[dict[str, Any]]] = {d: [] for d in days}
     for item in items:
         by_day.setdefault(item.planned_date, []).append(_calendar_item(session, item, twins))
     return {
-        "week": week, "monday": monday,
-        "previous": week_key(monday - timedelta(days=7)), "next": week_key(monday + timedelta(days=7)),
+        "week": week,
+        "monday": monday,
+        "previous": week_key(monday - timedelta(days=7)),
+        "next": week_key(monday + timedelta(days=7)),
         "days": [{"date": d, "entries": by_day.get(d, [])} for d in days],
         "count": len(items),
     }
 
 
-def _calendar_item(session: Session, item: CalendarItem, twins: dict[uuid.UUID, str]) -> dict[str, Any]:
+def _calendar_item(
+    session: Session, item: CalendarItem, twins: dict[uuid.UUID, str]
+) -> dict[str, Any]:
     reel = session.scalar(
-        select(VideoReel).where(VideoReel.calendar_item_id == item.id).order_by(VideoReel.created_at.desc()).limit(1)
+        select(VideoReel)
+        .where(VideoReel.calendar_item_id == item.id)
+        .order_by(VideoReel.created_at.desc())
+        .limit(1)
     )
     posts = list(session.scalars(select(Post).where(Post.reel_id == reel.id))) if reel else []
-    thumb = session.get(MediaAsset, reel.thumbnail_asset_id) if reel and reel.thumbnail_asset_id else None
+    thumb = (
+        session.get(MediaAsset, reel.thumbnail_asset_id)
+        if reel and reel.thumbnail_asset_id
+        else None
+    )
     return {
-        "id": str(item.id), "time": item.planned_at.strftime("%H:%M"), "topic": item.topic,
-        "pillar": item.content_pillar.value.replace("_", " "), "tone": item.tone.value.replace("_", " "),
+        "id": str(item.id),
+        "time": item.planned_at.strftime("%H:%M"),
+        "topic": item.topic,
+        "pillar": item.content_pillar.value.replace("_", " "),
+        "tone": item.tone.value.replace("_", " "),
         "twin": twins.get(item.ai_twin_id) if item.ai_twin_id else None,
-        "platforms": list(item.planned_platforms), "status": item.status.value.replace("_", " "),
-        "reel": reel.title if reel else None, "approval": reel.approval_status.value.replace("_", " ") if reel else None,
+        "platforms": list(item.planned_platforms),
+        "status": item.status.value.replace("_", " "),
+        "reel": reel.title if reel else None,
+        "approval": reel.approval_status.value.replace("_", " ") if reel else None,
         "thumbnail": thumb.uri if thumb else None,
-        "posts": [{"platform": p.platform.value, "status": p.publish_status.value, "url": p.url} for p in posts],
+        "posts": [
+            {"platform": p.platform.value, "status": p.publish_status.value, "url": p.url}
+            for p in posts
+        ],
     }
 
 
@@ -211,11 +295,23 @@ def current_week(now: datetime) -> str:
 
 def reports(session: Session, user_id: uuid.UUID) -> list[dict[str, Any]]:
     rows = session.scalars(
-        select(WeeklyReport).where(WeeklyReport.user_id == user_id).order_by(WeeklyReport.week_start.desc())
+        select(WeeklyReport)
+        .where(WeeklyReport.user_id == user_id)
+        .order_by(WeeklyReport.week_start.desc())
     )
-    return [{"id": str(r.id), "week": week_key(r.week_start), "week_start": r.week_start, "week_end": r.week_end,
-             "headline": headline(r), "has_pdf": bool(r.pdf_uri), "has_html": bool(r.html_uri),
-             "posts": (r.aggregate_metrics_json or {}).get("posts")} for r in rows]
+    return [
+        {
+            "id": str(r.id),
+            "week": week_key(r.week_start),
+            "week_start": r.week_start,
+            "week_end": r.week_end,
+            "headline": headline(r),
+            "has_pdf": bool(r.pdf_uri),
+            "has_html": bool(r.html_uri),
+            "posts": (r.aggregate_metrics_json or {}).get("posts"),
+        }
+        for r in rows
+    ]
 
 
 def owned_report(session: Session, user_id: uuid.UUID, report_id: str) -> WeeklyReport | None:
@@ -231,7 +327,9 @@ def accounts(session: Session, user_id: uuid.UUID, now: datetime) -> list[dict[s
     """Social accounts with a status a creator understands."""
     result = []
     for acc in session.scalars(
-        select(SocialAccount).where(SocialAccount.user_id == user_id).order_by(SocialAccount.platform, SocialAccount.handle)
+        select(SocialAccount)
+        .where(SocialAccount.user_id == user_id)
+        .order_by(SocialAccount.platform, SocialAccount.handle)
     ):
         key = session.get(IntegrationKey, acc.integration_id) if acc.integration_id else None
         if not acc.is_connected:
@@ -245,14 +343,22 @@ def accounts(session: Session, user_id: uuid.UUID, now: datetime) -> list[dict[s
         else:
             status, tone = "connected", "good"
         published = session.scalar(
-            select(func.count()).select_from(Post)
+            select(func.count())
+            .select_from(Post)
             .where(Post.account_id == acc.id, Post.publish_status == PublishStatus.published)
         )
-        result.append({
-            "platform": acc.platform.value, "handle": acc.handle, "status": status, "tone": tone,
-            "expires": key.token_expires_at if key else None, "synced": acc.last_synced_at,
-            "published": int(published or 0), "scopes": list(key.scopes) if key else [],
-        })
+        result.append(
+            {
+                "platform": acc.platform.value,
+                "handle": acc.handle,
+                "status": status,
+                "tone": tone,
+                "expires": key.token_expires_at if key else None,
+                "synced": acc.last_synced_at,
+                "published": int(published or 0),
+                "scopes": list(key.scopes) if key else [],
+            }
+        )
     return result
 
 
@@ -260,24 +366,36 @@ def consents(session: Session, user_id: uuid.UUID) -> list[dict[str, Any]]:
     """Current state and history of each consent type the twin features need."""
     result = []
     for kind in CONSENT_TYPES:
-        history = list(session.scalars(
-            select(ConsentRecord)
-            .where(ConsentRecord.user_id == user_id, ConsentRecord.consent_type == kind)
-            .order_by(ConsentRecord.granted_at.desc(), ConsentRecord.id.desc())
-        ))
-        result.append({
-            "type": kind.value, "label": kind.value.replace("_", " ").capitalize(),
-            "granted": bool(history and history[0].granted),
-            "history": [{"granted": r.granted, "at": r.granted_at, "details": r.details} for r in history[:5]],
-        })
+        history = list(
+            session.scalars(
+                select(ConsentRecord)
+                .where(ConsentRecord.user_id == user_id, ConsentRecord.consent_type == kind)
+                .order_by(ConsentRecord.granted_at.desc(), ConsentRecord.id.desc())
+            )
+        )
+        result.append(
+            {
+                "type": kind.value,
+                "label": kind.value.replace("_", " ").capitalize(),
+                "granted": bool(history and history[0].granted),
+                "history": [
+                    {"granted": r.granted, "at": r.granted_at, "details": r.details}
+                    for r in history[:5]
+                ],
+            }
+        )
     return result
 
 
 def notifications(session: Session, user_id: uuid.UUID, limit: int = 100) -> list[Notification]:
-    return list(session.scalars(
-        select(Notification).where(Notification.user_id == user_id)
-        .order_by(Notification.created_at.desc()).limit(limit)
-    ))
+    return list(
+        session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user_id)
+            .order_by(Notification.created_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 __all__ = [

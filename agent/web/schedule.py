@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
-
 _DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
@@ -25,7 +24,9 @@ def standard_crontab(cron: str) -> str:
     return " ".join(fields)
 
 
-def next_scheduled_run(schedule: dict[str, Any] | None, now: datetime | None = None) -> datetime | None:
+def next_scheduled_run(
+    schedule: dict[str, Any] | None, now: datetime | None = None
+) -> datetime | None:
     """When the weekly run fires next, or None when no (enabled) schedule is set.
 
     Args:

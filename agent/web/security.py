@@ -132,12 +132,16 @@ class Signer:
     def check_csrf(self, session_key: str, token: str | None) -> bool:
         return bool(token) and hmac.compare_digest(self.csrf_token(session_key), str(token))
 
-    def sign_path(self, rel_path: str, ttl_seconds: int, now: float | None = None) -> tuple[int, str]:
+    def sign_path(
+        self, rel_path: str, ttl_seconds: int, now: float | None = None
+    ) -> tuple[int, str]:
         """An expiry time and signature granting access to ``rel_path`` until then."""
         expires = int((now if now is not None else time.time()) + ttl_seconds)
         return expires, self._mac("media", f"{rel_path}\n{expires}")
 
-    def check_path(self, rel_path: str, expires: int, signature: str, now: float | None = None) -> str:
+    def check_path(
+        self, rel_path: str, expires: int, signature: str, now: float | None = None
+    ) -> str:
         """``"ok"``, ``"expired"`` or ``"invalid"`` for a signed media request."""
         if not hmac.compare_digest(self._mac("media", f"{rel_path}\n{expires}"), signature):
             return "invalid"

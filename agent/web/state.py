@@ -31,7 +31,9 @@ class ChatTurn:
 class LoginThrottle:
     """Refuses sign-in from an address after too many recent failures."""
 
-    def __init__(self, window: float = LOGIN_WINDOW_SECONDS, limit: int = LOGIN_MAX_FAILURES) -> None:
+    def __init__(
+        self, window: float = LOGIN_WINDOW_SECONDS, limit: int = LOGIN_MAX_FAILURES
+    ) -> None:
         self.window = window
         self.limit = limit
         self._failures: dict[str, deque[float]] = defaultdict(deque)

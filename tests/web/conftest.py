@@ -40,8 +40,13 @@ def build_waiting_dir(data_dir: Path, overrides: dict[str, Any] | None = OVERRID
         with transaction(system.sessions) as session:
             update_agent_policy(session=session, agent=get_agent(session=session), posts_per_week=2)
         set_password(system, EMAIL, PASSWORD)
-        outcome = start_run(system, fast_forward=True, auto_approve=False, render_quality="draft",
-                            context_overrides=overrides)
+        outcome = start_run(
+            system,
+            fast_forward=True,
+            auto_approve=False,
+            render_quality="draft",
+            context_overrides=overrides,
+        )
         assert outcome.status == RunStatus.waiting_review, outcome.error
         return outcome.run_id
     finally:
@@ -93,8 +98,11 @@ def csrf_of(html: str) -> str:
 
 def sign_in(client: TestClient, email: str = EMAIL, password: str = PASSWORD) -> Any:
     page = client.get("/signin")
-    return client.post("/signin", data={"email": email, "password": password, "next": "/",
-                                        "csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    return client.post(
+        "/signin",
+        data={"email": email, "password": password, "next": "/", "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
 
 
 @pytest.fixture

@@ -42,7 +42,12 @@ def cheap_render(request: RenderRequest, progress: ProgressCallback | None = Non
     if progress is not None:
         progress(1.0)
     return RenderResult(
-        video_path=request.out_path, thumbnail_path=request.thumbnail_path,
-        duration_ms=SECONDS * 1000, width=WIDTH, height=HEIGHT, video_codec="h264",
-        audio_codec="aac", size_bytes=request.out_path.stat().st_size,
+        video_path=request.out_path,
+        thumbnail_path=request.thumbnail_path,
+        duration_ms=SECONDS * 1000,
+        width=WIDTH,
+        height=HEIGHT,
+        video_codec="h264",
+        audio_codec="aac",
+        size_bytes=request.out_path.stat().st_size,
     )

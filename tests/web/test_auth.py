@@ -27,8 +27,12 @@ PAGES = ["/", "/inbox", "/calendar", "/reports", "/chat", "/accounts", "/notific
 
 
 def _post_routes() -> list[tuple[APIRouter, APIRoute]]:
-    return [(router, r) for router in ROUTERS for r in router.routes
-            if isinstance(r, APIRoute) and "POST" in r.methods]
+    return [
+        (router, r)
+        for router in ROUTERS
+        for r in router.routes
+        if isinstance(r, APIRoute) and "POST" in (r.methods or set())
+    ]
 
 
 def _concrete(path: str) -> str:
@@ -49,7 +53,9 @@ def test_password_hashes_verify_and_refuse() -> None:
         hash_password("short")
 
 
-def test_sign_in_sets_a_private_cookie_and_stores_only_its_hash(anon: TestClient, system: System) -> None:
+def test_sign_in_sets_a_private_cookie_and_stores_only_its_hash(
+    anon: TestClient, system: System
+) -> None:
     response = sign_in(anon)
     assert response.status_code == 303 and response.headers["location"] == "/"
     cookie = response.headers["set-cookie"]
@@ -86,7 +92,9 @@ def test_repeated_failures_are_throttled(anon: TestClient) -> None:
     assert response.status_code == 429 and "Too many failed attempts" in response.text
 
 
-@pytest.mark.parametrize("path", PAGES + ["/runs/00000000-0000-0000-0000-000000000000", "/reports/x"])
+@pytest.mark.parametrize(
+    "path", [*PAGES, "/runs/00000000-0000-0000-0000-000000000000", "/reports/x"]
+)
 def test_pages_redirect_anonymous_users_to_sign_in(anon: TestClient, path: str) -> None:
     response = anon.get(path, follow_redirects=False)
     assert response.status_code == 303
@@ -96,15 +104,31 @@ def test_pages_redirect_anonymous_users_to_sign_in(anon: TestClient, path: str) 
 def test_sign_in_returns_to_the_page_asked_for(anon: TestClient) -> None:
     first = anon.get("/calendar?week=2026-W48", follow_redirects=True)
     assert first.url.path == "/signin"
-    response = anon.post("/signin", data={"email": EMAIL, "password": PASSWORD, "csrf_token": csrf_of(first.text),
-                                          "next": "/calendar?week=2026-W48"}, follow_redirects=False)
+    response = anon.post(
+        "/signin",
+        data={
+            "email": EMAIL,
+            "password": PASSWORD,
+            "csrf_token": csrf_of(first.text),
+            "next": "/calendar?week=2026-W48",
+        },
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/calendar?week=2026-W48"
 
 
 def test_sign_in_never_redirects_off_site(anon: TestClient) -> None:
     page = anon.get("/signin")
-    response = anon.post("/signin", data={"email": EMAIL, "password": PASSWORD, "csrf_token": csrf_of(page.text),
-                                          "next": "//evil.example/steal"}, follow_redirects=False)
+    response = anon.post(
+        "/signin",
+        data={
+            "email": EMAIL,
+            "password": PASSWORD,
+            "csrf_token": csrf_of(page.text),
+            "next": "//evil.example/steal",
+        },
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/"
 
 
@@ -118,7 +142,9 @@ def test_every_post_route_refuses_anonymous_users(anon: TestClient) -> None:
     routes = [r for _, r in _post_routes() if r.path not in ("/signin", "/signout")]
     assert len(routes) >= 7
     for route in routes:
-        response = anon.post(_concrete(route.path), data={"csrf_token": "x"}, follow_redirects=False)
+        response = anon.post(
+            _concrete(route.path), data={"csrf_token": "x"}, follow_redirects=False
+        )
         assert response.status_code == 401, route.path
 
 
@@ -140,16 +166,27 @@ def test_csrf_token_of_another_session_is_refused(system: System) -> None:
         sign_in(first)
         sign_in(second)
         foreign = page_csrf(first, "/accounts")
-        refused = second.post("/consent", data={"csrf_token": foreign, "consent_type": "voice_cloning", "grant": "grant"})
+        refused = second.post(
+            "/consent",
+            data={"csrf_token": foreign, "consent_type": "voice_cloning", "grant": "grant"},
+        )
         assert refused.status_code == 403
-        accepted = second.post("/consent", data={"csrf_token": page_csrf(second, "/accounts"),
-                                                 "consent_type": "voice_cloning", "grant": "grant"})
+        accepted = second.post(
+            "/consent",
+            data={
+                "csrf_token": page_csrf(second, "/accounts"),
+                "consent_type": "voice_cloning",
+                "grant": "grant",
+            },
+        )
         assert accepted.status_code == 200 and "granted" in accepted.text
 
 
 def test_sign_in_form_needs_its_csrf_token(anon: TestClient) -> None:
     anon.get("/signin")
-    response = anon.post("/signin", data={"email": EMAIL, "password": PASSWORD, "csrf_token": "forged"})
+    response = anon.post(
+        "/signin", data={"email": EMAIL, "password": PASSWORD, "csrf_token": "forged"}
+    )
     assert response.status_code == 403
     fresh = TestClient(anon.app)
     assert fresh.post("/signin", data={"email": EMAIL, "password": PASSWORD}).status_code == 403
@@ -157,7 +194,9 @@ def test_sign_in_form_needs_its_csrf_token(anon: TestClient) -> None:
 
 def test_sign_out_ends_the_session(client: TestClient, system: System) -> None:
     token = client.cookies["twin_session"]
-    response = client.post("/signout", data={"csrf_token": page_csrf(client)}, follow_redirects=False)
+    response = client.post(
+        "/signout", data={"csrf_token": page_csrf(client)}, follow_redirects=False
+    )
     assert response.status_code == 303 and response.headers["location"] == "/signin"
     with system.sessions() as session:
         row = session.scalar(select(AppSession))

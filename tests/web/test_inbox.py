@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -29,7 +30,9 @@ def _reels(system: System, run_id: str) -> list[dict]:
     return review["reels"] if review else []
 
 
-def test_inbox_shows_each_waiting_reel_with_video_script_and_captions(client: TestClient, system: System, run_id: str) -> None:
+def test_inbox_shows_each_waiting_reel_with_video_script_and_captions(
+    client: TestClient, system: System, run_id: str
+) -> None:
     page = client.get("/inbox")
     assert page.status_code == 200
     reels = _reels(system, run_id)
@@ -44,11 +47,20 @@ def test_inbox_shows_each_waiting_reel_with_video_script_and_captions(client: Te
     assert single.status_code == 200 and single.text.count("<video") == 2
 
 
-def test_approve_then_edit_resumes_the_run_until_posts_are_published(client: TestClient, system: System, run_id: str) -> None:
+@pytest.mark.slow
+def test_approve_then_edit_resumes_the_run_until_posts_are_published(
+    client: TestClient, system: System, run_id: str
+) -> None:
     first, second = _reels(system, run_id)
-    response = client.post(f"/inbox/{run_id}/decide", data={
-        "csrf_token": page_csrf(client, "/inbox"), "reel_id": first["reel_id"], "action": "approve"},
-        follow_redirects=False)
+    response = client.post(
+        f"/inbox/{run_id}/decide",
+        data={
+            "csrf_token": page_csrf(client, "/inbox"),
+            "reel_id": first["reel_id"],
+            "action": "approve",
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303 and response.headers["location"] == f"/runs/{run_id}"
     status = _wait(client, run_id)
     assert status["job"]["state"] == "done", status["job"]
@@ -56,13 +68,29 @@ def test_approve_then_edit_resumes_the_run_until_posts_are_published(client: Tes
     assert status["run"]["status"] == RunStatus.waiting_review.value
     assert [r["reel_id"] for r in _reels(system, run_id)] == [second["reel_id"]]
     page = client.get(f"/runs/{run_id}")
-    assert "Approved: &#39;" + first["title"] in page.text or "Approved: '" + first["title"] in page.text
+    assert (
+        "Approved: &#39;" + first["title"] in page.text
+        or "Approved: '" + first["title"] in page.text
+    )
 
-    client.post(f"/inbox/{run_id}/decide", data={
-        "csrf_token": page_csrf(client, "/inbox"), "reel_id": second["reel_id"], "action": "edit",
-        "caption": "My own words for this one.", "hashtags": "mine, #ours"})
+    client.post(
+        f"/inbox/{run_id}/decide",
+        data={
+            "csrf_token": page_csrf(client, "/inbox"),
+            "reel_id": second["reel_id"],
+            "action": "edit",
+            "caption": "My own words for this one.",
+            "hashtags": "mine, #ours",
+        },
+    )
     status = _wait(client, run_id)
-    assert status["run"]["status"] == RunStatus.finished.value, (status["job"]["description"], status["job"]["state"], status["job"]["result_status"], status["job"]["error"], status["job"]["lines"][-3:])
+    assert status["run"]["status"] == RunStatus.finished.value, (
+        status["job"]["description"],
+        status["job"]["state"],
+        status["job"]["result_status"],
+        status["job"]["error"],
+        status["job"]["lines"][-3:],
+    )
     assert {p["status"] for p in status["posts"]} == {PublishStatus.published.value}
     assert len(status["posts"]) == 2
     assert status["report"] is not None
@@ -80,14 +108,24 @@ def test_approve_then_edit_resumes_the_run_until_posts_are_published(client: Tes
     assert client.get("/inbox").text.count("<video") == 0
 
 
+@pytest.mark.slow
 def test_approve_all_and_reject(client: TestClient, system: System, run_id: str) -> None:
     first, _second = _reels(system, run_id)
-    client.post(f"/inbox/{run_id}/decide", data={"csrf_token": page_csrf(client, "/inbox"),
-                                                 "reel_id": first["reel_id"], "action": "reject",
-                                                 "reason": "off brand"})
+    client.post(
+        f"/inbox/{run_id}/decide",
+        data={
+            "csrf_token": page_csrf(client, "/inbox"),
+            "reel_id": first["reel_id"],
+            "action": "reject",
+            "reason": "off brand",
+        },
+    )
     _wait(client, run_id)
-    response = client.post(f"/inbox/{run_id}/approve-all", data={"csrf_token": page_csrf(client, "/inbox")},
-                           follow_redirects=False)
+    response = client.post(
+        f"/inbox/{run_id}/approve-all",
+        data={"csrf_token": page_csrf(client, "/inbox")},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     status = _wait(client, run_id)
     assert status["run"]["status"] == "finished"
@@ -99,38 +137,69 @@ def test_approve_all_and_reject(client: TestClient, system: System, run_id: str)
 
 
 def test_a_reel_not_waiting_is_refused_with_a_message(client: TestClient, run_id: str) -> None:
-    response = client.post(f"/inbox/{run_id}/decide", data={
-        "csrf_token": page_csrf(client, "/inbox"), "reel_id": str(uuid.uuid4()), "action": "approve"})
+    response = client.post(
+        f"/inbox/{run_id}/decide",
+        data={
+            "csrf_token": page_csrf(client, "/inbox"),
+            "reel_id": str(uuid.uuid4()),
+            "action": "approve",
+        },
+    )
     assert response.status_code == 200 and response.url.path == "/inbox"
     assert "not waiting for review any more" in response.text
     assert client.app.state.web.jobs.latest_for(run_id) is None  # type: ignore[attr-defined]
-    unknown = client.post(f"/inbox/{uuid.uuid4()}/decide", data={
-        "csrf_token": page_csrf(client, "/inbox"), "reel_id": "x", "action": "approve"})
+    unknown = client.post(
+        f"/inbox/{uuid.uuid4()}/decide",
+        data={"csrf_token": page_csrf(client, "/inbox"), "reel_id": "x", "action": "approve"},
+    )
     assert "No such run" in unknown.text
-    bad = client.post(f"/inbox/{run_id}/decide", data={
-        "csrf_token": page_csrf(client, "/inbox"), "reel_id": "x", "action": "publish-now"})
+    bad = client.post(
+        f"/inbox/{run_id}/decide",
+        data={"csrf_token": page_csrf(client, "/inbox"), "reel_id": "x", "action": "publish-now"},
+    )
     assert "Unknown action" in bad.text
-    empty_edit = client.post(f"/inbox/{run_id}/decide", data={
-        "csrf_token": page_csrf(client, "/inbox"), "reel_id": "x", "action": "edit", "caption": " "})
+    empty_edit = client.post(
+        f"/inbox/{run_id}/decide",
+        data={
+            "csrf_token": page_csrf(client, "/inbox"),
+            "reel_id": "x",
+            "action": "edit",
+            "caption": " ",
+        },
+    )
     assert "An edit needs a caption" in empty_edit.text
 
 
-def test_missing_form_fields_show_a_message_not_a_traceback(client: TestClient, run_id: str) -> None:
-    response = client.post(f"/inbox/{run_id}/decide", data={"csrf_token": page_csrf(client, "/inbox")})
+def test_missing_form_fields_show_a_message_not_a_traceback(
+    client: TestClient, run_id: str
+) -> None:
+    response = client.post(
+        f"/inbox/{run_id}/decide", data={"csrf_token": page_csrf(client, "/inbox")}
+    )
     assert response.status_code == 422
     assert "Some fields are missing" in response.text and "Traceback" not in response.text
 
 
-def test_a_second_decision_while_resuming_is_refused(client: TestClient, system: System, run_id: str) -> None:
+def test_a_second_decision_while_resuming_is_refused(
+    client: TestClient, system: System, run_id: str
+) -> None:
     first, second = _reels(system, run_id)
     jobs = client.app.state.web.jobs  # type: ignore[attr-defined]
     import threading
 
     gate = threading.Event()
-    jobs.submit(run_id, "holding", lambda job: gate.wait(30) and "waiting_review")  # occupies the run
+    jobs.submit(
+        run_id, "holding", lambda job: gate.wait(30) and "waiting_review"
+    )  # occupies the run
     try:
-        response = client.post(f"/inbox/{run_id}/decide", data={
-            "csrf_token": page_csrf(client, "/inbox"), "reel_id": second["reel_id"], "action": "approve"})
+        response = client.post(
+            f"/inbox/{run_id}/decide",
+            data={
+                "csrf_token": page_csrf(client, "/inbox"),
+                "reel_id": second["reel_id"],
+                "action": "approve",
+            },
+        )
         assert "not waiting for review any more" in response.text
         inbox = client.get("/inbox")
         assert "This run is resuming" in inbox.text and "<video" not in inbox.text
@@ -148,6 +217,10 @@ def test_run_page_and_status_api(client: TestClient, run_id: str) -> None:
     assert page.status_code == 200 and "waiting review" in page.text
     assert "Review the waiting reels" in page.text
     data = client.get(f"/api/runs/{run_id}/status").json()
-    assert data["run"]["status"] == "waiting_review" and data["busy"] is False and len(data["reels"]) == 2
+    assert (
+        data["run"]["status"] == "waiting_review"
+        and data["busy"] is False
+        and len(data["reels"]) == 2
+    )
     assert client.get(f"/runs/{uuid.uuid4()}").status_code == 404
     assert client.get("/api/runs/not-a-run/status").status_code == 404

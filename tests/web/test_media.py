@@ -26,7 +26,9 @@ def _reel_path(system: System, run_id: str) -> Path:
     return Path(review["reels"][0]["video_path"])
 
 
-def test_signed_url_plays_without_a_session_until_it_expires(anon: TestClient, system: System, run_id: str) -> None:
+def test_signed_url_plays_without_a_session_until_it_expires(
+    anon: TestClient, system: System, run_id: str
+) -> None:
     state = web_state_of(anon)
     video = _reel_path(system, run_id)
     url = signed_media_url(system.settings, state.signer, video, ttl_seconds=60)
@@ -44,7 +46,9 @@ def test_signed_url_plays_without_a_session_until_it_expires(anon: TestClient, s
 
     tampered = re.sub(r"sig=[^&]+", "sig=AAAA", url)
     assert anon.get(tampered).status_code == 403
-    other = signed_media_url(system.settings, state.signer, video.with_name("thumb.jpg"), ttl_seconds=60)
+    other = signed_media_url(
+        system.settings, state.signer, video.with_name("thumb.jpg"), ttl_seconds=60
+    )
     assert other is not None
     swapped = other.split("?")[0] + "?" + url.split("?")[1]  # a signature for another file
     assert anon.get(swapped).status_code == 403
@@ -54,14 +58,18 @@ def web_state_of(client: TestClient):  # type: ignore[no-untyped-def]
     return client.app.state.web  # type: ignore[attr-defined]
 
 
-def test_signed_in_user_gets_media_without_signature(client: TestClient, system: System, run_id: str) -> None:
+def test_signed_in_user_gets_media_without_signature(
+    client: TestClient, system: System, run_id: str
+) -> None:
     video = _reel_path(system, run_id)
     rel = video.relative_to(system.settings.data_dir).as_posix()
     response = client.get(f"/media/{quote(rel)}")
     assert response.status_code == 200 and len(response.content) == video.stat().st_size
 
 
-def test_range_requests_return_partial_content(client: TestClient, system: System, run_id: str) -> None:
+def test_range_requests_return_partial_content(
+    client: TestClient, system: System, run_id: str
+) -> None:
     video = _reel_path(system, run_id)
     data = video.read_bytes()
     rel = quote(video.relative_to(system.settings.data_dir).as_posix())
@@ -83,9 +91,20 @@ def test_range_requests_return_partial_content(client: TestClient, system: Syste
 def test_paths_outside_the_media_folders_are_refused(client: TestClient, system: System) -> None:
     data_dir = system.settings.data_dir
     assert (data_dir / "twin.db").exists() and (data_dir / "secret.key").exists()
-    secrets = [(data_dir / "secret.key").read_bytes().strip(), (data_dir / "web.secret").read_bytes().strip()]
-    for path in ["twin.db", "secret.key", "web.secret", "media/../twin.db", "media/..%2Fsecret.key",
-                 "media/%2e%2e/secret.key", "%2Fetc%2Fpasswd", "reports/../../../etc/passwd"]:
+    secrets = [
+        (data_dir / "secret.key").read_bytes().strip(),
+        (data_dir / "web.secret").read_bytes().strip(),
+    ]
+    for path in [
+        "twin.db",
+        "secret.key",
+        "web.secret",
+        "media/../twin.db",
+        "media/..%2Fsecret.key",
+        "media/%2e%2e/secret.key",
+        "%2Fetc%2Fpasswd",
+        "reports/../../../etc/passwd",
+    ]:
         response = client.get(f"/media/{path}")
         assert response.status_code in (403, 404), path
         assert b"SQLite" not in response.content and b"root:" not in response.content, path
@@ -107,7 +126,9 @@ def test_signature_for_a_path_outside_is_still_refused(anon: TestClient, system:
     expires, sig = signer.sign_path("twin.db", 60)
     response = anon.get(f"/media/twin.db?exp={expires}&sig={sig}")
     assert response.status_code == 403
-    assert signed_media_url(system.settings, signer, system.settings.data_dir / "twin.db", 60) is None
+    assert (
+        signed_media_url(system.settings, signer, system.settings.data_dir / "twin.db", 60) is None
+    )
 
 
 def test_server_secret_is_private(system: System, client: TestClient) -> None:

@@ -50,7 +50,11 @@ def test_next_scheduled_run_reads_crontab_weekdays() -> None:
     fire = next_scheduled_run({"cron": "0 9 * * 1", "tz": "UTC"}, sunday)
     assert fire is not None and fire.weekday() == 0 and (fire.day, fire.hour) == (23, 9)
     fire = next_scheduled_run({"cron": "30 7 * * 0", "timezone": "America/New_York"}, sunday)
-    assert fire is not None and (fire.day, fire.hour, fire.minute) == (22, 7, 30)  # 12:00 UTC is 07:00 there
+    assert fire is not None and (fire.day, fire.hour, fire.minute) == (
+        22,
+        7,
+        30,
+    )  # 12:00 UTC is 07:00 there
     assert next_scheduled_run({"cron": "0 9 * * 1", "enabled": False}, sunday) is None
     assert next_scheduled_run({"cron": "not a cron"}, sunday) is None
     assert next_scheduled_run({}, sunday) is None
@@ -72,8 +76,14 @@ def _report(system: System, **uris: str | None) -> str:
     with transaction(system.sessions) as session:
         agent = session.scalar(select(Agent))
         assert agent is not None
-        row = WeeklyReport(user_id=agent.user_id, agent_id=agent.id, week_start=date(2026, 11, 16),
-                           week_end=date(2026, 11, 22), insights="Views doubled on Tuesdays\nmore", **uris)
+        row = WeeklyReport(
+            user_id=agent.user_id,
+            agent_id=agent.id,
+            week_start=date(2026, 11, 16),
+            week_end=date(2026, 11, 22),
+            insights="Views doubled on Tuesdays\nmore",
+            **uris,
+        )
         session.add(row)
         session.flush()
         return str(row.id)
@@ -82,7 +92,9 @@ def _report(system: System, **uris: str | None) -> str:
 def test_report_renders_markdown_when_there_is_no_html(client: TestClient, system: System) -> None:
     md = system.settings.reports_dir / "r" / "2026-W47.md"
     md.parent.mkdir(parents=True)
-    md.write_text("# Week 2026-W47\n\n| post | views |\n|---|---|\n| Hooks | 1200 |\n\n<script>alert(1)</script>\n")
+    md.write_text(
+        "# Week 2026-W47\n\n| post | views |\n|---|---|\n| Hooks | 1200 |\n\n<script>alert(1)</script>\n"
+    )
     report_id = _report(system, markdown_uri=str(md))
     listing = client.get("/reports")
     assert "Views doubled on Tuesdays" in listing.text and f"/reports/{report_id}" in listing.text
@@ -97,10 +109,16 @@ def test_report_renders_markdown_when_there_is_no_html(client: TestClient, syste
 def test_report_embeds_html_and_offers_the_pdf(client: TestClient, system: System) -> None:
     folder = system.settings.reports_dir / "r"
     folder.mkdir(parents=True)
-    (folder / "2026-W47.html").write_text("<html><body><h1>Charts</h1><img src='views.png'></body></html>")
+    (folder / "2026-W47.html").write_text(
+        "<html><body><h1>Charts</h1><img src='views.png'></body></html>"
+    )
     (folder / "2026-W47.pdf").write_bytes(b"%PDF-1.4\n% test\n")
-    report_id = _report(system, html_uri=str(folder / "2026-W47.html"), pdf_uri=str(folder / "2026-W47.pdf"),
-                        markdown_uri=None)
+    report_id = _report(
+        system,
+        html_uri=str(folder / "2026-W47.html"),
+        pdf_uri=str(folder / "2026-W47.pdf"),
+        markdown_uri=None,
+    )
     page = client.get(f"/reports/{report_id}")
     assert '<iframe class="report-frame" src="/media/reports/r/2026-W47.html"' in page.text
     frame = client.get("/media/reports/r/2026-W47.html")
@@ -108,10 +126,15 @@ def test_report_embeds_html_and_offers_the_pdf(client: TestClient, system: Syste
     assert "sandbox" in frame.headers["content-security-policy"]
     pdf = client.get(f"/reports/{report_id}/pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    assert "attachment" in pdf.headers["content-disposition"] and "2026-W47" in pdf.headers["content-disposition"]
+    assert (
+        "attachment" in pdf.headers["content-disposition"]
+        and "2026-W47" in pdf.headers["content-disposition"]
+    )
 
 
-def test_report_files_outside_the_data_folders_are_not_served(client: TestClient, system: System, tmp_path: Path) -> None:
+def test_report_files_outside_the_data_folders_are_not_served(
+    client: TestClient, system: System, tmp_path: Path
+) -> None:
     outside = tmp_path / "elsewhere.pdf"
     outside.write_bytes(b"%PDF-1.4 secret")
     report_id = _report(system, pdf_uri=str(outside), markdown_uri=str(tmp_path / "x.md"))
@@ -125,31 +148,67 @@ def test_report_files_outside_the_data_folders_are_not_served(client: TestClient
 def test_accounts_and_consent_grant_and_revoke(client: TestClient, system: System) -> None:
     page = client.get("/accounts")
     assert page.status_code == 200
-    assert 'data-testid="account"' in page.text and "sandbox" in page.text and "connected" in page.text
+    assert (
+        'data-testid="account"' in page.text and "sandbox" in page.text and "connected" in page.text
+    )
     user_id = _user_id(system)
     with system.sessions() as session:
-        before = has_consent(session=session, user_id=user_id, consent_type=ConsentType.voice_cloning)
-    granted = client.post("/consent", data={"csrf_token": page_csrf(client, "/accounts"),
-                                            "consent_type": "voice_cloning", "grant": "grant"})
+        before = has_consent(
+            session=session, user_id=user_id, consent_type=ConsentType.voice_cloning
+        )
+    granted = client.post(
+        "/consent",
+        data={
+            "csrf_token": page_csrf(client, "/accounts"),
+            "consent_type": "voice_cloning",
+            "grant": "grant",
+        },
+    )
     assert "Consent for voice cloning granted" in granted.text
     with system.sessions() as session:
-        assert not before and has_consent(session=session, user_id=user_id, consent_type=ConsentType.voice_cloning)
-    client.post("/consent", data={"csrf_token": page_csrf(client, "/accounts"),
-                                  "consent_type": "voice_cloning", "grant": "revoke"})
+        assert not before and has_consent(
+            session=session, user_id=user_id, consent_type=ConsentType.voice_cloning
+        )
+    client.post(
+        "/consent",
+        data={
+            "csrf_token": page_csrf(client, "/accounts"),
+            "consent_type": "voice_cloning",
+            "grant": "revoke",
+        },
+    )
     with system.sessions() as session:
-        assert not has_consent(session=session, user_id=user_id, consent_type=ConsentType.voice_cloning)
-    refused = client.post("/consent", data={"csrf_token": page_csrf(client, "/accounts"),
-                                            "consent_type": "api_publishing", "grant": "grant"})
+        assert not has_consent(
+            session=session, user_id=user_id, consent_type=ConsentType.voice_cloning
+        )
+    refused = client.post(
+        "/consent",
+        data={
+            "csrf_token": page_csrf(client, "/accounts"),
+            "consent_type": "api_publishing",
+            "grant": "grant",
+        },
+    )
     assert "Unknown consent choice" in refused.text
 
 
 def test_notifications_list_and_mark_read(client: TestClient, system: System) -> None:
     user_id = _user_id(system)
     with transaction(system.sessions) as session:
-        notify_once(session=session, user_id=user_id, type=NotificationType.publish_failed, dedupe_key="t:1",
-                    payload={"post_id": "p", "message": "instagram said: media too long"})
-        notify_once(session=session, user_id=user_id, type=NotificationType.render_complete, dedupe_key="t:2",
-                    payload={"title": "Hooks that work", "deeplink": "https://evil.example/x"})
+        notify_once(
+            session=session,
+            user_id=user_id,
+            type=NotificationType.publish_failed,
+            dedupe_key="t:1",
+            payload={"post_id": "p", "message": "instagram said: media too long"},
+        )
+        notify_once(
+            session=session,
+            user_id=user_id,
+            type=NotificationType.render_complete,
+            dedupe_key="t:2",
+            payload={"title": "Hooks that work", "deeplink": "https://evil.example/x"},
+        )
     page = client.get("/notifications")
     assert page.text.count('data-testid="notification"') == 3  # plus the run's approval request
     assert "Approval needed" in page.text and "instagram said: media too long" in page.text
@@ -158,13 +217,17 @@ def test_notifications_list_and_mark_read(client: TestClient, system: System) ->
     with system.sessions() as session:
         one = session.scalar(select(Notification).where(Notification.dedupe_key == "t:1"))
         assert one is not None
-    client.post(f"/notifications/{one.id}/read", data={"csrf_token": page_csrf(client, "/notifications")})
+    client.post(
+        f"/notifications/{one.id}/read", data={"csrf_token": page_csrf(client, "/notifications")}
+    )
     assert 'data-testid="unread">2<' in client.get("/notifications").text
     client.post("/notifications/read-all", data={"csrf_token": page_csrf(client, "/notifications")})
     with system.sessions() as session:
         assert all(n.is_read for n in session.scalars(select(Notification)))
     assert 'data-testid="unread"' not in client.get("/notifications").text
-    missing = client.post(f"/notifications/{uuid.uuid4()}/read", data={"csrf_token": page_csrf(client)})
+    missing = client.post(
+        f"/notifications/{uuid.uuid4()}/read", data={"csrf_token": page_csrf(client)}
+    )
     assert "No such notification" in missing.text
 
 
@@ -180,18 +243,34 @@ def fake_chat(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """``agent.chat`` is built in parallel; this stands in for its documented interface."""
     calls: list[dict[str, Any]] = []
 
-    def chat_reply(system: System, *, user_email: str, message: str, confirm: bool = False) -> _Reply:
-        calls.append({"system": system, "user_email": user_email, "message": message, "confirm": confirm})
+    def chat_reply(
+        system: System, *, user_email: str, message: str, confirm: bool = False
+    ) -> _Reply:
+        calls.append(
+            {"system": system, "user_email": user_email, "message": message, "confirm": confirm}
+        )
         if "boom" in message:
             raise RuntimeError("secret-ish internals")
         if "sunday" in message.lower() and not confirm:
-            return _Reply(text="I will stop posting on Sundays.", tool_calls=["parse_directive"],
-                          needs_confirmation=True, pending_action="add directive: avoid Sunday")
+            return _Reply(
+                text="I will stop posting on Sundays.",
+                tool_calls=["parse_directive"],
+                needs_confirmation=True,
+                pending_action="add directive: avoid Sunday",
+            )
         if confirm:
-            return _Reply(text="Done: no posts on Sundays.", tool_calls=["add_directive"],
-                          needs_confirmation=False, pending_action=None)
-        return _Reply(text="Last week led with Web3 security.", tool_calls=["latest_report"],
-                      needs_confirmation=False, pending_action=None)
+            return _Reply(
+                text="Done: no posts on Sundays.",
+                tool_calls=["add_directive"],
+                needs_confirmation=False,
+                pending_action=None,
+            )
+        return _Reply(
+            text="Last week led with Web3 security.",
+            tool_calls=["latest_report"],
+            needs_confirmation=False,
+            pending_action=None,
+        )
 
     module = types.ModuleType("agent.chat")
     module.chat_reply = chat_reply  # type: ignore[attr-defined]
@@ -200,20 +279,33 @@ def fake_chat(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     return calls
 
 
-def test_chat_panel_talks_to_chat_reply_and_confirms_actions(client: TestClient, system: System,
-                                                             fake_chat: list[dict[str, Any]]) -> None:
-    page = client.post("/chat", data={"csrf_token": page_csrf(client, "/chat"), "message": "what did we learn?"})
+def test_chat_panel_talks_to_chat_reply_and_confirms_actions(
+    client: TestClient, system: System, fake_chat: list[dict[str, Any]]
+) -> None:
+    page = client.post(
+        "/chat", data={"csrf_token": page_csrf(client, "/chat"), "message": "what did we learn?"}
+    )
     assert "Last week led with Web3 security." in page.text and "latest_report" in page.text
     assert fake_chat[-1]["user_email"] == EMAIL and fake_chat[-1]["system"] is system
-    page = client.post("/chat", data={"csrf_token": page_csrf(client, "/chat"), "message": "No posts on Sunday"})
+    page = client.post(
+        "/chat", data={"csrf_token": page_csrf(client, "/chat"), "message": "No posts on Sunday"}
+    )
     assert "add directive: avoid Sunday" in page.text and 'data-testid="chat-confirm"' in page.text
     assert fake_chat[-1]["confirm"] is False
-    done = client.post("/chat/confirm", data={"csrf_token": page_csrf(client, "/chat"), "decision": "confirm"})
+    done = client.post(
+        "/chat/confirm", data={"csrf_token": page_csrf(client, "/chat"), "decision": "confirm"}
+    )
     assert fake_chat[-1] == {**fake_chat[-1], "message": "No posts on Sunday", "confirm": True}
-    assert "Done: no posts on Sundays." in done.text and 'data-testid="chat-confirm"' not in done.text
-    again = client.post("/chat/confirm", data={"csrf_token": page_csrf(client, "/chat"), "decision": "confirm"})
+    assert (
+        "Done: no posts on Sundays." in done.text and 'data-testid="chat-confirm"' not in done.text
+    )
+    again = client.post(
+        "/chat/confirm", data={"csrf_token": page_csrf(client, "/chat"), "decision": "confirm"}
+    )
     assert "Nothing waits for confirmation" in again.text and len(fake_chat) == 3
-    failed = client.post("/chat", data={"csrf_token": page_csrf(client, "/chat"), "message": "boom"})
+    failed = client.post(
+        "/chat", data={"csrf_token": page_csrf(client, "/chat"), "message": "boom"}
+    )
     assert "The chat agent failed (RuntimeError)" in failed.text and "secret-ish" not in failed.text
     empty = client.post("/chat", data={"csrf_token": page_csrf(client, "/chat"), "message": "  "})
     assert "Type a message first" in empty.text
@@ -221,12 +313,16 @@ def test_chat_panel_talks_to_chat_reply_and_confirms_actions(client: TestClient,
 
 def test_chat_cancel_changes_nothing(client: TestClient, fake_chat: list[dict[str, Any]]) -> None:
     client.post("/chat", data={"csrf_token": page_csrf(client, "/chat"), "message": "skip sunday"})
-    page = client.post("/chat/confirm", data={"csrf_token": page_csrf(client, "/chat"), "decision": "cancel"})
+    page = client.post(
+        "/chat/confirm", data={"csrf_token": page_csrf(client, "/chat"), "decision": "cancel"}
+    )
     assert "Cancelled; nothing was changed." in page.text
     assert [c["confirm"] for c in fake_chat] == [False]
 
 
-def test_chat_without_the_chat_module_says_so(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_chat_without_the_chat_module_says_so(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(sys.modules, "agent.chat", None)  # import fails like a missing module
     page = client.post("/chat", data={"csrf_token": page_csrf(client, "/chat"), "message": "hello"})
     assert page.status_code == 200 and "Chat is unavailable" in page.text
@@ -234,6 +330,8 @@ def test_chat_without_the_chat_module_says_so(client: TestClient, monkeypatch: p
 
 def test_unknown_pages_show_a_friendly_error(client: TestClient) -> None:
     page = client.get("/no-such-page")
-    assert page.status_code == 404 and "Page not found" in page.text and "Traceback" not in page.text
+    assert (
+        page.status_code == 404 and "Page not found" in page.text and "Traceback" not in page.text
+    )
     assert client.get("/healthz").json() == {"ok": True}
     assert client.get("/static/app.css").status_code == 200

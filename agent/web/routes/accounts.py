@@ -52,12 +52,27 @@ def set_consent(
     assert kind is not None
     granted = grant == "grant"
     with transaction(web_state(request).system.sessions) as session:
-        record_consent(session=session, user_id=user.user_id, consent_type=kind, granted=granted,
-                       details=f"{'granted' if granted else 'revoked'} in the web app by {user.email}")
-        session.add(AuditLog(user_id=user.user_id, actor=user.email, action=f"consent.{grant}",
-                             subject_type="consent", subject_id=kind.value,
-                             new_values_json={"granted": granted}))
+        record_consent(
+            session=session,
+            user_id=user.user_id,
+            consent_type=kind,
+            granted=granted,
+            details=f"{'granted' if granted else 'revoked'} in the web app by {user.email}",
+        )
+        session.add(
+            AuditLog(
+                user_id=user.user_id,
+                actor=user.email,
+                action=f"consent.{grant}",
+                subject_type="consent",
+                subject_id=kind.value,
+                new_values_json={"granted": granted},
+            )
+        )
     label = kind.value.replace("_", " ")
-    message = (f"Consent for {label} granted." if granted
-               else f"Consent for {label} revoked; the agent stops using it from the next render.")
+    message = (
+        f"Consent for {label} granted."
+        if granted
+        else f"Consent for {label} revoked; the agent stops using it from the next render."
+    )
     return redirect(request, "/accounts", message)

@@ -24,8 +24,11 @@ def calendar(request: Request, user: User, week: str | None = None) -> Response:
     try:
         parse_week(first)
     except ValueError as exc:
-        return render(request, "error.html", status_code=400, title="Unknown week", message=str(exc))
+        return render(
+            request, "error.html", status_code=400, title="Unknown week", message=str(exc)
+        )
     with web_state(request).system.sessions() as session:
         weeks = [queries.week_calendar(session, user.user_id, w) for w in (first, next_week(first))]
-    return render(request, "calendar.html", active="calendar", weeks=weeks,
-                  today=datetime.now(UTC).date())
+    return render(
+        request, "calendar.html", active="calendar", weeks=weeks, today=datetime.now(UTC).date()
+    )

@@ -18,6 +18,8 @@ router = APIRouter(dependencies=[Depends(require_user), Depends(csrf_guard)])
 
 User = Annotated[SignedIn, Depends(require_user)]
 MAX_MESSAGE = 2000
+SHOWN_ERRORS: tuple[type[BaseException], ...] = (LLMError, *USER_ERRORS)
+"""Errors whose message is written for the user (never a secret)."""
 
 
 class ChatUnavailableError(RuntimeError):
@@ -36,8 +38,13 @@ def _chat_reply() -> Any:
 @router.get("/chat")
 def chat_page(request: Request, user: User) -> Response:
     state = web_state(request)
-    return render(request, "chat.html", active="chat", turns=state.chat_history(user.session_key),
-                  pending=state.pending_chat.get(user.session_key))
+    return render(
+        request,
+        "chat.html",
+        active="chat",
+        turns=state.chat_history(user.session_key),
+        pending=state.pending_chat.get(user.session_key),
+    )
 
 
 def _ask(state: WebState, user: SignedIn, message: str, confirm: bool) -> ChatTurn:
@@ -45,16 +52,23 @@ def _ask(state: WebState, user: SignedIn, message: str, confirm: bool) -> ChatTu
         reply = _chat_reply()(state.system, user_email=user.email, message=message, confirm=confirm)
     except ChatUnavailableError as exc:
         return ChatTurn(role="error", text=f"Chat is unavailable: {exc}.")
-    except (LLMError, *USER_ERRORS) as exc:
+    except SHOWN_ERRORS as exc:
         return ChatTurn(role="error", text=str(exc))
     except Exception as exc:  # the page shows a message, never a traceback
-        return ChatTurn(role="error", text=f"The chat agent failed ({exc.__class__.__name__}); try again.")
+        return ChatTurn(
+            role="error", text=f"The chat agent failed ({exc.__class__.__name__}); try again."
+        )
     if reply.needs_confirmation:
         state.pending_chat[user.session_key] = message
     else:
         state.pending_chat.pop(user.session_key, None)
-    return ChatTurn(role="agent", text=reply.text, tool_calls=list(reply.tool_calls),
-                    pending_action=reply.pending_action, needs_confirmation=reply.needs_confirmation)
+    return ChatTurn(
+        role="agent",
+        text=reply.text,
+        tool_calls=list(reply.tool_calls),
+        pending_action=reply.pending_action,
+        needs_confirmation=reply.needs_confirmation,
+    )
 
 
 @router.post("/chat")
@@ -64,20 +78,31 @@ def chat_send(request: Request, user: User, message: Annotated[str, Form()] = ""
     if not text:
         return redirect(request, "/chat", "Type a message first.", "error")
     if len(text) > MAX_MESSAGE:
-        return redirect(request, "/chat", f"Messages are limited to {MAX_MESSAGE} characters.", "error")
-    state.add_chat(user.session_key, ChatTurn(role="you", text=text), _ask(state, user, text, False))
+        return redirect(
+            request, "/chat", f"Messages are limited to {MAX_MESSAGE} characters.", "error"
+        )
+    state.add_chat(
+        user.session_key, ChatTurn(role="you", text=text), _ask(state, user, text, False)
+    )
     return redirect(request, "/chat#latest")
 
 
 @router.post("/chat/confirm")
-def chat_confirm(request: Request, user: User, decision: Annotated[str, Form()] = "confirm") -> Response:
+def chat_confirm(
+    request: Request, user: User, decision: Annotated[str, Form()] = "confirm"
+) -> Response:
     state = web_state(request)
     pending = state.pending_chat.pop(user.session_key, None)
     if pending is None:
         return redirect(request, "/chat", "Nothing waits for confirmation.", "info")
     if decision != "confirm":
-        state.add_chat(user.session_key, ChatTurn(role="you", text="Cancel."),
-                       ChatTurn(role="agent", text="Cancelled; nothing was changed."))
+        state.add_chat(
+            user.session_key,
+            ChatTurn(role="you", text="Cancel."),
+            ChatTurn(role="agent", text="Cancelled; nothing was changed."),
+        )
         return redirect(request, "/chat#latest")
-    state.add_chat(user.session_key, ChatTurn(role="you", text="Confirm."), _ask(state, user, pending, True))
+    state.add_chat(
+        user.session_key, ChatTurn(role="you", text="Confirm."), _ask(state, user, pending, True)
+    )
     return redirect(request, "/chat#latest")

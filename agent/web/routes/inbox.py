@@ -21,8 +21,12 @@ from db.enums import RunStatus
 router = APIRouter(dependencies=[Depends(require_user), Depends(csrf_guard)])
 
 User = Annotated[SignedIn, Depends(require_user)]
-ACTION_WORDS = {"approve": "Approved", "reject": "Rejected", "edit": "Approved with edits",
-                "regenerate": "Sent back to be made again"}
+ACTION_WORDS = {
+    "approve": "Approved",
+    "reject": "Rejected",
+    "edit": "Approved with edits",
+    "regenerate": "Sent back to be made again",
+}
 
 
 class DecisionError(ValueError):
@@ -60,11 +64,20 @@ def inbox_run(request: Request, run_id: str, user: User) -> Response:
         run = queries.owned_run(session, user.user_id, run_id)
         status = run.status if run else None
     if run is None:
-        return render(request, "error.html", status_code=404, title="Run not found",
-                      message="No run with this id. It may have been deleted.")
+        return render(
+            request,
+            "error.html",
+            status_code=404,
+            title="Run not found",
+            message="No run with this id. It may have been deleted.",
+        )
     if status != RunStatus.waiting_review:
-        return redirect(request, f"/runs/{run_id}", "This run is not waiting for review any more.", "info")
-    return render(request, "inbox.html", active="inbox", items=_waiting(state, user, run_id), single=run_id)
+        return redirect(
+            request, f"/runs/{run_id}", "This run is not waiting for review any more.", "info"
+        )
+    return render(
+        request, "inbox.html", active="inbox", items=_waiting(state, user, run_id), single=run_id
+    )
 
 
 def _decide(state: WebState, user: SignedIn, run_id: str, decisions: list[ReelDecision]) -> Job:
@@ -88,14 +101,21 @@ def _decide(state: WebState, user: SignedIn, run_id: str, decisions: list[ReelDe
     overrides = state.run_overrides
 
     def work(job: Job) -> str:
-        outcome = resume_run(state.system, str(rid), decisions=payload, progress=job.progress,
-                             context_overrides=overrides)
+        outcome = resume_run(
+            state.system,
+            str(rid),
+            decisions=payload,
+            progress=job.progress,
+            context_overrides=overrides,
+        )
         if outcome.error:
             raise RunError(outcome.error)
         return outcome.status.value
 
     titles = ", ".join(f"'{waiting[d.reel_id]['title']}'" for d in decisions)
-    words = ACTION_WORDS[decisions[0].action] if len({d.action for d in decisions}) == 1 else "Decided"
+    words = (
+        ACTION_WORDS[decisions[0].action] if len({d.action for d in decisions}) == 1 else "Decided"
+    )
     return state.jobs.submit(str(rid), f"{words}: {titles}", work)
 
 
@@ -116,7 +136,8 @@ def decide(
     if action == "edit" and not caption.strip():
         return redirect(request, f"/inbox/{run_id}", "An edit needs a caption.", "error")
     decision = ReelDecision(
-        reel_id=reel_id, action=action,  # type: ignore[arg-type]
+        reel_id=reel_id,
+        action=action,  # type: ignore[arg-type]
         reason=reason.strip()[:500],
         caption=caption.strip() if action == "edit" else None,
         hashtags=parse_hashtags(hashtags) if action == "edit" and hashtags.strip() else None,
@@ -125,7 +146,9 @@ def decide(
         job = _decide(state, user, run_id, [decision])
     except (DecisionError, JobBusyError) as exc:
         return redirect(request, "/inbox", str(exc).capitalize(), "error")
-    return redirect(request, f"/runs/{run_id}", f"{job.description}. The run continues in the background.")
+    return redirect(
+        request, f"/runs/{run_id}", f"{job.description}. The run continues in the background."
+    )
 
 
 @router.post("/inbox/{run_id}/approve-all")
@@ -141,7 +164,9 @@ def approve_all(request: Request, run_id: str, user: User) -> Response:
         job = _decide(state, user, run_id, decisions)
     except (DecisionError, JobBusyError) as exc:
         return redirect(request, "/inbox", str(exc).capitalize(), "error")
-    return redirect(request, f"/runs/{run_id}", f"{job.description}. The run continues in the background.")
+    return redirect(
+        request, f"/runs/{run_id}", f"{job.description}. The run continues in the background."
+    )
 
 
 def run_status(state: WebState, user: SignedIn, run_id: str) -> dict[str, Any] | None:
@@ -151,11 +176,13 @@ def run_status(state: WebState, user: SignedIn, run_id: str) -> dict[str, Any] |
         if run is None:
             return None
         report = queries.report_for_run(session, run.id)
-        data = {
+        data: dict[str, Any] = {
             "run": queries.run_row(run),
             "reels": queries.run_reels(session, run.id),
             "posts": queries.run_posts(session, run.id),
-            "report": {"id": str(report.id), "headline": queries.headline(report)} if report else None,
+            "report": {"id": str(report.id), "headline": queries.headline(report)}
+            if report
+            else None,
         }
     job = state.jobs.latest_for(run_id)
     data["job"] = job.as_dict() if job else None
@@ -167,8 +194,13 @@ def run_status(state: WebState, user: SignedIn, run_id: str) -> dict[str, Any] |
 def run_page(request: Request, run_id: str, user: User) -> Response:
     data = run_status(web_state(request), user, run_id)
     if data is None:
-        return render(request, "error.html", status_code=404, title="Run not found",
-                      message="No run with this id.")
+        return render(
+            request,
+            "error.html",
+            status_code=404,
+            title="Run not found",
+            message="No run with this id.",
+        )
     return render(request, "run.html", active="inbox", data=data)
 
 

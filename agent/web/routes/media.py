@@ -15,19 +15,25 @@ from agent.web.media import MediaNotFoundError, MediaPathError, resolve_media
 router = APIRouter()
 
 # Files we render may be HTML (reports): no scripts, nothing loaded from elsewhere.
-MEDIA_CSP = ("default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'self' 'unsafe-inline'; "
-             "font-src 'self' data:; sandbox allow-same-origin")
+MEDIA_CSP = (
+    "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "font-src 'self' data:; sandbox allow-same-origin"
+)
 
 
 @router.get("/media/{rel_path:path}")
-def media(request: Request, rel_path: str, exp: int | None = None, sig: str | None = None) -> Response:
+def media(
+    request: Request, rel_path: str, exp: int | None = None, sig: str | None = None
+) -> Response:
     state = web_state(request)
     if signed_in(request) is None:
         if exp is None or not sig:
             raise NotSignedInError()
         verdict = state.signer.check_path(rel_path, exp, sig)
         if verdict == "expired":
-            return PlainTextResponse("This link has expired; reload the page for a fresh one.", status_code=403)
+            return PlainTextResponse(
+                "This link has expired; reload the page for a fresh one.", status_code=403
+            )
         if verdict != "ok":
             return PlainTextResponse("This link is not valid.", status_code=403)
     try:

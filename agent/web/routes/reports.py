@@ -37,8 +37,14 @@ def report(request: Request, report_id: str, user: User) -> Response:
         row = queries.owned_report(session, user.user_id, report_id)
         if row is None:
             return _not_found(request, "No report with this id.")
-        info = {"id": str(row.id), "week": week_key(row.week_start), "week_start": row.week_start,
-                "week_end": row.week_end, "headline": queries.headline(row), "has_pdf": bool(row.pdf_uri)}
+        info = {
+            "id": str(row.id),
+            "week": week_key(row.week_start),
+            "week_start": row.week_start,
+            "week_end": row.week_end,
+            "headline": queries.headline(row),
+            "has_pdf": bool(row.pdf_uri),
+        }
         html_uri, md_uri = row.html_uri, row.markdown_uri
     html_rel = relative_media_path(settings, html_uri) if html_uri else None
     markdown = None
@@ -49,10 +55,24 @@ def report(request: Request, report_id: str, user: User) -> Response:
         except (MediaPathError, OSError):
             markdown = None
     if html_rel is None and markdown is None:
-        return render(request, "report.html", active="reports", report=info, html_url=None, markdown=None,
-                      missing="The report file is missing from the data folder. Run the week again to rebuild it.")
-    return render(request, "report.html", active="reports", report=info,
-                  html_url=f"/media/{html_rel}" if html_rel else None, markdown=markdown, missing=None)
+        return render(
+            request,
+            "report.html",
+            active="reports",
+            report=info,
+            html_url=None,
+            markdown=None,
+            missing="The report file is missing from the data folder. Run the week again to rebuild it.",
+        )
+    return render(
+        request,
+        "report.html",
+        active="reports",
+        report=info,
+        html_url=f"/media/{html_rel}" if html_rel else None,
+        markdown=markdown,
+        missing=None,
+    )
 
 
 @router.get("/reports/{report_id}/pdf")

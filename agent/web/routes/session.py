@@ -48,13 +48,25 @@ def signin(
     state = web_state(request)
     client = request.client.host if request.client else "unknown"
     if state.throttle.blocked(client):
-        return render(request, "signin.html", status_code=429, next=_safe_next(next), email=email,
-                      error="Too many failed attempts. Wait a few minutes and try again.")
+        return render(
+            request,
+            "signin.html",
+            status_code=429,
+            next=_safe_next(next),
+            email=email,
+            error="Too many failed attempts. Wait a few minutes and try again.",
+        )
     user = authenticate(state, email, password) if email and password else None
     if user is None:
         state.throttle.failed(client)
-        return render(request, "signin.html", status_code=401, next=_safe_next(next), email=email,
-                      error="Wrong email or password. If no password is set yet, run: twin web password")
+        return render(
+            request,
+            "signin.html",
+            status_code=401,
+            next=_safe_next(next),
+            email=email,
+            error="Wrong email or password. If no password is set yet, run: twin web password",
+        )
     state.throttle.succeeded(client)
     response = RedirectResponse(_safe_next(next), status_code=303)
     start_session(state, user, request, response)

@@ -29,6 +29,19 @@
   document.addEventListener("DOMContentLoaded", function () {
     var run = document.querySelector(".run-page[data-busy='true']");
     if (run) { followRun(run); }
+    // Reports: grow the embedded HTML report to its full height (same origin, no scripts inside).
+    document.querySelectorAll("iframe.report-frame").forEach(function (frame) {
+      function fit() {
+        try {
+          var doc = frame.contentDocument;
+          if (doc && doc.documentElement) {
+            frame.style.height = (doc.documentElement.scrollHeight + 24) + "px";
+          }
+        } catch (e) { /* keep the fixed height */ }
+      }
+      frame.addEventListener("load", fit);
+      if (frame.contentDocument && frame.contentDocument.readyState === "complete") { fit(); }
+    });
     var chat = document.getElementById("chat-log");
     if (chat) { chat.scrollTop = chat.scrollHeight; }
     // Disable a form's buttons once submitted, so a decision is not sent twice.
