@@ -1,0 +1,72 @@
+"""Fixtures for chat tests: an initialised system, a run waiting for review, a chat helper."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent.bootstrap import initialise
+from agent.chat import ChatReply, chat_reply
+from agent.runner import RunOutcome, start_run
+from agent.settings import load_settings
+from agent.system import System, open_system
+from db.engine import transaction
+from db.repo.identity import get_agent, update_agent_policy
+from tests.cycle.fakes import FakeRender
+
+EMAIL = "creator@localhost"
+Say = Callable[..., ChatReply]
+
+
+def make_system(data_dir: Path, db_url: str, **settings: Any) -> System:
+    system = open_system(load_settings(data_dir=data_dir, database_url=db_url, **settings))
+    initialise(system, demo=True)
+    with transaction(system.sessions) as session:
+        update_agent_policy(session=session, agent=get_agent(session=session), posts_per_week=2)
+    return system
+
+
+def overrides() -> dict[str, Any]:
+    return {"render": FakeRender(), "memory": None}
+
+
+@pytest.fixture
+def system(tmp_path: Path) -> Iterator[System]:
+    sys_ = make_system(tmp_path / "data", f"sqlite:///{tmp_path / 'twin.db'}")
+    yield sys_
+    sys_.dispose()
+
+
+@pytest.fixture
+def any_db_system(tmp_path: Path, db_url: str) -> Iterator[System]:
+    sys_ = make_system(tmp_path / "data", db_url)
+    yield sys_
+    sys_.dispose()
+
+
+def saying(system: System) -> Say:
+    def say(message: str = "", *, confirm: bool = False) -> ChatReply:
+        return chat_reply(
+            system,
+            user_email=EMAIL,
+            message=message,
+            confirm=confirm,
+            context_overrides=overrides(),
+        )
+
+    return say
+
+
+@pytest.fixture
+def say(system: System) -> Say:
+    return saying(system)
+
+
+def waiting_run(system: System, week: str = "2030-W10") -> RunOutcome:
+    """A run stopped at review with two reels (manual approval mode)."""
+    outcome = start_run(system, week=week, context_overrides=overrides())
+    assert outcome.review is not None and len(outcome.review["reels"]) == 2
+    return outcome
