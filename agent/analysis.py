@@ -51,7 +51,9 @@ class WeekAnalysis:
 
 def post_features(session: Session, post: Post, tz: ZoneInfo) -> tuple[dict[str, str], str]:
     reel = session.get(VideoReel, post.reel_id)
-    item = session.get(CalendarItem, reel.calendar_item_id) if reel and reel.calendar_item_id else None
+    item = (
+        session.get(CalendarItem, reel.calendar_item_id) if reel and reel.calendar_item_id else None
+    )
     twin = session.get(AITwin, item.ai_twin_id) if item and item.ai_twin_id else None
     when = (post.published_at or post.scheduled_time).astimezone(tz)
     features = {
@@ -85,13 +87,24 @@ def label_topics(outcomes: list[PostOutcome], clusters: TopicClusters) -> None:
 
 def latest_metrics(session: Session, post_id: uuid.UUID) -> dict[str, Any] | None:
     snap = session.scalar(
-        select(AnalyticsSnapshot).where(AnalyticsSnapshot.post_id == post_id).order_by(AnalyticsSnapshot.captured_at.desc()).limit(1)
+        select(AnalyticsSnapshot)
+        .where(AnalyticsSnapshot.post_id == post_id)
+        .order_by(AnalyticsSnapshot.captured_at.desc())
+        .limit(1)
     )
     return dict(snap.metrics_json) if snap else None
 
 
-def published_posts(session: Session, *, user_id: uuid.UUID, start: datetime | None = None, end: datetime | None = None) -> list[Post]:
-    stmt = select(Post).where(Post.user_id == user_id, Post.publish_status == PublishStatus.published)
+def published_posts(
+    session: Session,
+    *,
+    user_id: uuid.UUID,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[Post]:
+    stmt = select(Post).where(
+        Post.user_id == user_id, Post.publish_status == PublishStatus.published
+    )
     if start is not None:
         stmt = stmt.where(Post.published_at >= start)
     if end is not None:
@@ -118,7 +131,12 @@ def lifts(outcomes: list[PostOutcome]) -> dict[str, dict[str, dict[str, float]]]
     evidence = accumulate([(o.features, o.score, 1.0) for o in outcomes if o.matured])
     return {
         dim: {
-            option: {"n": s.n, "lift": round(s.mean, 3), "low": round(s.interval()[0], 3), "high": round(s.interval()[1], 3)}
+            option: {
+                "n": s.n,
+                "lift": round(s.mean, 3),
+                "low": round(s.interval()[0], 3),
+                "high": round(s.interval()[1], 3),
+            }
             for option, s in sorted(options.items(), key=lambda kv: -kv[1].mean)
         }
         for dim, options in evidence.items()
@@ -126,7 +144,9 @@ def lifts(outcomes: list[PostOutcome]) -> dict[str, dict[str, dict[str, float]]]
     }
 
 
-def weighted_observations(outcomes: list[PostOutcome], now: datetime) -> list[tuple[dict[str, str], float, float]]:
+def weighted_observations(
+    outcomes: list[PostOutcome], now: datetime
+) -> list[tuple[dict[str, str], float, float]]:
     """(features, score, weight) of matured outcomes, older weeks discounted by DECAY_PER_WEEK."""
     result = []
     for o in outcomes:
@@ -142,7 +162,9 @@ def cumulative_evidence(outcomes: list[PostOutcome], now: datetime) -> Evidence:
     return accumulate(weighted_observations(outcomes, now))
 
 
-def best_and_worst(table: dict[str, dict[str, dict[str, float]]]) -> tuple[dict[str, Any], dict[str, Any]]:
+def best_and_worst(
+    table: dict[str, dict[str, dict[str, float]]],
+) -> tuple[dict[str, Any], dict[str, Any]]:
     best: dict[str, Any] = {}
     worst: dict[str, Any] = {}
     for dim, options in table.items():

@@ -61,10 +61,14 @@ def plan(messages: list[BaseMessage], schema: Any, rng: random.Random) -> dict[s
     trends = [t for t in inputs.get("trends", []) if not _matches(t["topic"], reduce)]
     weights: dict[str, float] = {}
     for trend in trends:
-        weights[trend["topic"]] = float(trend["score"]) * (2.0 if _matches(trend["topic"], increase) else 1.0)
+        weights[trend["topic"]] = float(trend["score"]) * (
+            2.0 if _matches(trend["topic"], increase) else 1.0
+        )
     for phrase in directives.get("more_of", []):  # the creator's words beat any trend list
         weights.setdefault(phrase[:1].upper() + phrase[1:], 1.5)
-    hooks = inputs.get("hooks") or [{"category": "question", "template": "Why does nobody talk about {topic}?"}]
+    hooks = inputs.get("hooks") or [
+        {"category": "question", "template": "Why does nobody talk about {topic}?"}
+    ]
     twins = [t["name"] for t in inputs.get("twins", [])] or ["Twin"]
     rotation = [t for t in strategy.get("twin_rotation", []) if t in twins] or twins
     strategy_tones: dict[str, str] = dict(strategy.get("tone_adjustments", {}))
@@ -77,16 +81,25 @@ def plan(messages: list[BaseMessage], schema: Any, rng: random.Random) -> dict[s
         hint = suggestions.get(index, {})
         topic = hint.get("topic")
         if not topic or _matches(topic, reduce):
-            pool = sorted(weights, key=lambda t: -(weights[t] / (1 + used.get(t, 0)) * rng.uniform(0.8, 1.2)))
+            pool = sorted(
+                weights, key=lambda t: -(weights[t] / (1 + used.get(t, 0)) * rng.uniform(0.8, 1.2))
+            )
             topic = pool[0] if pool else inputs.get("niche", "creator tips")
         used[topic] = used.get(topic, 0) + 1
         category = hint.get("hook_category") or rng.choice(hooks[:3])["category"]
-        template = next((h["template"] for h in hooks if h["category"] == category), hooks[0]["template"])
+        template = next(
+            (h["template"] for h in hooks if h["category"] == category), hooks[0]["template"]
+        )
         platforms = slot.get("platforms", [])
         directed = next((directive_tones[p] for p in platforms if p in directive_tones), None)
         learned = next((strategy_tones[p] for p in platforms if p in strategy_tones), None)
         # the creator's word first, then the per-slot sampled suggestion (it explores), then the strategy
-        tone = directed or hint.get("tone") or learned or rng.choice(inputs.get("tones", ["educational"]))
+        tone = (
+            directed
+            or hint.get("tone")
+            or learned
+            or rng.choice(inputs.get("tones", ["educational"]))
+        )
         pillar = hint.get("pillar") or rng.choice(inputs.get("pillars", ["education"]))
         twin = hint.get("twin") or rotation[index % len(rotation)]
         items.append(
@@ -98,18 +111,24 @@ def plan(messages: list[BaseMessage], schema: Any, rng: random.Random) -> dict[s
                 "hook": template.replace("{topic}", topic)[:200],
                 "tone": tone,
                 "twin": twin,
-                "target_length_sec": int(hint.get("target_length_sec") or rng.choice([15, 20, 22, 25])),
+                "target_length_sec": int(
+                    hint.get("target_length_sec") or rng.choice([15, 20, 22, 25])
+                ),
                 "rationale": _rationale(topic, increase, hint, trends),
             }
         )
     focus = ", ".join(sorted({i["topic"] for i in items})[:3])
-    summary = f"Week focused on {focus}" + (f"; more of {', '.join(increase[:2])}" if increase else "") + (
-        f"; less of {', '.join(reduce[:2])}" if reduce else ""
+    summary = (
+        f"Week focused on {focus}"
+        + (f"; more of {', '.join(increase[:2])}" if increase else "")
+        + (f"; less of {', '.join(reduce[:2])}" if reduce else "")
     )
     return {"strategy_summary": summary[:600], "items": items or [_fallback_item(inputs)]}
 
 
-def _rationale(topic: str, increase: list[str], hint: dict[str, Any], trends: list[dict[str, Any]]) -> str:
+def _rationale(
+    topic: str, increase: list[str], hint: dict[str, Any], trends: list[dict[str, Any]]
+) -> str:
     if _matches(topic, increase):
         return f"{topic}: asked for more or performed well"
     if hint.get("topic") == topic:
@@ -119,31 +138,49 @@ def _rationale(topic: str, increase: list[str], hint: dict[str, Any], trends: li
 
 
 def _fallback_item(inputs: dict[str, Any]) -> dict[str, Any]:
-    return {"slot": 0, "pillar": "education", "topic": inputs.get("niche", "creator tips"), "hook_category": "question",
-            "hook": "What would you do differently?", "tone": "educational", "twin": "Twin", "target_length_sec": 20}
+    return {
+        "slot": 0,
+        "pillar": "education",
+        "topic": inputs.get("niche", "creator tips"),
+        "hook_category": "question",
+        "hook": "What would you do differently?",
+        "tone": "educational",
+        "twin": "Twin",
+        "target_length_sec": 20,
+    }
 
 
 BODY_LINES = {
     "education": [
-        "Here is the short version.", "Most people skip the first step: {key}.",
+        "Here is the short version.",
+        "Most people skip the first step: {key}.",
         "Start with {tag_a}, then check {tag_b} before anything else.",
-        "Do this once a week and it compounds.", "The mistake I see most is rushing {key}.",
+        "Do this once a week and it compounds.",
+        "The mistake I see most is rushing {key}.",
     ],
     "inspiration": [
-        "A year ago I knew nothing about {key}.", "Small steps beat big plans.",
-        "Pick one thing about {tag_a} and do it today.", "Progress you can see keeps you going.",
+        "A year ago I knew nothing about {key}.",
+        "Small steps beat big plans.",
+        "Pick one thing about {tag_a} and do it today.",
+        "Progress you can see keeps you going.",
     ],
     "announcement": [
-        "Something new is coming about {key}.", "I have been testing it for weeks.",
-        "It changes how you think about {tag_a}.", "Details drop this week.",
+        "Something new is coming about {key}.",
+        "I have been testing it for weeks.",
+        "It changes how you think about {tag_a}.",
+        "Details drop this week.",
     ],
     "promotion": [
-        "I built a simple checklist for {key}.", "It covers {tag_a} and {tag_b} in five minutes.",
-        "It is free for the next seven days.", "Grab it from the link in my profile.",
+        "I built a simple checklist for {key}.",
+        "It covers {tag_a} and {tag_b} in five minutes.",
+        "It is free for the next seven days.",
+        "Grab it from the link in my profile.",
     ],
     "trend_reaction": [
-        "Everyone is talking about {key} this week.", "Here is what actually matters.",
-        "Ignore the noise about {tag_a}.", "Watch what happens with {tag_b} instead.",
+        "Everyone is talking about {key} this week.",
+        "Here is what actually matters.",
+        "Ignore the noise about {tag_a}.",
+        "Watch what happens with {tag_b} instead.",
     ],
 }
 TONE_CLOSERS = {
@@ -166,12 +203,24 @@ def script(messages: list[BaseMessage], schema: Any, rng: random.Random) -> dict
         words = body.split()
         if len(words) > max_words:
             body = " ".join(words[:max_words]).rstrip(",;:") + "."
-        return {"title": current["title"], "hook": current["hook"], "body": body, "tags": current["tags"]}
+        return {
+            "title": current["title"],
+            "hook": current["hook"],
+            "body": body,
+            "tags": current["tags"],
+        }
     topic = str(inputs.get("topic", "this"))
-    tags = [t for t in inputs.get("tags", []) if t] or re.findall(r"[a-z0-9]+", topic.lower())[:3] or ["tips"]
+    tags = (
+        [t for t in inputs.get("tags", []) if t]
+        or re.findall(r"[a-z0-9]+", topic.lower())[:3]
+        or ["tips"]
+    )
     key = topic[0].lower() + topic[1:] if topic else "it"
     fill = {"key": key, "tag_a": tags[0], "tag_b": tags[1] if len(tags) > 1 else tags[0]}
-    lines = [line.format(**fill) for line in BODY_LINES.get(str(inputs.get("pillar")), BODY_LINES["education"])]
+    lines = [
+        line.format(**fill)
+        for line in BODY_LINES.get(str(inputs.get("pillar")), BODY_LINES["education"])
+    ]
     rng.shuffle(lines[1:-1]) if len(lines) > 3 else None
     hook = str(inputs.get("hook") or f"Let's talk about {topic}.")
     target_words = min(max_words, int(float(inputs.get("target_length_sec", 20)) * WORDS_PER_SEC))
@@ -183,14 +232,24 @@ def script(messages: list[BaseMessage], schema: Any, rng: random.Random) -> dict
     if len(body_parts) == 1:
         body_parts.append(lines[0])
     title = topic if len(topic) <= 60 else topic[:57] + "..."
-    return {"title": title, "hook": hook, "body": " ".join(body_parts), "tags": [re.sub(r"[^a-z0-9]", "", t.lower()) or "tips" for t in tags][:8]}
+    return {
+        "title": title,
+        "hook": hook,
+        "body": " ".join(body_parts),
+        "tags": [re.sub(r"[^a-z0-9]", "", t.lower()) or "tips" for t in tags][:8],
+    }
 
 
 def captions(messages: list[BaseMessage], schema: Any, rng: random.Random) -> dict[str, Any]:
     inputs = read_inputs(messages)
     title = str(inputs.get("title", "This"))
     hook = str(inputs.get("hook", title))
-    questions = ["What would you add?", "Have you tried this?", "Save it for later.", "Which part surprised you?"]
+    questions = [
+        "What would you add?",
+        "Have you tried this?",
+        "Save it for later.",
+        "Which part surprised you?",
+    ]
     caption = f"{hook} {rng.choice(questions)}"
     words = re.findall(r"[a-z0-9]+", (title + " " + " ".join(inputs.get("tags", []))).lower())
     tags: list[str] = []
@@ -206,19 +265,35 @@ def insights(messages: list[BaseMessage], schema: Any, rng: random.Random) -> di
     totals = inputs.get("totals", {})
     posts = int(inputs.get("posts", 0))
     if not posts:
-        return {"headline": "No matured posts to analyse yet", "insights": ["Metrics count once posts are old enough; next week's report will have numbers."], "next_experiment": "Keep the schedule and try two different hook styles."}
-    lines = [f"{posts} posts reached {int(totals.get('views', 0)):,} views with an engagement rate of {inputs.get('engagement_rate', 0):.1%}."]
+        return {
+            "headline": "No matured posts to analyse yet",
+            "insights": [
+                "Metrics count once posts are old enough; next week's report will have numbers."
+            ],
+            "next_experiment": "Keep the schedule and try two different hook styles.",
+        }
+    lines = [
+        f"{posts} posts reached {int(totals.get('views', 0)):,} views with an engagement rate of {inputs.get('engagement_rate', 0):.1%}."
+    ]
     for dim, best in (inputs.get("best", {}) or {}).items():
-        lines.append(f"Best {dim.replace('_', ' ')}: {best['option']} at {best['lift']:.2f}x the average over {best['n']:.0f} posts.")
+        lines.append(
+            f"Best {dim.replace('_', ' ')}: {best['option']} at {best['lift']:.2f}x the average over {best['n']:.0f} posts."
+        )
     for dim, worst in list((inputs.get("worst", {}) or {}).items())[:2]:
-        lines.append(f"Weakest {dim.replace('_', ' ')}: {worst['option']} at {worst['lift']:.2f}x over {worst['n']:.0f} posts.")
+        lines.append(
+            f"Weakest {dim.replace('_', ' ')}: {worst['option']} at {worst['lift']:.2f}x over {worst['n']:.0f} posts."
+        )
     change = inputs.get("week_over_week")
     if change is not None:
         lines.append(f"Views changed {change:+.0%} week over week.")
     best_topic = (inputs.get("best", {}) or {}).get("topic", {}).get("option")
-    headline = f"{int(totals.get('views', 0)):,} views" + (f", led by {best_topic}" if best_topic else "")
+    headline = f"{int(totals.get('views', 0)):,} views" + (
+        f", led by {best_topic}" if best_topic else ""
+    )
     untried = inputs.get("untried", [])
-    experiment = f"Try {untried[0]} next week." if untried else "Test a new hook category on the best topic."
+    experiment = (
+        f"Try {untried[0]} next week." if untried else "Test a new hook category on the best topic."
+    )
     return {"headline": headline[:200], "insights": lines[:8], "next_experiment": experiment[:300]}
 
 
@@ -235,7 +310,11 @@ def narrative(messages: list[BaseMessage], schema: Any, rng: random.Random) -> d
         parts.append(f"posting times {times}")
     if adj.get("twin_rotation"):
         parts.append(f"twin order {', '.join(adj['twin_rotation'])}")
-    text = ("; ".join(parts) + ".") if parts else "No change: not enough evidence yet, so the agent keeps exploring."
+    text = (
+        ("; ".join(parts) + ".")
+        if parts
+        else "No change: not enough evidence yet, so the agent keeps exploring."
+    )
     return {"summary": text[:800]}
 
 

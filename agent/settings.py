@@ -134,7 +134,6 @@ class Settings(BaseSettings):
     """Mixed into the planner's exploration draws, so a simulation is repeatable for a seed."""
     report_formats: list[str] = Field(default_factory=lambda: ["md", "html", "pdf"])
     """Weekly report files the cycle writes (``md``, ``html``, ``pdf``); ``twin report`` renders any on demand."""
-    """Mixed into the planner's exploration draws, so a simulation is repeatable for a seed."""
 
     @property
     def resolved_database_url(self) -> str:

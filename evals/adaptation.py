@@ -54,10 +54,23 @@ def run_job(job: Job) -> Score:
         from evals.oracle import oracle_chat_model, oracle_timing
 
         audience = load_audience(spec)
-        config.chat_model, config.before_week, config.memory = oracle_chat_model(audience, job.seed), oracle_timing(audience), False
+        config.chat_model, config.before_week, config.memory = (
+            oracle_chat_model(audience, job.seed),
+            oracle_timing(audience),
+            False,
+        )
     result = simulate(config)
-    first, last = SCORED[0], min(SCORED[1], job.weeks)
-    return Score(job, result.mean_engagement(min(first, last), last), tuple(r.interactions_per_post for r in result.rows))
+    first, last = scored_weeks(job.weeks)
+    return Score(
+        job,
+        result.mean_engagement(first, last),
+        tuple(r.interactions_per_post for r in result.rows),
+    )
+
+
+def scored_weeks(weeks: int) -> tuple[int, int]:
+    """Weeks 5-8 of an 8-week run; the second half of a shorter one."""
+    return (SCORED[0], SCORED[1]) if weeks >= SCORED[1] else (weeks // 2 + 1, weeks)
 
 
 @dataclass
@@ -67,7 +80,11 @@ class ProfileRow:
 
     @property
     def vs_baseline(self) -> float:
-        return self.means["adaptive"] / self.means["baseline"] if self.means["baseline"] else float("inf")
+        return (
+            self.means["adaptive"] / self.means["baseline"]
+            if self.means["baseline"]
+            else float("inf")
+        )
 
     @property
     def vs_oracle(self) -> float:
@@ -78,9 +95,16 @@ class ProfileRow:
         return self.vs_baseline >= TARGET_VS_BASELINE and self.vs_oracle >= TARGET_VS_ORACLE
 
 
-def evaluate(*, seeds: int = 3, weeks: int = WEEKS, profiles: list[str] | None = None, jobs: int = 2) -> tuple[list[ProfileRow], list[Score]]:
+def evaluate(
+    *, seeds: int = 3, weeks: int = WEEKS, profiles: list[str] | None = None, jobs: int = 2
+) -> tuple[list[ProfileRow], list[Score]]:
     """Run every profile x policy x seed and average per profile and policy."""
-    todo = [Job(p, policy, s, weeks) for p in (profiles or list(PROFILES)) for policy in POLICIES for s in range(seeds)]
+    todo = [
+        Job(p, policy, s, weeks)
+        for p in (profiles or list(PROFILES))
+        for policy in POLICIES
+        for s in range(seeds)
+    ]
     if jobs > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             scores = list(pool.map(run_job, todo))
@@ -88,37 +112,59 @@ def evaluate(*, seeds: int = 3, weeks: int = WEEKS, profiles: list[str] | None =
         scores = [run_job(j) for j in todo]
     rows = []
     for profile in profiles or list(PROFILES):
-        means = {policy: statistics.fmean(s.engagement for s in scores if s.job.profile == profile and s.job.policy == policy)
-                 for policy in POLICIES}
+        means = {
+            policy: statistics.fmean(
+                s.engagement for s in scores if s.job.profile == profile and s.job.policy == policy
+            )
+            for policy in POLICIES
+        }
         rows.append(ProfileRow(profile, means))
     return rows, scores
 
 
 def format_table(rows: list[ProfileRow], seeds: int, weeks: int) -> str:
-    first, last = SCORED[0], min(SCORED[1], weeks)
-    lines = [f"Mean interactions per post in weeks {first}-{last} ({seeds} seeds, {weeks} weeks each)", "",
-             f"{'profile':<18}{'baseline':>10}{'adaptive':>10}{'oracle':>10}{'vs base':>9}{'vs oracle':>11}  target",
-             "-" * 76]
+    first, last = scored_weeks(weeks)
+    lines = [
+        f"Mean interactions per post in weeks {first}-{last} ({seeds} seeds, {weeks} weeks each)",
+        "",
+        f"{'profile':<18}{'baseline':>10}{'adaptive':>10}{'oracle':>10}{'vs base':>9}{'vs oracle':>11}  target",
+        "-" * 76,
+    ]
     for r in rows:
-        lines.append(f"{r.profile:<18}{r.means['baseline']:>10.1f}{r.means['adaptive']:>10.1f}{r.means['oracle']:>10.1f}"
-                     f"{r.vs_baseline:>8.2f}x{r.vs_oracle:>10.0%}  {'met' if r.met else 'NOT met'}")
+        lines.append(
+            f"{r.profile:<18}{r.means['baseline']:>10.1f}{r.means['adaptive']:>10.1f}{r.means['oracle']:>10.1f}"
+            f"{r.vs_baseline:>8.2f}x{r.vs_oracle:>10.0%}  {'met' if r.met else 'NOT met'}"
+        )
     lines.append("")
-    lines.append(f"target: >= {TARGET_VS_BASELINE}x baseline and >= {TARGET_VS_ORACLE:.0%} of oracle on every profile")
+    lines.append(
+        f"target: >= {TARGET_VS_BASELINE}x baseline and >= {TARGET_VS_ORACLE:.0%} of oracle on every profile"
+    )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--seeds", type=int, default=3, help="seeds per profile and policy (default 3)")
+    parser.add_argument(
+        "--seeds", type=int, default=3, help="seeds per profile and policy (default 3)"
+    )
     parser.add_argument("--weeks", type=int, default=WEEKS, help="weeks per simulation (default 8)")
     parser.add_argument("--jobs", type=int, default=2, help="simulations in parallel (default 2)")
-    parser.add_argument("--profile", action="append", choices=list(PROFILES), help="only these profiles")
-    parser.add_argument("--curves", action="store_true", help="also print each run's weekly engagement")
+    parser.add_argument(
+        "--profile", action="append", choices=list(PROFILES), help="only these profiles"
+    )
+    parser.add_argument(
+        "--curves", action="store_true", help="also print each run's weekly engagement"
+    )
     args = parser.parse_args(argv)
-    rows, scores = evaluate(seeds=args.seeds, weeks=args.weeks, profiles=args.profile, jobs=args.jobs)
+    rows, scores = evaluate(
+        seeds=args.seeds, weeks=args.weeks, profiles=args.profile, jobs=args.jobs
+    )
     if args.curves:
         for s in scores:
-            print(f"{s.job.profile:<18}{s.job.policy:<10}seed {s.job.seed}: " + " ".join(f"{v:6.1f}" for v in s.curve))
+            print(
+                f"{s.job.profile:<18}{s.job.policy:<10}seed {s.job.seed}: "
+                + " ".join(f"{v:6.1f}" for v in s.curve)
+            )
         print()
     print(format_table(rows, args.seeds, args.weeks))
     return 0 if all(r.met for r in rows) else 1

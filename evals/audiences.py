@@ -6,14 +6,39 @@ Pass one to a simulation with ``--audience evals.audiences:MORNING_LEARNERS``.
 
 from __future__ import annotations
 
-from tools.publish.sandbox_audience import Preferences, PreferenceAudience
+from tools.publish.sandbox_audience import PreferenceAudience, Preferences
 
 MORNING_LEARNERS = PreferenceAudience(
     Preferences(
-        pillar={"inspiration": 1.4, "education": 1.1, "trend_reaction": 0.8, "announcement": 0.85, "promotion": 0.6},
-        topic_keywords={"deep work": 1.5, "newsletter": 1.3, "hooks": 1.2, "creator": 1.1, "crypto": 0.5, "security": 0.8},
-        hook={"story": 1.35, "how_to": 1.15, "question": 1.0, "statistic": 0.95, "listicle": 0.9, "contrarian": 0.7},
-        tone={"inspirational": 1.3, "educational": 1.05, "thought_leadership": 0.95, "trending": 0.75},
+        pillar={
+            "inspiration": 1.4,
+            "education": 1.1,
+            "trend_reaction": 0.8,
+            "announcement": 0.85,
+            "promotion": 0.6,
+        },
+        topic_keywords={
+            "deep work": 1.5,
+            "newsletter": 1.3,
+            "hooks": 1.2,
+            "creator": 1.1,
+            "crypto": 0.5,
+            "security": 0.8,
+        },
+        hook={
+            "story": 1.35,
+            "how_to": 1.15,
+            "question": 1.0,
+            "statistic": 0.95,
+            "listicle": 0.9,
+            "contrarian": 0.7,
+        },
+        tone={
+            "inspirational": 1.3,
+            "educational": 1.05,
+            "thought_leadership": 0.95,
+            "trending": 0.75,
+        },
         twin_style={"goddess": 1.2, "space": 1.0, "hyperreal": 0.85},
         best_hours=(7, 10),
         weekend=1.1,
@@ -24,10 +49,35 @@ MORNING_LEARNERS = PreferenceAudience(
 
 NIGHT_HYPE = PreferenceAudience(
     Preferences(
-        pillar={"trend_reaction": 1.45, "promotion": 1.1, "announcement": 1.05, "education": 0.85, "inspiration": 0.7},
-        topic_keywords={"crypto": 1.5, "ai": 1.25, "tools": 1.15, "deep work": 0.6, "newsletter": 0.7, "passkey": 0.8},
-        hook={"listicle": 1.35, "statistic": 1.2, "contrarian": 1.05, "question": 0.95, "how_to": 0.9, "story": 0.75},
-        tone={"trending": 1.35, "thought_leadership": 0.95, "educational": 0.85, "inspirational": 0.8},
+        pillar={
+            "trend_reaction": 1.45,
+            "promotion": 1.1,
+            "announcement": 1.05,
+            "education": 0.85,
+            "inspiration": 0.7,
+        },
+        topic_keywords={
+            "crypto": 1.5,
+            "ai": 1.25,
+            "tools": 1.15,
+            "deep work": 0.6,
+            "newsletter": 0.7,
+            "passkey": 0.8,
+        },
+        hook={
+            "listicle": 1.35,
+            "statistic": 1.2,
+            "contrarian": 1.05,
+            "question": 0.95,
+            "how_to": 0.9,
+            "story": 0.75,
+        },
+        tone={
+            "trending": 1.35,
+            "thought_leadership": 0.95,
+            "educational": 0.85,
+            "inspirational": 0.8,
+        },
         twin_style={"space": 1.2, "hyperreal": 1.0, "goddess": 0.85},
         best_hours=(21, 23),
         weekend=1.2,

@@ -44,29 +44,56 @@ class Oracle:
 
     def expected(self, features: dict[str, Any]) -> float:
         post = PostFeatures(platform=self.platform, **features)
-        return sum(interactions(self.audience.engagement(post, random.Random(i))) for i in range(SAMPLES)) / SAMPLES
+        return (
+            sum(
+                interactions(self.audience.engagement(post, random.Random(i)))
+                for i in range(SAMPLES)
+            )
+            / SAMPLES
+        )
 
     def best_hour(self, day: datetime, base: dict[str, Any]) -> str:
         def value(hour: str) -> float:
             hh, mm = map(int, hour.split(":"))
-            return self.expected({**base, "posted_at": datetime.combine(day.date(), time(hh, mm), tzinfo=UTC)})
+            return self.expected(
+                {**base, "posted_at": datetime.combine(day.date(), time(hh, mm), tzinfo=UTC)}
+            )
 
         return max(HOURS, key=value)
 
-    def best_item(self, when: datetime, options: dict[str, list[str]], styles: dict[str, str], used: dict[str, int]) -> dict[str, Any]:
+    def best_item(
+        self,
+        when: datetime,
+        options: dict[str, list[str]],
+        styles: dict[str, str],
+        used: dict[str, int],
+    ) -> dict[str, Any]:
         """Coordinate ascent over the decisions, starting from the first option of each."""
         choice = {dim: values[0] for dim, values in options.items()}
-        topics = [t for t in options["topic"] if used.get(t, 0) < MAX_TOPIC_REPEATS] or options["topic"]
+        topics = [t for t in options["topic"] if used.get(t, 0) < MAX_TOPIC_REPEATS] or options[
+            "topic"
+        ]
         choice["topic"] = topics[0]
 
         def features(c: dict[str, str]) -> dict[str, Any]:
-            return {"posted_at": when, "pillar": c["pillar"], "topic": c["topic"], "tone": c["tone"], "hook_category": c["hook_category"],
-                    "length_sec": float(LENGTH_BUCKETS[c["length_bucket"]]), "twin_style": styles.get(c["twin"], "space")}
+            return {
+                "posted_at": when,
+                "pillar": c["pillar"],
+                "topic": c["topic"],
+                "tone": c["tone"],
+                "hook_category": c["hook_category"],
+                "length_sec": float(LENGTH_BUCKETS[c["length_bucket"]]),
+                "twin_style": styles.get(c["twin"], "space"),
+            }
 
         for _ in range(2):
             for dim, values in options.items():
                 pool = topics if dim == "topic" else values
-                choice[dim] = max(pool, key=lambda v, d=dim: self.expected(features({**choice, d: v})))
+
+                def value(option: str, dim: str = dim) -> float:
+                    return self.expected(features({**choice, dim: option}))
+
+                choice[dim] = max(pool, key=value)
         return choice
 
 
@@ -92,14 +119,28 @@ def oracle_chat_model(audience: Audience, seed: int = 0) -> BaseChatModel:
         items = []
         for slot in inputs.get("slots", []):
             day, clock = slot["when"].split()
-            when = datetime.combine(monday + timedelta(days=WEEKDAYS.index(day)), time.fromisoformat(clock), tzinfo=UTC)
+            when = datetime.combine(
+                monday + timedelta(days=WEEKDAYS.index(day)), time.fromisoformat(clock), tzinfo=UTC
+            )
             best = oracle.best_item(when, options, styles, used)
             used[best["topic"]] = used.get(best["topic"], 0) + 1
-            items.append({"slot": slot["slot"], "pillar": best["pillar"], "topic": best["topic"], "hook_category": best["hook_category"],
-                          "hook": hooks[best["hook_category"]].replace("{topic}", best["topic"])[:200], "tone": best["tone"],
-                          "twin": best["twin"], "target_length_sec": LENGTH_BUCKETS[best["length_bucket"]],
-                          "rationale": "oracle: highest expected engagement for this audience"})
-        return {"strategy_summary": "Oracle plan: the audience's known best options", "items": items}
+            items.append(
+                {
+                    "slot": slot["slot"],
+                    "pillar": best["pillar"],
+                    "topic": best["topic"],
+                    "hook_category": best["hook_category"],
+                    "hook": hooks[best["hook_category"]].replace("{topic}", best["topic"])[:200],
+                    "tone": best["tone"],
+                    "twin": best["twin"],
+                    "target_length_sec": LENGTH_BUCKETS[best["length_bucket"]],
+                    "rationale": "oracle: highest expected engagement for this audience",
+                }
+            )
+        return {
+            "strategy_summary": "Oracle plan: the audience's known best options",
+            "items": items,
+        }
 
     registry.register(PlanDraft, plan)
     return OfflineChatModel(seed=seed).model_copy(update={"registry": registry})
@@ -118,19 +159,37 @@ def _week_of(messages: list[BaseMessage]) -> str:
 def oracle_timing(audience: Audience) -> Any:
     """A ``before_week`` hook that writes a StrategyUpdate with the audience's best time on every weekday."""
     oracle = Oracle(audience)
-    base = {"pillar": "education", "topic": "creator tips", "tone": "educational", "hook_category": "question",
-            "length_sec": 20.0, "twin_style": "space"}
+    base = {
+        "pillar": "education",
+        "topic": "creator tips",
+        "tone": "educational",
+        "hook_category": "question",
+        "length_sec": 20.0,
+        "twin_style": "space",
+    }
 
     def before_week(system: Any, agent_id: uuid.UUID, week: str) -> None:
         monday = datetime.combine(parse_week(week), time(0, 0), tzinfo=UTC)
-        entries = [f"{WEEKDAYS[d]} {oracle.best_hour(monday + timedelta(days=d), base)}" for d in range(7)]
+        entries = [
+            f"{WEEKDAYS[d]} {oracle.best_hour(monday + timedelta(days=d), base)}" for d in range(7)
+        ]
         with transaction(system.sessions) as session:
             agent = session.get(Agent, agent_id)
             assert agent is not None
-            session.add(StrategyUpdate(user_id=agent.user_id, agent_id=agent_id, effective_start_date=monday.date(),
-                                       adjustments_json={"topics_to_increase": [], "topics_to_reduce": [],
-                                                         "platform_timing_updates": {"sandbox": entries},
-                                                         "tone_adjustments": {}, "twin_rotation": []},
-                                       evidence_json={"oracle": True}))
+            session.add(
+                StrategyUpdate(
+                    user_id=agent.user_id,
+                    agent_id=agent_id,
+                    effective_start_date=monday.date(),
+                    adjustments_json={
+                        "topics_to_increase": [],
+                        "topics_to_reduce": [],
+                        "platform_timing_updates": {"sandbox": entries},
+                        "tone_adjustments": {},
+                        "twin_rotation": [],
+                    },
+                    evidence_json={"oracle": True},
+                )
+            )
 
     return before_week

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy import String, cast, select
+from sqlalchemy.orm import Session
 
 from agent.cli.common import DataDirOpt, JsonOpt, console, system_for
 from agent.errors import UserError
@@ -15,23 +16,33 @@ from db.engine import transaction
 from db.enums import FeedbackSubject
 from db.models import Feedback, Post, Script, User, VideoReel
 
-KINDS = {FeedbackSubject.post: Post, FeedbackSubject.reel: VideoReel, FeedbackSubject.script: Script}
+KINDS: dict[FeedbackSubject, Any] = {
+    FeedbackSubject.post: Post,
+    FeedbackSubject.reel: VideoReel,
+    FeedbackSubject.script: Script,
+}
 
 
-def _resolve(session: object, subject: str) -> tuple[FeedbackSubject, uuid.UUID, uuid.UUID]:
+def _resolve(session: Session, subject: str) -> tuple[FeedbackSubject, uuid.UUID, uuid.UUID]:
     """(kind, id, user id) of the script, reel or post whose id is or starts with ``subject``."""
     prefix = subject.strip().lower()
     if len(prefix) < 4:
-        raise UserError("give at least 4 characters of the script, reel or post id (see 'twin runs' or 'twin inbox')")
+        raise UserError(
+            "give at least 4 characters of the script, reel or post id (see 'twin runs' or 'twin inbox')"
+        )
     found = []
     for kind, model in KINDS.items():
-        for row in session.scalars(select(model).where(cast(model.id, String).like(f"{prefix}%")).limit(3)):  # type: ignore[attr-defined]
+        for row in session.scalars(
+            select(model).where(cast(model.id, String).like(f"{prefix}%")).limit(3)
+        ):
             found.append((kind, row.id, row.user_id))
     if not found:
         # ids may be stored without dashes (SQLite) — compare on the hex form too
         hexed = prefix.replace("-", "")
         for kind, model in KINDS.items():
-            for row in session.scalars(select(model).where(cast(model.id, String).like(f"{hexed}%")).limit(3)):  # type: ignore[attr-defined]
+            for row in session.scalars(
+                select(model).where(cast(model.id, String).like(f"{hexed}%")).limit(3)
+            ):
                 found.append((kind, row.id, row.user_id))
     if not found:
         raise UserError(f"no script, reel or post with id {subject!r}")
@@ -43,7 +54,9 @@ def _resolve(session: object, subject: str) -> tuple[FeedbackSubject, uuid.UUID,
 def feedback(
     subject: Annotated[str, typer.Argument(help="Id (or its start) of a script, reel or post.")],
     rating: Annotated[int, typer.Option("--rating", min=1, max=5, help="1 (bad) to 5 (great).")],
-    comment: Annotated[str | None, typer.Option("--comment", help="What you liked or did not.")] = None,
+    comment: Annotated[
+        str | None, typer.Option("--comment", help="What you liked or did not.")
+    ] = None,
     data_dir: DataDirOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -53,14 +66,31 @@ def feedback(
         kind, subject_id, user_id = _resolve(session, subject)
         if session.get(User, user_id) is None:
             raise UserError("the rated item has no owner")
-        row = Feedback(user_id=user_id, subject_type=kind, subject_id=str(subject_id), rating=rating, comment=comment)
+        row = Feedback(
+            user_id=user_id,
+            subject_type=kind,
+            subject_id=str(subject_id),
+            rating=rating,
+            comment=comment,
+        )
         session.add(row)
         session.flush()
         feedback_id = row.id
     if as_json:
-        console.print_json(json.dumps({"feedback_id": str(feedback_id), "subject_type": kind.value, "subject_id": str(subject_id), "rating": rating}))
+        console.print_json(
+            json.dumps(
+                {
+                    "feedback_id": str(feedback_id),
+                    "subject_type": kind.value,
+                    "subject_id": str(subject_id),
+                    "rating": rating,
+                }
+            )
+        )
     else:
-        console.print(f"Rated {kind.value} {str(subject_id)[:8]} {rating}/5. The next weekly cycle takes it into account.")
+        console.print(
+            f"Rated {kind.value} {str(subject_id)[:8]} {rating}/5. The next weekly cycle takes it into account."
+        )
 
 
 def register(app: typer.Typer) -> None:

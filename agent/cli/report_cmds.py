@@ -19,10 +19,17 @@ from tools.reports import FORMATS, ReportData, write_report_files
 
 def report(
     data_dir: DataDirOpt = None,
-    week: Annotated[str | None, typer.Option("--week", help="ISO week, e.g. 2030-W02 (default: the latest report).")] = None,
+    week: Annotated[
+        str | None,
+        typer.Option("--week", help="ISO week, e.g. 2030-W02 (default: the latest report)."),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="md, html or pdf.")] = "md",
-    agent: Annotated[str | None, typer.Option("--agent", help="Agent name or id (default: the only agent).")] = None,
-    open_it: Annotated[bool, typer.Option("--open", help="Open the file with the system's viewer.")] = False,
+    agent: Annotated[
+        str | None, typer.Option("--agent", help="Agent name or id (default: the only agent).")
+    ] = None,
+    open_it: Annotated[
+        bool, typer.Option("--open", help="Open the file with the system's viewer.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Write (and print the path of) a weekly report with its charts."""
@@ -39,11 +46,15 @@ def report(
                 raise UserError(str(exc)) from None
         row = session.scalar(stmt.order_by(WeeklyReport.week_start.desc()).limit(1))
         if row is None:
-            raise UserError(f"no report for {week}" if week else "no report yet: run a cycle first ('twin run')")
+            raise UserError(
+                f"no report for {week}" if week else "no report yet: run a cycle first ('twin run')"
+            )
         raw: dict[str, Any] | None = (row.analysis_json or {}).get("report_data")
         agent_id = str(agent_row.id)
     if not raw:
-        raise UserError("this report was written by an older version and has no chart data: run the week again")
+        raise UserError(
+            "this report was written by an older version and has no chart data: run the week again"
+        )
     data = ReportData.model_validate(raw)
     path = write_report_files(data, system.settings.reports_dir / agent_id[:8], [fmt])[fmt]
     uri_field = {"md": "markdown_uri", "html": "html_uri", "pdf": "pdf_uri"}[fmt]

@@ -54,47 +54,97 @@ def adapting_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
         agent = session.get(Agent, agent_id)
         assert agent is not None
         user_id, tz = agent.user_id, ZoneInfo(agent_policy(agent).timezone)
-        report = session.get(WeeklyReport, uuid.UUID(state["report_id"])) if state.get("report_id") else None
+        report = (
+            session.get(WeeklyReport, uuid.UUID(state["report_id"]))
+            if state.get("report_id")
+            else None
+        )
         outcomes: list[PostOutcome] = []
         for post in published_posts(session, user_id=user_id, end=now):
             metrics = latest_metrics(session, post.id)
             if metrics is None or post.published_at is None:
                 continue
             features, title = post_features(session, post, tz)
-            outcomes.append(PostOutcome(post.id, post.platform.value, title, post.url, post.published_at, metrics, features,
-                                        matured=now - post.published_at >= maturity))
+            outcomes.append(
+                PostOutcome(
+                    post.id,
+                    post.platform.value,
+                    title,
+                    post.url,
+                    post.published_at,
+                    metrics,
+                    features,
+                    matured=now - post.published_at >= maturity,
+                )
+            )
         score_outcomes(outcomes, platform_means(outcomes))
         ratings = rated_items(session, user_id=user_id)
         report_id = report.id if report else None
     clusters = clusters_for(ctx.memory)
     label_topics(outcomes, clusters)
-    mapping = clusters.labels([r.features["topic"] for r in ratings], anchors=[o.features["topic"] for o in outcomes])
+    mapping = clusters.labels(
+        [r.features["topic"] for r in ratings], anchors=[o.features["topic"] for o in outcomes]
+    )
     for rating in ratings:
         rating.features["topic"] = mapping.get(rating.features["topic"], rating.features["topic"])
     evidence = with_ratings(cumulative_evidence(outcomes, now), ratings)
-    observations = [Observation(f, score, w) for f, score, w in weighted_observations(outcomes, now)]
+    observations = [
+        Observation(f, score, w) for f, score, w in weighted_observations(outcomes, now)
+    ]
     observations += [Observation(r.features, r.score, FEEDBACK_WEIGHT) for r in ratings]
     per_platform = _per_platform(outcomes, now)
     adjustments, reasons = derive_adjustments(evidence, per_platform)
-    reasons["feedback"] = {"ratings": len(ratings), "mean_rating": round(sum(r.rating for r in ratings) / len(ratings), 2) if ratings else None}
+    reasons["feedback"] = {
+        "ratings": len(ratings),
+        "mean_rating": round(sum(r.rating for r in ratings) / len(ratings), 2) if ratings else None,
+    }
     narrative = _narrative(ctx, state, adjustments, reasons)
     effective = parse_week(state["week"]) + timedelta(days=7)
     with transaction(ctx.sessions) as session:
-        update = session.scalar(select(StrategyUpdate).where(StrategyUpdate.source_report_id == report_id)) if report_id else None
+        update = (
+            session.scalar(
+                select(StrategyUpdate).where(StrategyUpdate.source_report_id == report_id)
+            )
+            if report_id
+            else None
+        )
         if update is None:
-            update = StrategyUpdate(user_id=user_id, agent_id=agent_id, source_report_id=report_id, effective_start_date=effective)
+            update = StrategyUpdate(
+                user_id=user_id,
+                agent_id=agent_id,
+                source_report_id=report_id,
+                effective_start_date=effective,
+            )
             session.add(update)
         update.adjustments_json = adjustments
-        update.evidence_json = {**evidence_to_json(evidence, per_platform), "observations": [o.to_json() for o in observations],
-                                "reasons": reasons, "summary": narrative,
-                                "posts_considered": sum(1 for o in outcomes if o.matured)}
+        update.evidence_json = {
+            **evidence_to_json(evidence, per_platform),
+            "observations": [o.to_json() for o in observations],
+            "reasons": reasons,
+            "summary": narrative,
+            "posts_considered": sum(1 for o in outcomes if o.matured),
+        }
         update.effective_start_date = effective
         session.flush()
-        log_event(session=session, event_type=EventType.strategy_adjusted, subject_type=SubjectType.strategy, subject_id=update.id,
-                  user_id=user_id, agent_id=agent_id, run_id=uuid.UUID(state["run_id"]), message=narrative[:500],
-                  meta={"adjustments": adjustments}, at=now)
-        notify_once(session=session, user_id=user_id, type=NotificationType.strategy_update, dedupe_key=f"strategy:{update.id}",
-                    payload={"summary": narrative[:300]})
+        log_event(
+            session=session,
+            event_type=EventType.strategy_adjusted,
+            subject_type=SubjectType.strategy,
+            subject_id=update.id,
+            user_id=user_id,
+            agent_id=agent_id,
+            run_id=uuid.UUID(state["run_id"]),
+            message=narrative[:500],
+            meta={"adjustments": adjustments},
+            at=now,
+        )
+        notify_once(
+            session=session,
+            user_id=user_id,
+            type=NotificationType.strategy_update,
+            dedupe_key=f"strategy:{update.id}",
+            payload={"summary": narrative[:300]},
+        )
         strategy_id = update.id
     if report_id is not None:
         _finish_report(ctx, state, report_id, narrative, adjustments)
@@ -103,15 +153,25 @@ def adapting_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
     return {"strategy_id": str(strategy_id)}
 
 
-def _finish_report(ctx: Context, state: CycleState, report_id: uuid.UUID, narrative: str, adjustments: dict[str, Any]) -> None:
+def _finish_report(
+    ctx: Context,
+    state: CycleState,
+    report_id: uuid.UUID,
+    narrative: str,
+    adjustments: dict[str, Any],
+) -> None:
     """Add what the strategy changed (and why) to the week's report, then write its files."""
     with transaction(ctx.sessions) as session:
         report = session.get(WeeklyReport, report_id)
         raw = (report.analysis_json or {}).get("report_data") if report else None
         if report is None or not raw:
             return
-        data = ReportData.model_validate({**raw, "strategy_summary": narrative, "strategy_changes": adjustments})
-        written = write_report_files(data, report_folder(ctx, state["agent_id"]), ctx.settings.report_formats)
+        data = ReportData.model_validate(
+            {**raw, "strategy_summary": narrative, "strategy_changes": adjustments}
+        )
+        written = write_report_files(
+            data, report_folder(ctx, state["agent_id"]), ctx.settings.report_formats
+        )
         report.analysis_json = {**report.analysis_json, "report_data": data.model_dump(mode="json")}
         if "md" in written:
             report.markdown_uri = str(written["md"])
@@ -141,17 +201,32 @@ def _per_platform(outcomes: list[PostOutcome], now: datetime) -> dict[str, Evide
     return {p: cumulative_evidence(items, now) for p, items in grouped.items()}
 
 
-def _narrative(ctx: Context, state: CycleState, adjustments: dict[str, Any], reasons: dict[str, Any]) -> str:
+def _narrative(
+    ctx: Context, state: CycleState, adjustments: dict[str, Any], reasons: dict[str, Any]
+) -> str:
     prompt = ask(ctx, "strategy")
     try:
-        return invoke_structured(ctx.chat_model, StrategyNarrative,
-                                 prompt.messages(week=state["week"], inputs=json.dumps({"adjustments": adjustments, "evidence": reasons}, indent=1)),
-                                 config={"callbacks": [ctx.usage]}).summary
+        return invoke_structured(
+            ctx.chat_model,
+            StrategyNarrative,
+            prompt.messages(
+                week=state["week"],
+                inputs=json.dumps({"adjustments": adjustments, "evidence": reasons}, indent=1),
+            ),
+            config={"callbacks": [ctx.usage]},
+        ).summary
     except StructuredOutputError:
         return json.dumps(adjustments)
 
 
-def _remember(ctx: Context, outcomes: list[PostOutcome], ratings: list[RatedItem], narrative: str, state: CycleState, now: datetime) -> None:
+def _remember(
+    ctx: Context,
+    outcomes: list[PostOutcome],
+    ratings: list[RatedItem],
+    narrative: str,
+    state: CycleState,
+    now: datetime,
+) -> None:
     """Post outcomes, ratings and the strategy summary go to vector memory (one batch)."""
     if ctx.memory is None:
         return
@@ -161,22 +236,42 @@ def _remember(ctx: Context, outcomes: list[PostOutcome], ratings: list[RatedItem
         if not o.matured or o.published_at.date() < week_start - timedelta(days=7):
             continue  # older posts were remembered by earlier runs
         f = o.features
-        entries.append({
-            "kind": "post_outcome", "memory_id": f"post:{o.post_id}",
-            "text": (f"{f.get('topic_raw') or f.get('topic')} ({f.get('pillar')}, {f.get('hook_category')} hook, {f.get('tone')}, "
-                     f"{f.get('weekday')} {f.get('hour')}) on {o.platform}: {int(o.metrics.get('views', 0))} views, "
-                     f"{int(interactions(o.metrics))} interactions, score {o.score:.2f}"),
-            "metadata": {"topic": f.get("topic", ""), "twin": f.get("twin", ""), "platform": o.platform,
-                         "score": round(o.score, 4), "week": state["week"]},
-        })
+        entries.append(
+            {
+                "kind": "post_outcome",
+                "memory_id": f"post:{o.post_id}",
+                "text": (
+                    f"{f.get('topic_raw') or f.get('topic')} ({f.get('pillar')}, {f.get('hook_category')} hook, {f.get('tone')}, "
+                    f"{f.get('weekday')} {f.get('hour')}) on {o.platform}: {int(o.metrics.get('views', 0))} views, "
+                    f"{int(interactions(o.metrics))} interactions, score {o.score:.2f}"
+                ),
+                "metadata": {
+                    "topic": f.get("topic", ""),
+                    "twin": f.get("twin", ""),
+                    "platform": o.platform,
+                    "score": round(o.score, 4),
+                    "week": state["week"],
+                },
+            }
+        )
     for r in ratings:
-        entries.append({
-            "kind": "feedback", "memory_id": f"feedback:{r.feedback_id}",
-            "text": f"creator rated {r.features.get('topic')} ({r.features.get('pillar')}, {r.features.get('tone')}) {r.rating}/5"
-                    + (f": {r.comment}" if r.comment else ""),
-            "metadata": {"topic": r.features.get("topic", ""), "rating": r.rating},
-        })
-    entries.append({"kind": "insight", "memory_id": f"strategy:{state['run_id']}", "text": narrative, "metadata": {"week": state["week"]}})
+        entries.append(
+            {
+                "kind": "feedback",
+                "memory_id": f"feedback:{r.feedback_id}",
+                "text": f"creator rated {r.features.get('topic')} ({r.features.get('pillar')}, {r.features.get('tone')}) {r.rating}/5"
+                + (f": {r.comment}" if r.comment else ""),
+                "metadata": {"topic": r.features.get("topic", ""), "rating": r.rating},
+            }
+        )
+    entries.append(
+        {
+            "kind": "insight",
+            "memory_id": f"strategy:{state['run_id']}",
+            "text": narrative,
+            "metadata": {"week": state["week"]},
+        }
+    )
     add_many = getattr(ctx.memory, "add_many", None)
     if callable(add_many):
         from memory.models import MemoryRecord

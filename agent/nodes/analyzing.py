@@ -39,7 +39,16 @@ from db.repo.secrets import read_tokens
 from tools.publish.base import AccountRef, Credentials, PublishError
 from tools.reports import ReportData, write_report_files
 
-METRIC_TOTALS = ("views", "impressions", "likes", "comments", "shares", "saves", "watch_time_sec", "followers_delta")
+METRIC_TOTALS = (
+    "views",
+    "impressions",
+    "likes",
+    "comments",
+    "shares",
+    "saves",
+    "watch_time_sec",
+    "followers_delta",
+)
 
 
 def report_folder(ctx: Context, agent_id: str) -> Any:
@@ -73,34 +82,87 @@ def analyzing_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, An
             metrics = latest_metrics(session, post.id) or {}
             features, title = post_features(session, post, tz)
             assert post.published_at is not None
-            outcomes.append(PostOutcome(post.id, post.platform.value, title, post.url, post.published_at, metrics,
-                                        features, matured=now - post.published_at >= maturity))
+            outcomes.append(
+                PostOutcome(
+                    post.id,
+                    post.platform.value,
+                    title,
+                    post.url,
+                    post.published_at,
+                    metrics,
+                    features,
+                    matured=now - post.published_at >= maturity,
+                )
+            )
         score_outcomes(outcomes, platform_means(outcomes))
         label_topics(outcomes, clusters_for(ctx.memory))
-        prev = session.scalar(select(WeeklyReport).where(WeeklyReport.agent_id == agent_id, WeeklyReport.week_start == start.date() - timedelta(days=7)))
+        prev = session.scalar(
+            select(WeeklyReport).where(
+                WeeklyReport.agent_id == agent_id,
+                WeeklyReport.week_start == start.date() - timedelta(days=7),
+            )
+        )
         data = _report_data(agent_name, week, start, end, outcomes, prev)
     insights = _insights(ctx, data)
-    data.headline, data.insights, data.next_experiment = insights.headline, insights.insights, insights.next_experiment
-    path = write_report_files(data, report_folder(ctx, state["agent_id"]), ["md"])["md"]  # adapting adds the strategy and HTML/PDF
+    data.headline, data.insights, data.next_experiment = (
+        insights.headline,
+        insights.insights,
+        insights.next_experiment,
+    )
+    path = write_report_files(data, report_folder(ctx, state["agent_id"]), ["md"])[
+        "md"
+    ]  # adapting adds the strategy and HTML/PDF
     with transaction(ctx.sessions) as session:
-        report = session.scalar(select(WeeklyReport).where(WeeklyReport.agent_id == agent_id, WeeklyReport.week_start == start.date()))
+        report = session.scalar(
+            select(WeeklyReport).where(
+                WeeklyReport.agent_id == agent_id, WeeklyReport.week_start == start.date()
+            )
+        )
         if report is None:
-            report = WeeklyReport(user_id=user_id, agent_id=agent_id, week_start=start.date(), week_end=(end - timedelta(days=1)).date())
+            report = WeeklyReport(
+                user_id=user_id,
+                agent_id=agent_id,
+                week_start=start.date(),
+                week_end=(end - timedelta(days=1)).date(),
+            )
             session.add(report)
         report.run_id = uuid.UUID(state["run_id"])
-        report.aggregate_metrics_json = {"totals": data.totals, "per_platform": data.per_platform, "per_day": data.per_day,
-                                         "posts": sum(1 for o in outcomes if o.matured), "pending_posts": data.pending_posts}
+        report.aggregate_metrics_json = {
+            "totals": data.totals,
+            "per_platform": data.per_platform,
+            "per_day": data.per_day,
+            "posts": sum(1 for o in outcomes if o.matured),
+            "pending_posts": data.pending_posts,
+        }
         report.top_posts = data.top_posts
-        report.insights = "\n".join([data.headline, *data.insights, f"Next: {data.next_experiment}"])
-        report.analysis_json = {"lifts": data.lifts, "scores": {str(o.post_id): round(o.score, 4) for o in outcomes if o.matured},
-                                "report_data": data.model_dump(mode="json")}
+        report.insights = "\n".join(
+            [data.headline, *data.insights, f"Next: {data.next_experiment}"]
+        )
+        report.analysis_json = {
+            "lifts": data.lifts,
+            "scores": {str(o.post_id): round(o.score, 4) for o in outcomes if o.matured},
+            "report_data": data.model_dump(mode="json"),
+        }
         report.markdown_uri = str(path)
         session.flush()
-        log_event(session=session, event_type=EventType.analytics_collected, subject_type=SubjectType.report, subject_id=report.id,
-                  user_id=user_id, agent_id=agent_id, run_id=uuid.UUID(state["run_id"]),
-                  message=f"metrics for {collected} posts; report for {week} at {path}", at=now)
-        notify_once(session=session, user_id=user_id, type=NotificationType.weekly_report_ready, dedupe_key=f"report:{report.id}",
-                    payload={"week": week, "path": str(path), "deeplink": f"/reports/{report.id}"})
+        log_event(
+            session=session,
+            event_type=EventType.analytics_collected,
+            subject_type=SubjectType.report,
+            subject_id=report.id,
+            user_id=user_id,
+            agent_id=agent_id,
+            run_id=uuid.UUID(state["run_id"]),
+            message=f"metrics for {collected} posts; report for {week} at {path}",
+            at=now,
+        )
+        notify_once(
+            session=session,
+            user_id=user_id,
+            type=NotificationType.weekly_report_ready,
+            dedupe_key=f"report:{report.id}",
+            payload={"week": week, "path": str(path), "deeplink": f"/reports/{report.id}"},
+        )
         ctx.report("analyzing", f"report for {week}: {path}")
         return {"report_id": str(report.id)}
 
@@ -112,30 +174,64 @@ def _collect(ctx: Context, post_ids: list[uuid.UUID], now: Any) -> int:
         with ctx.sessions() as session:
             post = session.get(Post, post_id)
             account = session.get(SocialAccount, post.account_id) if post else None
-            key = session.get(IntegrationKey, account.integration_id) if account and account.integration_id else None
+            key = (
+                session.get(IntegrationKey, account.integration_id)
+                if account and account.integration_id
+                else None
+            )
             if post is None or account is None or key is None or not post.platform_post_id:
                 continue
-            exists = session.scalar(select(AnalyticsSnapshot.id).where(AnalyticsSnapshot.post_id == post_id, AnalyticsSnapshot.captured_at == now))
+            exists = session.scalar(
+                select(AnalyticsSnapshot.id).where(
+                    AnalyticsSnapshot.post_id == post_id, AnalyticsSnapshot.captured_at == now
+                )
+            )
             if exists:
                 count += 1
                 continue
             access, refresh = read_tokens(key=key, cipher=ctx.cipher)
-            ref = AccountRef(account_id=str(account.id), platform=account.platform.value, handle=account.handle, external_id=account.account_external_id)
+            ref = AccountRef(
+                account_id=str(account.id),
+                platform=account.platform.value,
+                handle=account.handle,
+                external_id=account.account_external_id,
+            )
             platform, platform_post_id = account.platform.value, post.platform_post_id
         try:
-            metrics = ctx.tools.publisher_for(platform).fetch_metrics(platform_post_id, account=ref, credentials=Credentials(access_token=access, refresh_token=refresh))
+            metrics = ctx.tools.publisher_for(platform).fetch_metrics(
+                platform_post_id,
+                account=ref,
+                credentials=Credentials(access_token=access, refresh_token=refresh),
+            )
         except PublishError as exc:
             with transaction(ctx.sessions) as session:
-                log_event(session=session, event_type=EventType.error, subject_type=SubjectType.post, subject_id=post_id,
-                          message=f"metrics unavailable: {exc}", at=now)
+                log_event(
+                    session=session,
+                    event_type=EventType.error,
+                    subject_type=SubjectType.post,
+                    subject_id=post_id,
+                    message=f"metrics unavailable: {exc}",
+                    at=now,
+                )
             continue
         with transaction(ctx.sessions) as session:
-            session.add(AnalyticsSnapshot(post_id=post_id, platform=platform, captured_at=now, metrics_json=metrics))
+            session.add(
+                AnalyticsSnapshot(
+                    post_id=post_id, platform=platform, captured_at=now, metrics_json=metrics
+                )
+            )
         count += 1
     return count
 
 
-def _report_data(agent: str, week: str, start: Any, end: Any, outcomes: list[PostOutcome], prev: WeeklyReport | None) -> ReportData:
+def _report_data(
+    agent: str,
+    week: str,
+    start: Any,
+    end: Any,
+    outcomes: list[PostOutcome],
+    prev: WeeklyReport | None,
+) -> ReportData:
     matured = [o for o in outcomes if o.matured]
     totals = {k: float(sum(o.metrics.get(k, 0) or 0 for o in matured)) for k in METRIC_TOTALS}
     totals["interactions"] = float(sum(interactions(o.metrics) for o in matured))
@@ -143,7 +239,9 @@ def _report_data(agent: str, week: str, start: Any, end: Any, outcomes: list[Pos
     per_platform: dict[str, dict[str, float]] = {}
     per_day: dict[str, dict[str, float]] = {}
     for o in matured:
-        row = per_platform.setdefault(o.platform, {"posts": 0, "views": 0, "interactions": 0, "engagement_rate": 0})
+        row = per_platform.setdefault(
+            o.platform, {"posts": 0, "views": 0, "interactions": 0, "engagement_rate": 0}
+        )
         row["posts"] += 1
         row["views"] += o.metrics.get("views", 0) or 0
         row["interactions"] += interactions(o.metrics)
@@ -162,8 +260,17 @@ def _report_data(agent: str, week: str, start: Any, end: Any, outcomes: list[Pos
         totals=totals,
         per_platform=per_platform,
         per_day=dict(sorted(per_day.items())),
-        top_posts=[{"post_id": str(o.post_id), "score": round(o.score, 3), "title": o.title, "link": o.url,
-                    "platform": o.platform, "views": int(o.metrics.get("views", 0) or 0)} for o in top],
+        top_posts=[
+            {
+                "post_id": str(o.post_id),
+                "score": round(o.score, 3),
+                "title": o.title,
+                "link": o.url,
+                "platform": o.platform,
+                "views": int(o.metrics.get("views", 0) or 0),
+            }
+            for o in top
+        ],
         lifts=lifts(outcomes),
         pending_posts=len(outcomes) - len(matured),
         previous_totals=(prev.aggregate_metrics_json or {}).get("totals") if prev else None,
@@ -185,8 +292,15 @@ def _insights(ctx: Context, data: ReportData) -> InsightsDraft:
     }
     prompt = ask(ctx, "insights")
     try:
-        return invoke_structured(ctx.chat_model, InsightsDraft, prompt.messages(week=data.week, inputs=json.dumps(inputs, indent=1, default=str)),
-                                 config={"callbacks": [ctx.usage]})
+        return invoke_structured(
+            ctx.chat_model,
+            InsightsDraft,
+            prompt.messages(week=data.week, inputs=json.dumps(inputs, indent=1, default=str)),
+            config={"callbacks": [ctx.usage]},
+        )
     except StructuredOutputError as exc:
-        return InsightsDraft(headline=f"{data.totals.get('views', 0):,.0f} views this week",
-                             insights=[f"Insights could not be written: {exc}"], next_experiment="Review the numbers below.")
+        return InsightsDraft(
+            headline=f"{data.totals.get('views', 0):,.0f} views this week",
+            insights=[f"Insights could not be written: {exc}"],
+            next_experiment="Review the numbers below.",
+        )

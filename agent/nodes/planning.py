@@ -43,7 +43,11 @@ def planning_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
         assert agent is not None
         inputs, slots, directives, twins = _gather(session, agent, state, ctx)
     if not slots:
-        return {"calendar_id": "", "item_ids": [], "failures": ["planning: no slot to fill (no connected account or every day excluded)"]}
+        return {
+            "calendar_id": "",
+            "item_ids": [],
+            "failures": ["planning: no slot to fill (no connected account or every day excluded)"],
+        }
 
     prompt = ask(ctx, "plan")
     draft = invoke_structured(
@@ -52,7 +56,7 @@ def planning_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
         prompt.messages(week=state["week"], inputs=json.dumps(inputs, indent=1, default=str)),
         config={"callbacks": [ctx.usage]},
     )
-    items = _reconcile(draft, slots, directives, twins, inputs)
+    planned = _reconcile(draft, slots, directives, twins, inputs)
 
     with transaction(ctx.sessions) as session:
         agent = session.get(Agent, uuid.UUID(state["agent_id"]))
@@ -64,13 +68,15 @@ def planning_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
             run_id=run_id,
             period_start=monday,
             period_end=week_bounds(state["week"])[1].date(),
-            version=planning.next_calendar_version(session=session, agent_id=agent.id, period_start=monday),
+            version=planning.next_calendar_version(
+                session=session, agent_id=agent.id, period_start=monday
+            ),
             strategy_summary=draft.strategy_summary,
         )
         session.add(calendar)
         session.flush()
         rows = []
-        for slot, item in items:
+        for slot, item in planned:
             row = CalendarItem(
                 calendar_id=calendar.id,
                 slot=slot.index,
@@ -105,22 +111,48 @@ def planning_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
         return {"calendar_id": str(calendar.id), "item_ids": [str(r.id) for r in rows]}
 
 
-def _gather(session: Any, agent: Agent, state: CycleState, ctx: Context) -> tuple[dict[str, Any], list[Slot], DirectiveSet, dict[str, uuid.UUID]]:
+def _gather(
+    session: Any, agent: Agent, state: CycleState, ctx: Context
+) -> tuple[dict[str, Any], list[Slot], DirectiveSet, dict[str, uuid.UUID]]:
     policy = identity.agent_policy(agent)
     monday = parse_week(state["week"])
-    learning = ctx.settings.learning_mode != "fixed"  # "fixed": a baseline that never reads what it learned
-    strategy = planning.latest_strategy(session=session, agent_id=agent.id, before=monday) if learning else None
+    learning = (
+        ctx.settings.learning_mode != "fixed"
+    )  # "fixed": a baseline that never reads what it learned
+    strategy = (
+        planning.latest_strategy(session=session, agent_id=agent.id, before=monday)
+        if learning
+        else None
+    )
     adjustments: dict[str, Any] = dict(strategy.adjustments_json) if strategy else {}
     evidence: dict[str, Any] = dict(strategy.evidence_json) if strategy else {}
     active = planning.active_directives(session=session, agent_id=agent.id)
     directives = build_directive_set([(d.kind, d.value_json, d.text) for d in active])
-    _remember_directives(ctx, [(str(d.id), d.kind.value if hasattr(d.kind, "value") else str(d.kind), d.text) for d in active if d.text])
+    _remember_directives(
+        ctx,
+        [
+            (str(d.id), d.kind.value if hasattr(d.kind, "value") else str(d.kind), d.text)
+            for d in active
+            if d.text
+        ],
+    )
     accounts = identity.list_accounts(session=session, user_id=agent.user_id, connected_only=True)
-    platforms = sorted({a.platform.value for a in accounts if not policy.platforms or a.platform.value in policy.platforms})
+    platforms = sorted(
+        {
+            a.platform.value
+            for a in accounts
+            if not policy.platforms or a.platform.value in policy.platforms
+        }
+    )
     seed = f"{ctx.settings.planning_seed}:{agent.name}:{state['week']}"
     days = [d for d in range(7) if d not in directives.avoid_weekdays]
-    hours = choose_hours(days=days, platforms=platforms, evidence=evidence, seed=seed,
-                         preferred=preferred_hours(adjustments.get("platform_timing_updates") or {}, platforms))
+    hours = choose_hours(
+        days=days,
+        platforms=platforms,
+        evidence=evidence,
+        seed=seed,
+        preferred=preferred_hours(adjustments.get("platform_timing_updates") or {}, platforms),
+    )
     slots = plan_slots(
         monday=monday,
         policy=policy,
@@ -129,25 +161,45 @@ def _gather(session: Any, agent: Agent, state: CycleState, ctx: Context) -> tupl
         avoid_weekdays=directives.avoid_weekdays,
         not_before=None if ctx.clock.simulated else ctx.clock.now(),
     )
-    trend_rows = planning.upsert_trends(session=session, trends=ctx.tools.trends(), collected_at=week_bounds(state["week"])[0])
+    trend_rows = planning.upsert_trends(
+        session=session, trends=ctx.tools.trends(), collected_at=week_bounds(state["week"])[0]
+    )
     twins = {t.name: t.id for t in identity.list_twins(session=session, user_id=agent.user_id)}
     reduced = set(adjustments.get("topics_to_reduce", []))
     clusters = clusters_for(ctx.memory)
     candidates = [t.topic for t in trend_rows if not directives.is_reduced(t.topic)]
-    labels = clusters.labels(candidates, anchors=sorted((evidence.get("stats") or {}).get("topic", {})))
+    labels = clusters.labels(
+        candidates, anchors=sorted((evidence.get("stats") or {}).get("topic", {}))
+    )
     hooks = planning.hook_templates(session=session)
     inputs = {
         "niche": policy.niche,
         "language": policy.language,
-        "slots": [{"slot": s.index, "when": s.label, "platforms": list(s.platforms)} for s in slots],
+        "slots": [
+            {"slot": s.index, "when": s.label, "platforms": list(s.platforms)} for s in slots
+        ],
         "trends": [
-            {"topic": t.topic, "score": round(t.score, 3), "tags": t.metadata_json.get("related_tags", [])}
+            {
+                "topic": t.topic,
+                "score": round(t.score, 3),
+                "tags": t.metadata_json.get("related_tags", []),
+            }
             for t in trend_rows
         ],
         "strategy": adjustments,
         "directives": directives.as_inputs(),
-        "hooks": [{"category": h.category, "template": h.template, "effectiveness": round(h.effectiveness_score, 3)} for h in hooks],
-        "twins": [{"name": t.name, "style": t.style_preset.value} for t in identity.list_twins(session=session, user_id=agent.user_id)],
+        "hooks": [
+            {
+                "category": h.category,
+                "template": h.template,
+                "effectiveness": round(h.effectiveness_score, 3),
+            }
+            for h in hooks
+        ],
+        "twins": [
+            {"name": t.name, "style": t.style_preset.value}
+            for t in identity.list_twins(session=session, user_id=agent.user_id)
+        ],
         "pillars": PILLARS,
         "tones": TONES,
         "suggestions": suggestions_for(
@@ -184,19 +236,29 @@ def _recall(ctx: Context, topics: list[str]) -> list[dict[str, Any]]:
     """How similar past topics did, and what the creator said about them, from vector memory."""
     if ctx.memory is None or not topics:
         return []
-    embed = getattr(ctx.memory, "embedding_function", None)
-    search_vector = getattr(ctx.memory, "search_vector", None)
+    memory = ctx.memory
+    embed = getattr(memory, "embedding_function", None)
+    search_vector = getattr(memory, "search_vector", None)
+
+    def search(text: str, vector: Any, k: int, kind: str) -> list[Any]:
+        if vector is not None and callable(search_vector):
+            return list(search_vector(vector, k=k, kind=kind))
+        return memory.search(text, k=k, kind=kind)
+
     notes: list[dict[str, Any]] = []
-    vectors = embed(topics) if callable(embed) and callable(search_vector) else [None] * len(topics)
+    vectors: list[Any] = (
+        list(embed(topics)) if callable(embed) and callable(search_vector) else [None] * len(topics)
+    )
     for topic, vector in zip(topics, vectors, strict=True):
         for kind in ("post_outcome", "feedback"):
-            hits = search_vector(vector, k=2, kind=kind) if vector is not None else ctx.memory.search(topic, k=2, kind=kind)
-            notes += [{"topic": topic, "kind": kind, "past": getattr(hit, "text", str(hit))} for hit in hits]
-    if vectors and vectors[0] is not None:
-        directive_hits = search_vector(vectors[0], k=3, kind="directive")
-    else:
-        directive_hits = ctx.memory.search(" ".join(topics[:3]), k=3, kind="directive")
-    notes += [{"kind": "directive", "past": getattr(hit, "text", str(hit))} for hit in directive_hits]
+            notes += [
+                {"topic": topic, "kind": kind, "past": getattr(hit, "text", str(hit))}
+                for hit in search(topic, vector, 2, kind)
+            ]
+    directive_hits = search(" ".join(topics[:3]), vectors[0], 3, "directive")
+    notes += [
+        {"kind": "directive", "past": getattr(hit, "text", str(hit))} for hit in directive_hits
+    ]
     return notes
 
 
@@ -207,8 +269,17 @@ def _remember_directives(ctx: Context, rows: list[tuple[str, str, str]]) -> None
         return
     from memory.models import MemoryRecord
 
-    add_many([MemoryRecord(kind="directive", text=text, metadata={"directive_kind": kind}, memory_id=f"directive:{rid}")
-              for rid, kind, text in rows])
+    add_many(
+        [
+            MemoryRecord(
+                kind="directive",
+                text=text,
+                metadata={"directive_kind": kind},
+                memory_id=f"directive:{rid}",
+            )
+            for rid, kind, text in rows
+        ]
+    )
 
 
 def _reconcile(
@@ -225,12 +296,18 @@ def _reconcile(
     """
     by_slot = {item.slot: item for item in draft.items}
     reduced = set((inputs.get("strategy") or {}).get("topics_to_reduce", []))
-    spare = [t["topic"] for t in inputs["trends"] if not directives.is_reduced(t["topic"]) and t["topic"] not in reduced]
+    spare = [
+        t["topic"]
+        for t in inputs["trends"]
+        if not directives.is_reduced(t["topic"]) and t["topic"] not in reduced
+    ]
     spare = spare or [t["topic"] for t in inputs["trends"] if not directives.is_reduced(t["topic"])]
     default_twin = next(iter(twins))
     result: list[tuple[Slot, PlanItemDraft]] = []
     for slot in slots:
-        item = by_slot.get(slot.index) or (draft.items[slot.index] if slot.index < len(draft.items) else None)
+        item = by_slot.get(slot.index) or (
+            draft.items[slot.index] if slot.index < len(draft.items) else None
+        )
         if item is None:
             continue
         changes: dict[str, Any] = {"slot": slot.index}
@@ -255,11 +332,16 @@ def _wants(topic: str, phrase: str) -> bool:
     return bool(words) and all(w in topic.lower() for w in words[:2])
 
 
-def _honour_more_of(result: list[tuple[Slot, PlanItemDraft]], directives: DirectiveSet, inputs: dict[str, Any]) -> list[tuple[Slot, PlanItemDraft]]:
+def _honour_more_of(
+    result: list[tuple[Slot, PlanItemDraft]], directives: DirectiveSet, inputs: dict[str, Any]
+) -> list[tuple[Slot, PlanItemDraft]]:
     """Give each "more X" directive at least MIN_DIRECTIVE_SLOTS slots, taking slots no directive asked for."""
     for phrase in directives.more_topics:
         have = sum(1 for _, item in result if _wants(item.topic, phrase))
-        topic = next((t["topic"] for t in inputs["trends"] if _wants(t["topic"], phrase)), phrase[:1].upper() + phrase[1:])
+        topic = next(
+            (t["topic"] for t in inputs["trends"] if _wants(t["topic"], phrase)),
+            phrase[:1].upper() + phrase[1:],
+        )
         for index in range(len(result) - 1, -1, -1):
             if have >= min(MIN_DIRECTIVE_SLOTS, len(result)):
                 break
@@ -267,7 +349,15 @@ def _honour_more_of(result: list[tuple[Slot, PlanItemDraft]], directives: Direct
             if any(_wants(item.topic, p) for p in directives.more_topics):
                 continue
             hook = item.hook.replace(item.topic, topic) if item.topic in item.hook else item.hook
-            result[index] = (slot, item.model_copy(update={"topic": topic[:120], "hook": hook[:200],
-                                                           "rationale": f"{topic}: the creator asked for more"}))
+            result[index] = (
+                slot,
+                item.model_copy(
+                    update={
+                        "topic": topic[:120],
+                        "hook": hook[:200],
+                        "rationale": f"{topic}: the creator asked for more",
+                    }
+                ),
+            )
             have += 1
     return result

@@ -16,7 +16,12 @@ def option_summary(stats: OptionStats) -> dict[str, float]:
     """Count, posterior mean and 90% interval of one option, for the evidence behind a change."""
     low, high = stats.interval()
     mean, _ = stats.posterior()
-    return {"n": round(stats.n, 2), "posterior_mean": round(mean, 3), "low": round(low, 3), "high": round(high, 3)}
+    return {
+        "n": round(stats.n, 2),
+        "posterior_mean": round(mean, 3),
+        "low": round(low, 3),
+        "high": round(high, 3),
+    }
 
 
 def _ranked(stats: dict[str, OptionStats]) -> list[tuple[str, OptionStats]]:
@@ -25,14 +30,20 @@ def _ranked(stats: dict[str, OptionStats]) -> list[tuple[str, OptionStats]]:
 
 def _timing(ev: Evidence) -> list[str]:
     """Best hour on the two best weekdays, e.g. ["Tue 18:00", "Thu 18:00"]; empty without enough evidence."""
-    hours = [(h, s) for h, s in _ranked(ev.get("hour", {})) if s.n >= MIN_EVIDENCE and s.posterior()[0] > 1.0]
+    hours = [
+        (h, s)
+        for h, s in _ranked(ev.get("hour", {}))
+        if s.n >= MIN_EVIDENCE and s.posterior()[0] > 1.0
+    ]
     if not hours:
         return []
     days = [d for d, s in _ranked(ev.get("weekday", {})) if s.n >= MIN_EVIDENCE][:2]
     return sorted((f"{d} {hours[0][0]}" for d in days), key=lambda e: WEEKDAY_ORDER.index(e[:3]))
 
 
-def derive_adjustments(evidence: Evidence, per_platform: dict[str, Evidence]) -> tuple[dict[str, Any], dict[str, Any]]:
+def derive_adjustments(
+    evidence: Evidence, per_platform: dict[str, Evidence]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The seed-003 13.1 shape, plus the evidence behind each entry.
 
     Args:
@@ -43,8 +54,14 @@ def derive_adjustments(evidence: Evidence, per_platform: dict[str, Evidence]) ->
         ``(adjustments, reasons)``: adjustments_json, and per entry the counts and intervals behind it.
     """
     topics = evidence.get("topic", {})
-    increase = [t for t, s in _ranked(topics) if s.n >= MIN_EVIDENCE and s.posterior()[0] > RAISE_ABOVE][:3]
-    reduce = [t for t, s in _ranked(topics)[::-1] if s.n >= MIN_EVIDENCE and (s.interval()[1] < 1.0 or s.posterior()[0] < REDUCE_BELOW)][:3]
+    increase = [
+        t for t, s in _ranked(topics) if s.n >= MIN_EVIDENCE and s.posterior()[0] > RAISE_ABOVE
+    ][:3]
+    reduce = [
+        t
+        for t, s in _ranked(topics)[::-1]
+        if s.n >= MIN_EVIDENCE and (s.interval()[1] < 1.0 or s.posterior()[0] < REDUCE_BELOW)
+    ][:3]
     timing: dict[str, list[str]] = {}
     tones: dict[str, str] = {}
     for platform, ev in sorted(per_platform.items()):
@@ -52,7 +69,11 @@ def derive_adjustments(evidence: Evidence, per_platform: dict[str, Evidence]) ->
         if entries:
             timing[platform] = entries
         ranked_tones = _ranked(ev.get("tone", {}))
-        if ranked_tones and ranked_tones[0][1].n >= MIN_EVIDENCE and ranked_tones[0][1].posterior()[0] > RAISE_ABOVE:
+        if (
+            ranked_tones
+            and ranked_tones[0][1].n >= MIN_EVIDENCE
+            and ranked_tones[0][1].posterior()[0] > RAISE_ABOVE
+        ):
             tones[platform] = ranked_tones[0][0]
     twins = [name for name, _ in _ranked(evidence.get("twin", {}))]
     adjustments = {
@@ -64,9 +85,19 @@ def derive_adjustments(evidence: Evidence, per_platform: dict[str, Evidence]) ->
     }
     reasons = {
         "topics": {t: option_summary(topics[t]) for t in [*increase, *reduce]},
-        "timing": {p: {"hour": {e.split()[1]: option_summary(per_platform[p]["hour"][e.split()[1]]) for e in entries},
-                       "weekday": {e.split()[0]: option_summary(per_platform[p]["weekday"][e.split()[0]]) for e in entries}}
-                   for p, entries in timing.items()},
+        "timing": {
+            p: {
+                "hour": {
+                    e.split()[1]: option_summary(per_platform[p]["hour"][e.split()[1]])
+                    for e in entries
+                },
+                "weekday": {
+                    e.split()[0]: option_summary(per_platform[p]["weekday"][e.split()[0]])
+                    for e in entries
+                },
+            }
+            for p, entries in timing.items()
+        },
         "tones": {p: option_summary(per_platform[p]["tone"][t]) for p, t in tones.items()},
         "twins": {t: option_summary(evidence["twin"][t]) for t in twins},
     }

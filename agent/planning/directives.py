@@ -9,12 +9,30 @@ from typing import Any
 from agent.planning.slots import WEEKDAYS
 
 DAY_NAMES = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
-    "mondays": 0, "tuesdays": 1, "wednesdays": 2, "thursdays": 3, "fridays": 4, "saturdays": 5, "sundays": 6,
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+    "mondays": 0,
+    "tuesdays": 1,
+    "wednesdays": 2,
+    "thursdays": 3,
+    "fridays": 4,
+    "saturdays": 5,
+    "sundays": 6,
 }
 PLATFORM_WORDS = {
-    "instagram": "instagram", "ig": "instagram", "tiktok": "tiktok", "youtube": "youtube_shorts",
-    "shorts": "youtube_shorts", "linkedin": "linkedin", "facebook": "facebook", "threads": "threads",
+    "instagram": "instagram",
+    "ig": "instagram",
+    "tiktok": "tiktok",
+    "youtube": "youtube_shorts",
+    "shorts": "youtube_shorts",
+    "linkedin": "linkedin",
+    "facebook": "facebook",
+    "threads": "threads",
     "sandbox": "sandbox",
 }
 
@@ -87,23 +105,33 @@ def parse_directive(text: str, *, twin_names: list[str]) -> list[tuple[str, dict
             found.append(("avoid_weekday", {"weekday": day}))
             continue
         twin = next((t for t in twin_names if t.lower().split()[0] in clause), None)
-        platform = next((p for w, p in PLATFORM_WORDS.items() if re.search(rf"\b{w}\b", clause)), None)
+        platform = next(
+            (p for w, p in PLATFORM_WORDS.items() if re.search(rf"\b{w}\b", clause)), None
+        )
         if twin and platform and "use" in clause:
             found.append(("twin_for_platform", {"platform": platform, "twin": twin}))
             continue
         tone = next(
-            (t for t in ("educational", "trending", "thought_leadership", "inspirational")
-             if t.replace("_", " ") in clause or t in clause),
+            (
+                t
+                for t in ("educational", "trending", "thought_leadership", "inspirational")
+                if t.replace("_", " ") in clause or t in clause
+            ),
             None,
         )
         if tone and platform:
             found.append(("tone_for_platform", {"platform": platform, "tone": tone}))
             continue
-        m = re.match(r"^(?:please\s+)?(?:more|lots more|do more)\s+(?:of\s+|on\s+|about\s+)?(.+)$", clause)
+        m = re.match(
+            r"^(?:please\s+)?(?:more|lots more|do more)\s+(?:of\s+|on\s+|about\s+)?(.+)$", clause
+        )
         if m:
             found.append(("more_topic", {"topic": m.group(1).strip()}))
             continue
-        m = re.match(r"^(?:please\s+)?(?:less|fewer|no more|stop|avoid|no)\s+(?:of\s+|on\s+|about\s+|posting about\s+)?(.+)$", clause)
+        m = re.match(
+            r"^(?:please\s+)?(?:less|fewer|no more|stop|avoid|no)\s+(?:of\s+|on\s+|about\s+|posting about\s+)?(.+)$",
+            clause,
+        )
         if m:
             found.append(("less_topic", {"topic": m.group(1).strip()}))
             continue

@@ -34,7 +34,9 @@ class RatedItem:
         return self.rating / NEUTRAL_RATING
 
 
-def _item_for(session: Session, subject: FeedbackSubject, subject_id: str) -> tuple[CalendarItem | None, VideoReel | None]:
+def _item_for(
+    session: Session, subject: FeedbackSubject, subject_id: str
+) -> tuple[CalendarItem | None, VideoReel | None]:
     try:
         key = uuid.UUID(subject_id)
     except ValueError:
@@ -47,15 +49,23 @@ def _item_for(session: Session, subject: FeedbackSubject, subject_id: str) -> tu
         reel = session.get(VideoReel, key)
     elif subject == FeedbackSubject.script:
         script = session.get(Script, key)
-        item = session.get(CalendarItem, script.calendar_item_id) if script and script.calendar_item_id else None
+        item = (
+            session.get(CalendarItem, script.calendar_item_id)
+            if script and script.calendar_item_id
+            else None
+        )
         return item, None
-    item = session.get(CalendarItem, reel.calendar_item_id) if reel and reel.calendar_item_id else None
+    item = (
+        session.get(CalendarItem, reel.calendar_item_id) if reel and reel.calendar_item_id else None
+    )
     return item, reel
 
 
 def rated_items(session: Session, *, user_id: uuid.UUID) -> list[RatedItem]:
     """Ratings on scripts, reels and posts, with the content decisions behind each."""
-    stmt = select(Feedback).where(Feedback.user_id == user_id, Feedback.subject_type != FeedbackSubject.agent)
+    stmt = select(Feedback).where(
+        Feedback.user_id == user_id, Feedback.subject_type != FeedbackSubject.agent
+    )
     result: list[RatedItem] = []
     for row in session.scalars(stmt.order_by(Feedback.created_at)):
         item, reel = _item_for(session, row.subject_type, row.subject_id)

@@ -17,7 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-DIMENSIONS = ("pillar", "topic", "hook_category", "tone", "length_bucket", "twin", "weekday", "hour")
+DIMENSIONS = (
+    "pillar",
+    "topic",
+    "hook_category",
+    "tone",
+    "length_bucket",
+    "twin",
+    "weekday",
+    "hour",
+)
 CONTENT_DIMENSIONS = ("pillar", "hook_category", "tone", "length_bucket", "twin", "topic")
 HOURS = ("08:00", "10:00", "12:00", "14:00", "16:00", "18:00", "20:00", "22:00")
 """The posting times planning chooses between (local time of the agent)."""
@@ -62,7 +71,11 @@ class OptionStats:
         return mean - z * sd, mean + z * sd
 
     def to_json(self) -> dict[str, float]:
-        return {"n": round(self.n, 4), "sum": round(self.total, 6), "sumsq": round(self.total_sq, 6)}
+        return {
+            "n": round(self.n, 4),
+            "sum": round(self.total, 6),
+            "sumsq": round(self.total_sq, 6),
+        }
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> OptionStats:
@@ -73,7 +86,10 @@ Evidence = dict[str, dict[str, OptionStats]]
 
 
 def _parse(stats: dict[str, Any]) -> Evidence:
-    return {dim: {opt: OptionStats.from_json(v) for opt, v in options.items()} for dim, options in stats.items()}
+    return {
+        dim: {opt: OptionStats.from_json(v) for opt, v in options.items()}
+        for dim, options in stats.items()
+    }
 
 
 def _dump(evidence: Evidence) -> dict[str, Any]:
@@ -90,7 +106,9 @@ def platform_evidence_from_json(raw: dict[str, Any]) -> dict[str, Evidence]:
     return {p: _parse(stats) for p, stats in ((raw or {}).get("per_platform") or {}).items()}
 
 
-def evidence_to_json(evidence: Evidence, per_platform: dict[str, Evidence] | None = None) -> dict[str, Any]:
+def evidence_to_json(
+    evidence: Evidence, per_platform: dict[str, Evidence] | None = None
+) -> dict[str, Any]:
     """The JSON form kept in StrategyUpdate.evidence_json (counts, sums, sums of squares)."""
     result: dict[str, Any] = {"stats": _dump(evidence)}
     if per_platform:
@@ -129,7 +147,12 @@ def thompson_pick(stats: dict[str, OptionStats], options: list[str], rng: random
 
 
 def choose_hours(
-    *, days: list[int], platforms: list[str], evidence: dict[str, Any], seed: str, preferred: dict[int, str] | None = None
+    *,
+    days: list[int],
+    platforms: list[str],
+    evidence: dict[str, Any],
+    seed: str,
+    preferred: dict[int, str] | None = None,
 ) -> dict[int, str]:
     """A posting time per weekday: the strategy's preferred time where it names one, else a Thompson draw.
 
@@ -150,14 +173,16 @@ def choose_hours(
                 chosen[day] = pick(model.sample(rng), "hour", list(HOURS), rng)
         return chosen
     per_platform = platform_evidence_from_json(evidence)
-    stats = next((per_platform[p]["hour"] for p in platforms if per_platform.get(p, {}).get("hour")), None)
+    stats = next(
+        (per_platform[p]["hour"] for p in platforms if per_platform.get(p, {}).get("hour")), None
+    )
     stats = stats or evidence_from_json(evidence).get("hour", {})
     if not stats:
         return chosen
-    rng = _rng(f"hours:{seed}")
+    draws = _rng(f"hours:{seed}")
     for day in days:
         if day not in chosen:
-            chosen[day] = thompson_pick(stats, list(HOURS), rng)
+            chosen[day] = thompson_pick(stats, list(HOURS), draws)
     return chosen
 
 
@@ -188,10 +213,14 @@ def suggestions_for(
         for dim in CONTENT_DIMENSIONS:
             stats = parsed.get(dim, {})
             if dim == "topic":
-                suggestion_topic = _pick_topic(stats, choices.get("topic", []), label, topic_uses, rng)
+                suggestion_topic = _pick_topic(
+                    stats, choices.get("topic", []), label, topic_uses, rng
+                )
                 if suggestion_topic:
                     suggestion["topic"] = suggestion_topic
-                    topic_uses[label(suggestion_topic)] = topic_uses.get(label(suggestion_topic), 0) + 1
+                    topic_uses[label(suggestion_topic)] = (
+                        topic_uses.get(label(suggestion_topic), 0) + 1
+                    )
                 continue
             universe = sorted(set(choices.get(dim, [])) | set(stats))
             if not stats or not universe:
@@ -203,8 +232,13 @@ def suggestions_for(
     return result
 
 
-def _model_suggestions(slots: list[Any], raw: list[dict[str, Any]], choices: dict[str, list[str]],
-                       label: Callable[[str], str], seed: str) -> list[dict[str, Any]]:
+def _model_suggestions(
+    slots: list[Any],
+    raw: list[dict[str, Any]],
+    choices: dict[str, list[str]],
+    label: Callable[[str], str],
+    seed: str,
+) -> list[dict[str, Any]]:
     """One joint draw of every option's effect per slot, and the best option per dimension under it."""
     from agent.planning.model import EffectModel, Observation, generator, pick
 
@@ -216,8 +250,13 @@ def _model_suggestions(slots: list[Any], raw: list[dict[str, Any]], choices: dic
         draw = model.sample(rng)
         suggestion: dict[str, Any] = {"slot": slot.index}
         for dim in CONTENT_DIMENSIONS:
-            universe = [t for t in choices.get(dim, []) if uses.get(label(t), 0) < MAX_TOPIC_REPEATS] if dim == "topic" else sorted(
-                set(choices.get(dim, [])) | {opt for d, opt in model.columns if d == dim})
+            universe = (
+                [t for t in choices.get(dim, []) if uses.get(label(t), 0) < MAX_TOPIC_REPEATS]
+                if dim == "topic"
+                else sorted(
+                    set(choices.get(dim, [])) | {opt for d, opt in model.columns if d == dim}
+                )
+            )
             if universe:
                 suggestion[dim] = pick(draw, dim, universe, rng, label)
         if "topic" in suggestion:
@@ -229,7 +268,11 @@ def _model_suggestions(slots: list[Any], raw: list[dict[str, Any]], choices: dic
 
 
 def _pick_topic(
-    stats: dict[str, OptionStats], candidates: list[str], label: Callable[[str], str], uses: dict[str, int], rng: random.Random
+    stats: dict[str, OptionStats],
+    candidates: list[str],
+    label: Callable[[str], str],
+    uses: dict[str, int],
+    rng: random.Random,
 ) -> str | None:
     """A candidate topic by Thompson sampling over its cluster's evidence, at most MAX_TOPIC_REPEATS a week."""
     if not stats or not candidates:

@@ -37,7 +37,11 @@ class Observation:
     weight: float = 1.0
 
     def to_json(self) -> dict[str, Any]:
-        return {"f": {d: self.features[d] for d in DIMENSIONS if self.features.get(d)}, "y": round(self.score, 5), "w": round(self.weight, 4)}
+        return {
+            "f": {d: self.features[d] for d in DIMENSIONS if self.features.get(d)},
+            "y": round(self.score, 5),
+            "w": round(self.weight, 4),
+        }
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Observation:
@@ -47,8 +51,12 @@ class Observation:
 class EffectModel:
     """Posterior over per-option effects, fitted from observations."""
 
-    def __init__(self, observations: Sequence[Observation], options: dict[str, list[str]] | None = None,
-                 topic_label: Callable[[str], str] | None = None) -> None:
+    def __init__(
+        self,
+        observations: Sequence[Observation],
+        options: dict[str, list[str]] | None = None,
+        topic_label: Callable[[str], str] | None = None,
+    ) -> None:
         self.label = topic_label or (lambda t: t)
         columns: dict[tuple[str, str], int] = {}
         for obs in observations:
@@ -94,14 +102,21 @@ def generator(seed: str) -> np.random.Generator:
     return np.random.default_rng(int(hashlib.sha256(seed.encode()).hexdigest()[:16], 16))
 
 
-def pick(draw: dict[tuple[str, str], float], dim: str, options: list[str], rng: np.random.Generator,
-         label: Callable[[str], str] | None = None) -> str:
+def pick(
+    draw: dict[tuple[str, str], float],
+    dim: str,
+    options: list[str],
+    rng: np.random.Generator,
+    label: Callable[[str], str] | None = None,
+) -> str:
     """The option with the highest drawn effect; unseen options draw from the prior."""
     to_key = label or (lambda o: o)
     best, best_value = options[0], -math.inf
     for option in options:
         key = (dim, to_key(option) if dim == "topic" else option)
-        value = draw[key] if key in draw else float(rng.normal(0.0, PRIOR_SD * math.sqrt(EXPLORATION)))
+        value = (
+            draw[key] if key in draw else float(rng.normal(0.0, PRIOR_SD * math.sqrt(EXPLORATION)))
+        )
         if value > best_value:
             best, best_value = option, value
     return best

@@ -3,4 +3,11 @@
 from agent.simulation.fast_tools import estimate_speech, quick_render
 from agent.simulation.runner import SimulationConfig, SimulationResult, WeekRow, simulate
 
-__all__ = ["SimulationConfig", "SimulationResult", "WeekRow", "estimate_speech", "quick_render", "simulate"]
+__all__ = [
+    "SimulationConfig",
+    "SimulationResult",
+    "WeekRow",
+    "estimate_speech",
+    "quick_render",
+    "simulate",
+]

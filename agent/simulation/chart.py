@@ -7,9 +7,9 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from agent.simulation.runner import SimulationResult  # noqa: E402
+from agent.simulation.runner import SimulationResult
 
 COLOURS = ["#4C6EF5", "#ADB5BD", "#12B886", "#F76707"]
 
@@ -22,14 +22,34 @@ def learning_curve(results: dict[str, SimulationResult], path: Path, title: str 
         path: Where the PNG goes.
         title: Chart title (default: the audience of the first result).
     """
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), sharex=True, gridspec_kw={"height_ratios": [2, 1]})
+    fig, (top, bottom) = plt.subplots(
+        2, 1, figsize=(8, 6), sharex=True, gridspec_kw={"height_ratios": [2, 1]}
+    )
     for i, (label, result) in enumerate(results.items()):
         weeks = list(range(1, len(result.rows) + 1))
         colour = COLOURS[i % len(COLOURS)]
-        top.plot(weeks, [r.interactions_per_post for r in result.rows], marker="o", color=colour, linewidth=2.2, label=label)
-        bottom.plot(weeks, [r.engagement_rate * 100 for r in result.rows], marker="o", color=colour, linewidth=1.6)
+        top.plot(
+            weeks,
+            [r.interactions_per_post for r in result.rows],
+            marker="o",
+            color=colour,
+            linewidth=2.2,
+            label=label,
+        )
+        bottom.plot(
+            weeks,
+            [r.engagement_rate * 100 for r in result.rows],
+            marker="o",
+            color=colour,
+            linewidth=1.6,
+        )
     first = next(iter(results.values()))
-    top.set_title(title or f"Learning curve — audience {first.audience}, seed {first.seed}", loc="left", fontsize=12, fontweight="bold")
+    top.set_title(
+        title or f"Learning curve — audience {first.audience}, seed {first.seed}",
+        loc="left",
+        fontsize=12,
+        fontweight="bold",
+    )
     top.set_ylabel("interactions per post")
     bottom.set_ylabel("engagement rate (%)")
     bottom.set_xlabel("week")

@@ -40,9 +40,18 @@ def estimate_speech(*, text: str, language: str, voice: VoiceSpec, out_path: Pat
         wav.setsampwidth(2)
         wav.setframerate(SAMPLE_RATE)
         wav.writeframes(b"\x00\x00" * (SAMPLE_RATE * duration_ms // 1000))
-    timings = [WordTiming(word=w, start_ms=i * step_ms, end_ms=(i + 1) * step_ms - 20) for i, w in enumerate(words)]
-    return SpeechResult(audio_path=out_path, sample_rate=SAMPLE_RATE, duration_ms=duration_ms, words=timings,
-                        engine="estimate", voice=voice.voice_id or voice.provider)
+    timings = [
+        WordTiming(word=w, start_ms=i * step_ms, end_ms=(i + 1) * step_ms - 20)
+        for i, w in enumerate(words)
+    ]
+    return SpeechResult(
+        audio_path=out_path,
+        sample_rate=SAMPLE_RATE,
+        duration_ms=duration_ms,
+        words=timings,
+        engine="estimate",
+        voice=voice.voice_id or voice.provider,
+    )
 
 
 def quick_render(request: RenderRequest, progress: ProgressCallback | None = None) -> RenderResult:
@@ -63,7 +72,9 @@ def quick_render(request: RenderRequest, progress: ProgressCallback | None = Non
         audio.layout = "mono"  # type: ignore[union-attr]
         shade = sum(map(ord, request.style_preset)) % 200 + 30
         for i in range(max(1, int(seconds * FPS))):
-            frame = av.VideoFrame.from_ndarray(np.full((height, width, 3), (shade + i) % 255, np.uint8), format="rgb24")
+            frame = av.VideoFrame.from_ndarray(
+                np.full((height, width, 3), (shade + i) % 255, np.uint8), format="rgb24"
+            )
             frame.pts = i
             frame.time_base = Fraction(1, FPS)
             container.mux(video.encode(frame))
@@ -72,7 +83,9 @@ def quick_render(request: RenderRequest, progress: ProgressCallback | None = Non
         chunk = 1024
         for start in range(0, samples, chunk):
             n = min(chunk, samples - start)
-            frame_a = av.AudioFrame.from_ndarray(np.zeros((1, n), np.float32), format="fltp", layout="mono")
+            frame_a = av.AudioFrame.from_ndarray(
+                np.zeros((1, n), np.float32), format="fltp", layout="mono"
+            )
             frame_a.sample_rate = SAMPLE_RATE
             frame_a.pts = start
             container.mux(audio.encode(frame_a))
@@ -85,5 +98,13 @@ def quick_render(request: RenderRequest, progress: ProgressCallback | None = Non
     Image.new("RGB", SIZE, (shade, shade, shade)).save(thumb, "JPEG")
     if progress is not None:
         progress(100.0)
-    return RenderResult(video_path=request.out_path, thumbnail_path=thumb, duration_ms=duration_ms, width=width,
-                        height=height, video_codec="h264", audio_codec="aac", size_bytes=request.out_path.stat().st_size)
+    return RenderResult(
+        video_path=request.out_path,
+        thumbnail_path=thumb,
+        duration_ms=duration_ms,
+        width=width,
+        height=height,
+        video_codec="h264",
+        audio_codec="aac",
+        size_bytes=request.out_path.stat().st_size,
+    )

@@ -19,11 +19,21 @@ class SeededSandboxPublisher(SandboxPublisher):
     that are random per run; a simulation must give the same numbers for the same seed.
     """
 
-    def fetch_metrics(self, platform_post_id: str, *, account: AccountRef, credentials: Credentials) -> dict[str, float]:
+    def fetch_metrics(
+        self, platform_post_id: str, *, account: AccountRef, credentials: Credentials
+    ) -> dict[str, float]:
         record = self._load(platform_post_id, account)
-        key = json.dumps([self.seed, account.external_id, record["published_at"], record.get("meta", {})], sort_keys=True)
-        final = self.audience.engagement(self.features(record), random.Random(int(hashlib.sha256(key.encode()).hexdigest()[:16], 16)))
-        age_h = (self.clock() - datetime.fromisoformat(record["published_at"])).total_seconds() / 3600
+        key = json.dumps(
+            [self.seed, account.external_id, record["published_at"], record.get("meta", {})],
+            sort_keys=True,
+        )
+        final = self.audience.engagement(
+            self.features(record),
+            random.Random(int(hashlib.sha256(key.encode()).hexdigest()[:16], 16)),
+        )
+        age_h = (
+            self.clock() - datetime.fromisoformat(record["published_at"])
+        ).total_seconds() / 3600
         grown = 0.0 if age_h <= 0 else 1 - math.exp(-age_h / MATURITY_HOURS)
         views, impressions = int(final.views * grown), int(final.impressions * grown)
         return {

@@ -113,7 +113,9 @@ def _describe(spec: str | Audience | None) -> str:
     return spec if isinstance(spec, str) else type(spec).__name__
 
 
-def simulate(config: SimulationConfig, progress: Callable[[WeekRow], None] | None = None) -> SimulationResult:
+def simulate(
+    config: SimulationConfig, progress: Callable[[WeekRow], None] | None = None
+) -> SimulationResult:
     """Run ``config.weeks`` auto-approved weekly cycles on the sandbox platform.
 
     Args:
@@ -128,26 +130,44 @@ def simulate(config: SimulationConfig, progress: Callable[[WeekRow], None] | Non
     audience = load_audience(config.audience)  # fail early on a bad module:attr
     parse_week(config.start_week)
     temporary = config.data_dir is None
-    data_dir = Path(tempfile.mkdtemp(prefix="twin-sim-")) if config.data_dir is None else config.data_dir
+    data_dir = (
+        Path(tempfile.mkdtemp(prefix="twin-sim-")) if config.data_dir is None else config.data_dir
+    )
     try:
         rows = _run(config, data_dir, audience, progress)
     finally:
         if temporary:
             shutil.rmtree(data_dir, ignore_errors=True)
-    return SimulationResult(rows=rows, seed=config.seed, audience=_describe(config.audience),
-                            learning_mode=config.learning_mode, data_dir=None if temporary else data_dir)
+    return SimulationResult(
+        rows=rows,
+        seed=config.seed,
+        audience=_describe(config.audience),
+        learning_mode=config.learning_mode,
+        data_dir=None if temporary else data_dir,
+    )
 
 
-def _run(config: SimulationConfig, data_dir: Path, audience: Audience, progress: Callable[[WeekRow], None] | None) -> list[WeekRow]:
-    settings = load_settings(data_dir=data_dir, database_url=config.database_url, learning_mode=config.learning_mode,
-                             planning_seed=config.seed, report_formats=config.report_formats)
+def _run(
+    config: SimulationConfig,
+    data_dir: Path,
+    audience: Audience,
+    progress: Callable[[WeekRow], None] | None,
+) -> list[WeekRow]:
+    settings = load_settings(
+        data_dir=data_dir,
+        database_url=config.database_url,
+        learning_mode=config.learning_mode,
+        planning_seed=config.seed,
+        report_formats=config.report_formats,
+    )
     system = open_system(settings)
     try:
         initialise(system, demo=config.twins)
         with system.sessions() as session:
             agent_id = get_agent(session=session, name_or_id=config.agent).id
         chat_model = config.chat_model or OfflineChatModel(seed=config.seed).model_copy(
-            update={"registry": register_skills(ResponderRegistry())})
+            update={"registry": register_skills(ResponderRegistry())}
+        )
         rows: list[WeekRow] = []
         week = config.start_week
         previous: dict[str, Any] = {}
@@ -159,8 +179,16 @@ def _run(config: SimulationConfig, data_dir: Path, audience: Audience, progress:
                 overrides["memory"] = None
             if config.before_week is not None:
                 config.before_week(system, agent_id, week)
-            outcome = start_run(system, agent=str(agent_id), week=week, auto_approve=True, fast_forward=True,
-                                now=monday - timedelta(days=1), context_overrides=overrides, render_quality="draft")
+            outcome = start_run(
+                system,
+                agent=str(agent_id),
+                week=week,
+                auto_approve=True,
+                fast_forward=True,
+                now=monday - timedelta(days=1),
+                context_overrides=overrides,
+                render_quality="draft",
+            )
             rows.append(_row(system, agent_id, week, outcome.status, previous))
             previous = rows[-1].adjustments or previous
             if progress is not None:
@@ -171,14 +199,21 @@ def _run(config: SimulationConfig, data_dir: Path, audience: Audience, progress:
         system.dispose()
 
 
-def context_overrides(settings: Any, config: SimulationConfig, audience: Audience, chat_model: BaseChatModel,
-               clock: FastForwardClock) -> dict[str, Any]:
+def context_overrides(
+    settings: Any,
+    config: SimulationConfig,
+    audience: Audience,
+    chat_model: BaseChatModel,
+    clock: FastForwardClock,
+) -> dict[str, Any]:
     """The week's context pieces: its clock, the seeded model and sandbox, and (if quick) cheap media."""
     from agent.runtime import render as real_render
     from agent.runtime import speak_with
     from tools.trends import load_trends
 
-    sandbox = SeededSandboxPublisher(root=settings.data_dir / "sandbox", clock=clock.now, audience=audience, seed=config.seed)
+    sandbox = SeededSandboxPublisher(
+        root=settings.data_dir / "sandbox", clock=clock.now, audience=audience, seed=config.seed
+    )
 
     def publisher_for(platform: str) -> Publisher:
         if platform != "sandbox":
@@ -198,17 +233,36 @@ def context_overrides(settings: Any, config: SimulationConfig, audience: Audienc
     }
 
 
-def _row(system: Any, agent_id: Any, week: str, status: RunStatus, previous: dict[str, Any]) -> WeekRow:
+def _row(
+    system: Any, agent_id: Any, week: str, status: RunStatus, previous: dict[str, Any]
+) -> WeekRow:
     start, _ = week_bounds(week)
     with system.sessions() as session:
-        report = session.scalar(select(WeeklyReport).where(WeeklyReport.agent_id == agent_id, WeeklyReport.week_start == start.date()))
-        update = session.scalar(select(StrategyUpdate).where(StrategyUpdate.source_report_id == report.id)) if report else None
+        report = session.scalar(
+            select(WeeklyReport).where(
+                WeeklyReport.agent_id == agent_id, WeeklyReport.week_start == start.date()
+            )
+        )
+        update = (
+            session.scalar(
+                select(StrategyUpdate).where(StrategyUpdate.source_report_id == report.id)
+            )
+            if report
+            else None
+        )
         totals = dict((report.aggregate_metrics_json or {}).get("totals", {})) if report else {}
         posts = int((report.aggregate_metrics_json or {}).get("posts", 0)) if report else 0
         adjustments = dict(update.adjustments_json) if update else {}
-    return WeekRow(week=week, status=status.value, posts=posts, views=float(totals.get("views", 0.0)),
-                   interactions=float(totals.get("interactions", 0.0)), engagement_rate=float(totals.get("engagement_rate", 0.0)),
-                   changes=describe_changes(previous, adjustments), adjustments=adjustments)
+    return WeekRow(
+        week=week,
+        status=status.value,
+        posts=posts,
+        views=float(totals.get("views", 0.0)),
+        interactions=float(totals.get("interactions", 0.0)),
+        engagement_rate=float(totals.get("engagement_rate", 0.0)),
+        changes=describe_changes(previous, adjustments),
+        adjustments=adjustments,
+    )
 
 
 def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> str:
@@ -218,7 +272,10 @@ def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> str:
         added = [t for t in after.get(key, []) if t not in before.get(key, [])]
         if added:
             parts.append(f"{label}{', '.join(added)}")
-    timing_before, timing_after = before.get("platform_timing_updates", {}), after.get("platform_timing_updates", {})
+    timing_before, timing_after = (
+        before.get("platform_timing_updates", {}),
+        after.get("platform_timing_updates", {}),
+    )
     for platform, slots in timing_after.items():
         if slots != timing_before.get(platform):
             parts.append(f"{platform} at {', '.join(slots)}")

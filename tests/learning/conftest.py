@@ -23,7 +23,9 @@ from db.repo.identity import get_agent
 
 @pytest.fixture
 def system(tmp_path: Path, db_url: str) -> Iterator[System]:
-    sysm = open_system(load_settings(data_dir=tmp_path / "data", database_url=db_url, report_formats=["md"]))
+    sysm = open_system(
+        load_settings(data_dir=tmp_path / "data", database_url=db_url, report_formats=["md"])
+    )
     initialise(sysm, demo=True)
     yield sysm
     sysm.dispose()
@@ -41,13 +43,27 @@ def run_week(system: System, week: str, *, memory: bool = False, **overrides: An
     from tools.publish.sandbox import load_audience
 
     monday = datetime.combine(parse_week(week), time(0, 0), tzinfo=UTC)
-    model = OfflineChatModel(seed=0).model_copy(update={"registry": register_skills(ResponderRegistry())})
-    ctx = context_overrides(system.settings, SimulationConfig(), load_audience(None), model,
-                            FastForwardClock(start=monday - timedelta(hours=15)))
+    model = OfflineChatModel(seed=0).model_copy(
+        update={"registry": register_skills(ResponderRegistry())}
+    )
+    ctx = context_overrides(
+        system.settings,
+        SimulationConfig(),
+        load_audience(None),
+        model,
+        FastForwardClock(start=monday - timedelta(hours=15)),
+    )
     if not memory:
         ctx["memory"] = None
     ctx.update(overrides)
-    outcome = start_run(system, week=week, auto_approve=True, fast_forward=True, now=monday - timedelta(days=1),
-                        context_overrides=ctx, render_quality="draft")
+    outcome = start_run(
+        system,
+        week=week,
+        auto_approve=True,
+        fast_forward=True,
+        now=monday - timedelta(days=1),
+        context_overrides=ctx,
+        render_quality="draft",
+    )
     assert outcome.status.value == "finished", outcome.error
     return outcome

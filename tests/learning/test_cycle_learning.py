@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from sqlalchemy import select
 
@@ -18,24 +19,43 @@ WEEK = "2030-W10"
 NEXT = "2030-W11"
 
 
-def _strategy(system: System, week: str, adjustments: dict[str, object]) -> None:
+def _strategy(system: System, week: str, adjustments: dict[str, Any]) -> None:
     with transaction(system.sessions) as session:
         agent = session.get(Agent, agent_id(system))
         assert agent is not None
-        session.add(StrategyUpdate(user_id=agent.user_id, agent_id=agent.id, effective_start_date=parse_week(week),
-                                   adjustments_json=adjustments, evidence_json={}))
+        session.add(
+            StrategyUpdate(
+                user_id=agent.user_id,
+                agent_id=agent.id,
+                effective_start_date=parse_week(week),
+                adjustments_json=adjustments,
+                evidence_json={},
+            )
+        )
 
 
 def _items(system: System, week: str) -> list[CalendarItem]:
     with system.sessions() as session:
-        cal = session.scalar(select(ContentCalendar).where(ContentCalendar.period_start == parse_week(week)))
+        cal = session.scalar(
+            select(ContentCalendar).where(ContentCalendar.period_start == parse_week(week))
+        )
         assert cal is not None
-        return list(session.scalars(select(CalendarItem).where(CalendarItem.calendar_id == cal.id).order_by(CalendarItem.slot)))
+        return list(
+            session.scalars(
+                select(CalendarItem)
+                .where(CalendarItem.calendar_id == cal.id)
+                .order_by(CalendarItem.slot)
+            )
+        )
 
 
-STRATEGY = {
+STRATEGY: dict[str, Any] = {
     "topics_to_increase": ["Passkeys replacing passwords"],
-    "topics_to_reduce": ["Creator AI tools", "AI agents for small business", "Prompt engineering basics"],
+    "topics_to_reduce": [
+        "Creator AI tools",
+        "AI agents for small business",
+        "Prompt engineering basics",
+    ],
     "platform_timing_updates": {"sandbox": ["Tue 18:00", "Thu 20:00"]},
     "tone_adjustments": {"sandbox": "thought_leadership"},
     "twin_rotation": ["Goddess Twin", "Space Twin"],
@@ -47,28 +67,56 @@ def test_planning_follows_the_latest_strategy(system: System) -> None:
     run_week(system, WEEK)
     items = _items(system, WEEK)
     topics = [i.topic for i in items]
-    assert not set(topics) & set(STRATEGY["topics_to_reduce"])  # type: ignore[arg-type]
+    assert not set(topics) & set(STRATEGY["topics_to_reduce"])
     assert "Passkeys replacing passwords" in topics
     times = {(i.planned_at.strftime("%a %H:%M")) for i in items}
     assert {"Tue 18:00", "Thu 20:00"} <= times
-    assert all(i.tone.value == "thought_leadership" for i in items)  # no evidence yet: the strategy's tone applies
+    assert all(
+        i.tone.value == "thought_leadership" for i in items
+    )  # no evidence yet: the strategy's tone applies
 
 
 def test_directives_win_over_learned_preferences(system: System) -> None:
     _strategy(system, WEEK, STRATEGY)
     with transaction(system.sessions) as session:
         aid = agent_id(system)
-        add_directive(session=session, agent_id=aid, kind="less_topic", value={"topic": "passkeys"}, text="less passkeys")
-        add_directive(session=session, agent_id=aid, kind="more_topic", value={"topic": "prompt engineering"},
-                      text="more prompt engineering")
-        add_directive(session=session, agent_id=aid, kind="avoid_weekday", value={"weekday": 1}, text="nothing on Tuesdays")
-        add_directive(session=session, agent_id=aid, kind="tone_for_platform",
-                      value={"platform": "sandbox", "tone": "inspirational"}, text="be inspirational on sandbox")
+        add_directive(
+            session=session,
+            agent_id=aid,
+            kind="less_topic",
+            value={"topic": "passkeys"},
+            text="less passkeys",
+        )
+        add_directive(
+            session=session,
+            agent_id=aid,
+            kind="more_topic",
+            value={"topic": "prompt engineering"},
+            text="more prompt engineering",
+        )
+        add_directive(
+            session=session,
+            agent_id=aid,
+            kind="avoid_weekday",
+            value={"weekday": 1},
+            text="nothing on Tuesdays",
+        )
+        add_directive(
+            session=session,
+            agent_id=aid,
+            kind="tone_for_platform",
+            value={"platform": "sandbox", "tone": "inspirational"},
+            text="be inspirational on sandbox",
+        )
     run_week(system, WEEK)
     items = _items(system, WEEK)
     topics = Counter(i.topic for i in items)
-    assert not any("Passkeys" in t for t in topics)  # the strategy wanted more; the creator said less
-    assert sum(n for t, n in topics.items() if "prompt engineering" in t.lower()) >= 2  # the strategy said less; the creator more
+    assert not any(
+        "Passkeys" in t for t in topics
+    )  # the strategy wanted more; the creator said less
+    assert (
+        sum(n for t, n in topics.items() if "prompt engineering" in t.lower()) >= 2
+    )  # the strategy said less; the creator more
     assert all(i.planned_at.weekday() != 1 for i in items)
     assert all(i.tone.value == "inspirational" for i in items)
 
@@ -80,10 +128,20 @@ def test_a_week_of_metrics_becomes_evidence_and_ratings_count(system: System) ->
         agent = session.get(Agent, agent_id(system))
         assert agent is not None
         for reel in reels[:2]:
-            session.add(Feedback(user_id=agent.user_id, subject_type=FeedbackSubject.reel, subject_id=str(reel.id), rating=5, comment="love it"))
+            session.add(
+                Feedback(
+                    user_id=agent.user_id,
+                    subject_type=FeedbackSubject.reel,
+                    subject_id=str(reel.id),
+                    rating=5,
+                    comment="love it",
+                )
+            )
     run_week(system, NEXT)
     with system.sessions() as session:
-        updates = list(session.scalars(select(StrategyUpdate).order_by(StrategyUpdate.effective_start_date)))
+        updates = list(
+            session.scalars(select(StrategyUpdate).order_by(StrategyUpdate.effective_start_date))
+        )
     first, second = updates[0].evidence_json, updates[-1].evidence_json
     assert first["posts_considered"] == 7 and len(first["observations"]) == 7
     assert second["reasons"]["feedback"] == {"ratings": 2, "mean_rating": 5.0}

@@ -6,4 +6,12 @@ from tools.reports.html import render_html
 from tools.reports.markdown import ReportData, render_markdown
 from tools.reports.pdf import render_pdf
 
-__all__ = ["FORMATS", "ReportData", "write_report_files", "render_charts", "render_html", "render_markdown", "render_pdf"]
+__all__ = [
+    "FORMATS",
+    "ReportData",
+    "render_charts",
+    "render_html",
+    "render_markdown",
+    "render_pdf",
+    "write_report_files",
+]

@@ -13,7 +13,9 @@ from tools.reports.pdf import render_pdf
 FORMATS = ("md", "html", "pdf")
 
 
-def write_report_files(data: ReportData, folder: Path, formats: Iterable[str] = FORMATS) -> dict[str, Path]:
+def write_report_files(
+    data: ReportData, folder: Path, formats: Iterable[str] = FORMATS
+) -> dict[str, Path]:
     """Write ``<folder>/<week>.<format>`` for each format; charts are drawn once for HTML and PDF.
 
     Args:

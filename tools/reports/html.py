@@ -6,7 +6,7 @@ import base64
 import html
 
 from tools.reports.charts import CHARTS
-from tools.reports.markdown import ReportData, number
+from tools.reports.markdown import ReportData, describe, number
 
 STYLE = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#212529;max-width:820px;margin:32px auto;padding:0 16px;line-height:1.5}
@@ -37,35 +37,58 @@ def render_html(data: ReportData, charts: dict[str, bytes]) -> str:
     prev = data.previous_totals or {}
     cards = "".join(
         f'<div class="card"><b>{number(data.totals.get(k, 0))}{_change(data.totals.get(k, 0), prev.get(k))}</b><span>{label}</span></div>'
-        for k, label in (("views", "views"), ("interactions", "interactions"), ("followers_delta", "new followers"))
+        for k, label in (
+            ("views", "views"),
+            ("interactions", "interactions"),
+            ("followers_delta", "new followers"),
+        )
     )
     rate = data.totals.get("engagement_rate", 0.0)
     cards += f'<div class="card"><b>{rate:.2%}</b><span>engagement rate</span></div>'
     images = {name: base64.b64encode(png).decode() for name, png in charts.items()}
 
     def img(name: str) -> str:
-        return f'<img alt="{e(CHARTS[name][0])}" src="data:image/png;base64,{images[name]}">' if name in images else ""
+        return (
+            f'<img alt="{e(CHARTS[name][0])}" src="data:image/png;base64,{images[name]}">'
+            if name in images
+            else ""
+        )
 
     rows = "".join(
         f"<tr><td>{i}</td><td>{e(p['title'])}</td><td>{e(p['platform'])}</td><td class='n'>{p['views']:,}</td>"
-        f"<td class='n'>{p['score']:.2f}</td></tr>" for i, p in enumerate(data.top_posts, 1)
+        f"<td class='n'>{p['score']:.2f}</td></tr>"
+        for i, p in enumerate(data.top_posts, 1)
     )
-    changes = "".join(f"<li><b>{e(k.replace('_', ' '))}</b>: {e(str(v))}</li>" for k, v in data.strategy_changes.items())
+    changes = "".join(
+        f"<li><b>{e(k.replace('_', ' '))}</b>: {e(describe(v))}</li>"
+        for k, v in data.strategy_changes.items()
+    )
     parts = [
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Weekly report {e(data.week)}</title><style>{STYLE}</style></head><body>",
         f"<h1>Weekly report — {e(data.agent)}</h1><div class='period'>{e(data.week)} · {e(data.period)}</div>",
         f"<div class='headline'>{e(data.headline)}</div><div class='cards'>{cards}</div>",
         "<ul>" + "".join(f"<li>{e(i)}</li>" for i in data.insights) + "</ul>",
         f"<p><b>Next experiment:</b> {e(data.next_experiment)}</p>",
-        "<h2>Views and engagement</h2>", img("views_by_day"), img("engagement_by_platform"),
-        "<h2>Week over week</h2>", img("week_over_week"),
-        "<h2>Top posts</h2>", img("top_posts"),
+        "<h2>Views and engagement</h2>",
+        img("views_by_day"),
+        img("engagement_by_platform"),
+        "<h2>Week over week</h2>",
+        img("week_over_week"),
+        "<h2>Top posts</h2>",
+        img("top_posts"),
         f"<table><tr><th>#</th><th>title</th><th>platform</th><th>views</th><th>score</th></tr>{rows}</table>",
-        "<h2>What moved engagement</h2><p>Score 1.0 = the platform's average; bars are 90% intervals.</p>", img("lifts"),
+        "<h2>What moved engagement</h2><p>Score 1.0 = the platform's average; bars are 90% intervals.</p>",
+        img("lifts"),
     ]
     if data.strategy_summary or changes:
-        parts += ["<h2>What the strategy changed, and why</h2>", f"<p>{e(data.strategy_summary)}</p>", f"<ul>{changes}</ul>"]
+        parts += [
+            "<h2>What the strategy changed, and why</h2>",
+            f"<p>{e(data.strategy_summary)}</p>",
+            f"<ul>{changes}</ul>",
+        ]
     if data.pending_posts:
-        parts.append(f"<p><em>{data.pending_posts} posts are younger than the maturity window and not counted yet.</em></p>")
+        parts.append(
+            f"<p><em>{data.pending_posts} posts are younger than the maturity window and not counted yet.</em></p>"
+        )
     parts.append("</body></html>")
     return "\n".join(p for p in parts if p)

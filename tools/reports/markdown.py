@@ -27,34 +27,80 @@ class ReportData(BaseModel):
     strategy_changes: dict[str, Any] = Field(default_factory=dict)
 
 
+def describe(value: Any) -> str:
+    """A strategy entry in words: lists joined, mappings as ``key: value``; ``—`` when empty."""
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {describe(v)}" for k, v in value.items()) or "—"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(describe(v) for v in value) or "—"
+    return str(value).replace("_", " ")
+
+
 def number(value: float) -> str:
     """A figure for people: thousands separators, three decimals only for small fractions."""
     return f"{value:,.0f}" if abs(value) >= 10 or value == int(value) else f"{value:.3f}"
 
 
 def render_markdown(data: ReportData) -> str:
-    lines = [f"# Weekly report — {data.agent}, {data.week}", "", f"*{data.period}*", "", f"## {data.headline}", ""]
+    lines = [
+        f"# Weekly report — {data.agent}, {data.week}",
+        "",
+        f"*{data.period}*",
+        "",
+        f"## {data.headline}",
+        "",
+    ]
     lines += [f"- {i}" for i in data.insights]
-    lines += ["", f"**Next experiment:** {data.next_experiment}", "", "## Totals", "", "| metric | this week | previous week |", "|---|---:|---:|"]
+    lines += [
+        "",
+        f"**Next experiment:** {data.next_experiment}",
+        "",
+        "## Totals",
+        "",
+        "| metric | this week | previous week |",
+        "|---|---:|---:|",
+    ]
     for key, value in data.totals.items():
         prev = (data.previous_totals or {}).get(key)
         lines.append(f"| {key} | {number(value)} | {number(prev) if prev is not None else '—'} |")
     if data.pending_posts:
-        lines += ["", f"{data.pending_posts} posts are younger than the maturity window and not counted yet."]
-    lines += ["", "## By platform", "", "| platform | posts | views | interactions | engagement rate |", "|---|---:|---:|---:|---:|"]
+        lines += [
+            "",
+            f"{data.pending_posts} posts are younger than the maturity window and not counted yet.",
+        ]
+    lines += [
+        "",
+        "## By platform",
+        "",
+        "| platform | posts | views | interactions | engagement rate |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for platform, row in data.per_platform.items():
-        lines.append(f"| {platform} | {row['posts']:.0f} | {row['views']:,.0f} | {row['interactions']:,.0f} | {row['engagement_rate']:.2%} |")
-    lines += ["", "## Top posts", "", "| # | title | platform | views | score | link |", "|---:|---|---|---:|---:|---|"]
+        lines.append(
+            f"| {platform} | {row['posts']:.0f} | {row['views']:,.0f} | {row['interactions']:,.0f} | {row['engagement_rate']:.2%} |"
+        )
+    lines += [
+        "",
+        "## Top posts",
+        "",
+        "| # | title | platform | views | score | link |",
+        "|---:|---|---|---:|---:|---|",
+    ]
     for rank, post in enumerate(data.top_posts, 1):
-        lines.append(f"| {rank} | {post['title']} | {post['platform']} | {post['views']:,} | {post['score']:.2f} | {post.get('link') or ''} |")
+        lines.append(
+            f"| {rank} | {post['title']} | {post['platform']} | {post['views']:,} | {post['score']:.2f} | {post.get('link') or ''} |"
+        )
     lines += ["", "## What moved engagement (score 1.0 = average, 90% interval)", ""]
     for dim, options in data.lifts.items():
         if dim == "platform":
             continue
-        cells = ", ".join(f"{opt} {v['lift']:.2f} [{v['low']:.2f}–{v['high']:.2f}] n={v['n']:.0f}" for opt, v in options.items())
+        cells = ", ".join(
+            f"{opt} {v['lift']:.2f} [{v['low']:.2f}–{v['high']:.2f}] n={v['n']:.0f}"
+            for opt, v in options.items()
+        )
         lines.append(f"- **{dim.replace('_', ' ')}**: {cells}")
     if data.strategy_summary or data.strategy_changes:
         lines += ["", "## Strategy for next week", "", data.strategy_summary, ""]
         for key, value in data.strategy_changes.items():
-            lines.append(f"- {key}: {value}")
+            lines.append(f"- {key.replace('_', ' ')}: {describe(value)}")
     return "\n".join(lines) + "\n"

@@ -9,11 +9,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.image as mpimg  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
+import matplotlib.image as mpimg
+import matplotlib.pyplot as plt
+from matplotlib.backends.backend_pdf import PdfPages
 
-from tools.reports.markdown import ReportData, number  # noqa: E402
+from tools.reports.markdown import ReportData, describe, number
 
 A4 = (8.27, 11.69)
 INK = "#212529"
@@ -24,7 +24,14 @@ def _text_page(pdf: PdfPages, data: ReportData) -> None:
     fig = plt.figure(figsize=A4)
     y = 0.95
 
-    def line(text: str, size: float = 10, weight: str = "normal", colour: str = INK, gap: float = 0.022, wrap: int = 95) -> None:
+    def line(
+        text: str,
+        size: float = 10,
+        weight: str = "normal",
+        colour: str = INK,
+        gap: float = 0.022,
+        wrap: int = 95,
+    ) -> None:
         nonlocal y
         for chunk in textwrap.wrap(text, wrap) or [""]:
             fig.text(0.07, y, chunk, fontsize=size, fontweight=weight, color=colour, va="top")
@@ -36,7 +43,11 @@ def _text_page(pdf: PdfPages, data: ReportData) -> None:
     prev = data.previous_totals or {}
     for key in ("views", "interactions", "followers_delta"):
         before = prev.get(key)
-        change = f"  ({(data.totals.get(key, 0) / before - 1) * 100:+.0f}% vs last week)" if before else ""
+        change = (
+            f"  ({(data.totals.get(key, 0) / before - 1) * 100:+.0f}% vs last week)"
+            if before
+            else ""
+        )
         line(f"{key.replace('_', ' ')}: {number(data.totals.get(key, 0))}{change}", 11)
     line(f"engagement rate: {data.totals.get('engagement_rate', 0):.2%}", 11, gap=0.035)
     line("Insights", 13, "bold", gap=0.028)
@@ -44,13 +55,25 @@ def _text_page(pdf: PdfPages, data: ReportData) -> None:
         line(f"• {insight}", 10)
     y -= 0.01
     line(f"Next experiment: {data.next_experiment}", 10, "bold", gap=0.035)
+    if data.top_posts:
+        line("Top posts", 13, "bold", gap=0.028)
+        for rank, post in enumerate(data.top_posts, 1):
+            line(
+                f"{rank}. {post['title'][:60]} — {post['platform']}, {post['views']:,} views, score {post['score']:.2f}",
+                10,
+            )
+        y -= 0.01
     if data.strategy_summary or data.strategy_changes:
         line("What the strategy changed, and why", 13, "bold", gap=0.028)
         line(data.strategy_summary, 10)
         for key, value in data.strategy_changes.items():
-            line(f"• {key.replace('_', ' ')}: {value}", 9)
+            line(f"• {key.replace('_', ' ')}: {describe(value)}", 9)
     if data.pending_posts:
-        line(f"{data.pending_posts} posts are younger than the maturity window and not counted yet.", 9, colour=MUTED)
+        line(
+            f"{data.pending_posts} posts are younger than the maturity window and not counted yet.",
+            9,
+            colour=MUTED,
+        )
     pdf.savefig(fig)
     plt.close(fig)
 
@@ -83,7 +106,11 @@ def render_pdf(data: ReportData, charts: dict[str, bytes], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with PdfPages(path) as pdf:
         _text_page(pdf, data)
-        first = [charts[n] for n in ("views_by_day", "engagement_by_platform", "week_over_week") if n in charts]
+        first = [
+            charts[n]
+            for n in ("views_by_day", "engagement_by_platform", "week_over_week")
+            if n in charts
+        ]
         second = [charts[n] for n in ("top_posts", "lifts") if n in charts]
         if first:
             _chart_page(pdf, first, "Views and engagement")
