@@ -258,7 +258,7 @@ def fake_chat(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
                 needs_confirmation=True,
                 pending_action="add directive: avoid Sunday",
             )
-        if confirm:
+        if confirm and not message:
             return _Reply(
                 text="Done: no posts on Sundays.",
                 tool_calls=["add_directive"],
@@ -295,7 +295,7 @@ def test_chat_panel_talks_to_chat_reply_and_confirms_actions(
     done = client.post(
         "/chat/confirm", data={"csrf_token": page_csrf(client, "/chat"), "decision": "confirm"}
     )
-    assert fake_chat[-1] == {**fake_chat[-1], "message": "No posts on Sunday", "confirm": True}
+    assert fake_chat[-1] == {**fake_chat[-1], "message": "", "confirm": True}
     assert (
         "Done: no posts on Sundays." in done.text and 'data-testid="chat-confirm"' not in done.text
     )
@@ -335,3 +335,16 @@ def test_unknown_pages_show_a_friendly_error(client: TestClient) -> None:
     )
     assert client.get("/healthz").json() == {"ok": True}
     assert client.get("/static/app.css").status_code == 200
+
+
+def test_chat_panel_with_the_real_chat_agent(client: TestClient) -> None:
+    page = client.post(
+        "/chat",
+        data={
+            "csrf_token": page_csrf(client, "/chat"),
+            "message": "What is waiting for my approval?",
+        },
+    )
+    assert page.status_code == 200
+    assert 'data-testid="chat-agent"' in page.text, page.text[-1500:]
+    assert 'data-testid="chat-error"' not in page.text

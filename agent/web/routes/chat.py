@@ -92,8 +92,7 @@ def chat_confirm(
     request: Request, user: User, decision: Annotated[str, Form()] = "confirm"
 ) -> Response:
     state = web_state(request)
-    pending = state.pending_chat.pop(user.session_key, None)
-    if pending is None:
+    if state.pending_chat.pop(user.session_key, None) is None:
         return redirect(request, "/chat", "Nothing waits for confirmation.", "info")
     if decision != "confirm":
         state.add_chat(
@@ -102,7 +101,8 @@ def chat_confirm(
             ChatTurn(role="agent", text="Cancelled; nothing was changed."),
         )
         return redirect(request, "/chat#latest")
+    # The chat agent keeps the held action in its own thread; confirming needs no new words.
     state.add_chat(
-        user.session_key, ChatTurn(role="you", text="Confirm."), _ask(state, user, pending, True)
+        user.session_key, ChatTurn(role="you", text="Confirm."), _ask(state, user, "", True)
     )
     return redirect(request, "/chat#latest")
