@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from agent.chat import stream_reply, thread_id
@@ -19,6 +20,7 @@ def statuses(system: System) -> set[ApprovalStatus]:
         return {r.approval_status for r in session.scalars(select(VideoReel))}
 
 
+@pytest.mark.slow
 def test_approve_all_waits_for_confirmation_and_a_new_message_cancels_it(
     any_db_system: System,
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from sqlalchemy import select
 
 from agent.runner import start_run
@@ -26,6 +27,7 @@ def plan_of(system: System, run_id: str) -> list[tuple[int, str]]:
         return [(i.planned_date.weekday(), i.topic) for i in items]
 
 
+@pytest.mark.slow
 def test_chat_directives_change_the_next_plan(system: System) -> None:
     with transaction(system.sessions) as session:
         update_agent_policy(session=session, agent=get_agent(session=session), posts_per_week=7)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from agent.chat import classify
@@ -142,6 +143,7 @@ def test_last_report_after_a_finished_week(system: System, say: Say) -> None:
     assert reply.text.startswith("Report for 04 Mar to") and "Full report:" in reply.text
 
 
+@pytest.mark.slow
 def test_search_memory_finds_what_the_agent_learned(system: System, say: Say) -> None:
     from memory import AgentMemoryStore
 
