@@ -108,7 +108,9 @@ def test_sigterm_leaves_the_run_resumable_and_the_next_worker_resumes_it(tmp_pat
     assert run.error_message and run.error_message.startswith("interrupted by worker shutdown")
     assert run.current_node == "review"  # creating finished; review was entered but did nothing
     with system.sessions() as session:
-        asked = session.scalars(select(Notification).where(Notification.type == NotificationType.approval_needed))
+        asked = session.scalars(
+            select(Notification).where(Notification.type == NotificationType.approval_needed)
+        )
         assert list(asked) == []
 
     again = worker(system, "--once")
