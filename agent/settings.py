@@ -65,8 +65,6 @@ class Settings(BaseSettings):
 
     worker_poll_seconds: float = Field(default=30.0, gt=0)
     """Longest time the worker sleeps before re-reading schedules from the database."""
-    worker_shutdown_grace_seconds: float = Field(default=900.0, ge=0)
-    """How long a stopping worker waits for a run in progress to reach its next checkpoint."""
     metrics_refresh_hours: int = Field(default=6, ge=1, le=24)
     """The worker refreshes metrics of recent posts every this many hours."""
     chat_history_messages: int = Field(default=40, ge=4)
