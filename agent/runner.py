@@ -8,21 +8,30 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 from sqlalchemy import func, select
 
 from agent.clock import Clock, FastForwardClock, SystemClock
-from agent.errors import RunError
+from agent.errors import USER_ERRORS, RunError
 from agent.graph import build_graph
 from agent.llm import LLMError
 from agent.runtime import build_context, checkpointer
 from agent.system import System
 from agent.weeks import next_week, parse_week, week_key
 from db.engine import transaction
-from db.enums import AgentState, PublishStatus, RunResult, RunStatus, TriggerType
+from db.enums import (
+    AgentState,
+    ErrorScope,
+    PublishStatus,
+    RunResult,
+    RunStatus,
+    Severity,
+    TriggerType,
+)
 from db.models import AgentRun, MediaAsset, Post, VideoReel, WeeklyReport
 from db.repo.identity import get_agent
-from db.repo.runs import create_run, get_run, set_agent_state
+from db.repo.runs import create_run, get_run, log_error, set_agent_state
 
 
 @dataclass
@@ -136,22 +145,37 @@ def _drive(system: System, run_id: uuid.UUID, payload: Any, *, progress: Callabl
     clock = clock_for(options)
     ctx = build_context(system, clock=clock, agent_id=str(agent_id), render_quality=options.get("render_quality", "full"),
                         progress=progress, overrides=overrides)
-    config = {"configurable": {"thread_id": str(run_id)}, "recursion_limit": 50}
+    config: RunnableConfig = {"configurable": {"thread_id": str(run_id)}, "recursion_limit": 50}
     review = None
     error = None
     try:
         with checkpointer(system) as saver:
             graph = build_graph().compile(checkpointer=saver)
-            result = graph.invoke(payload, config=config, context=ctx)  # type: ignore[arg-type]
+            result = graph.invoke(payload, config=config, context=ctx)  # type: ignore[call-overload]
             if "__interrupt__" in result:
                 review = dict(result["__interrupt__"][0].value)
             final_state = graph.get_state(config).values
     except LLMError as exc:
         error = f"chat model: {exc}"
         final_state = {}
+    except USER_ERRORS as exc:
+        error = str(exc)
+        final_state = {}
+    except Exception as exc:  # an unexpected failure: recorded with its trace, run stays resumable
+        error = f"unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} (details in error_logs)"
+        final_state = {}
+        with transaction(system.sessions) as session:
+            log_error(session=session, scope=ErrorScope.planner, message=str(exc) or type(exc).__name__,
+                      run_id=run_id, exc=exc, severity=Severity.high, context={"node": _current_node(system, run_id)})
     finally:
         _record_usage(system, run_id, ctx)
     return _finish(system, run_id, week, agent_id, review, error, final_state)
+
+
+def _current_node(system: System, run_id: uuid.UUID) -> str | None:
+    with system.sessions() as session:
+        run = session.get(AgentRun, run_id)
+        return run.current_node if run else None
 
 
 def _record_usage(system: System, run_id: uuid.UUID, ctx: Any) -> None:

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from agent.bootstrap import DEFAULT_EMAIL
-from agent.chat import ChatReply, stream_reply
 from agent.cli.common import DataDirOpt, JsonOpt, console, err_console, system_for
 from agent.system import System
+
+if TYPE_CHECKING:
+    from agent.chat import ChatReply
 
 YES = re.compile(r"^\s*(y|yes|yep|ok|okay|confirm|go ahead|do it)\s*[.!]*\s*$", re.I)
 
 
 def _say(system: System, email: str, message: str, confirm: bool, as_json: bool) -> ChatReply:
+    from agent.chat import stream_reply
+
     reply: ChatReply | None = None
     streamed = False
     for event in stream_reply(system, user_email=email, message=message, confirm=confirm):

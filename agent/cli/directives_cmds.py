@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 import typer
 
-from agent.chat.lookups import directives_of
 from agent.cli.common import DataDirOpt, JsonOpt, console, system_for
 from agent.errors import UserError
 from agent.planning.directives import parse_directive
@@ -41,6 +40,8 @@ def list_(data_dir: DataDirOpt = None, agent: AgentOpt = None, as_json: JsonOpt 
     system = system_for(data_dir)
     with system.sessions() as session:
         agent_id = get_agent(session=session, name_or_id=agent).id
+    from agent.chat.lookups import directives_of
+
     rows = directives_of(system, agent_id)
     if as_json:
         console.print_json(
@@ -98,6 +99,8 @@ def remove(
     agent: AgentOpt = None,
 ) -> None:
     """Remove a directive; the next plan no longer follows it."""
+    from agent.chat.lookups import directives_of
+
     system = system_for(data_dir)
     with system.sessions() as session:
         agent_id = get_agent(session=session, name_or_id=agent).id

@@ -26,6 +26,7 @@ from db.enums import (
     CalendarItemStatus,
     ErrorScope,
     EventType,
+    NotificationType,
     RenderStatus,
     SubjectType,
 )
@@ -40,7 +41,7 @@ from db.models import (
     VoiceProfile,
 )
 from db.repo.identity import agent_policy
-from db.repo.runs import log_error, log_event
+from db.repo.runs import log_error, log_event, notify_once
 from tools.render.base import RenderError, RenderRequest, RenderResult
 from tools.tts.base import TTSError, VoiceSpec
 
@@ -107,7 +108,23 @@ def creating_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
                 _record_failure(ctx, state, job.work, exc)
         pending = retry
     ordered = [str(reels[i]) for i in state.get("item_ids", []) if i in reels]
+    _notify_rendered(ctx, state, len(ordered), failures)
     return {"reel_ids": ordered, "revise": {}, "failures": failures}
+
+
+def _notify_rendered(ctx: Context, state: CycleState, made: int, failures: list[str]) -> None:
+    """One render_complete notification per creating pass (a re-run does not repeat it)."""
+    with transaction(ctx.sessions) as session:
+        agent = session.get(Agent, uuid.UUID(state["agent_id"]))
+        if agent is None:
+            return
+        notify_once(
+            session=session,
+            user_id=agent.user_id,
+            type=NotificationType.render_complete,
+            dedupe_key=f"render:{state['run_id']}:{state.get('review_round', 0)}",
+            payload={"run_id": state["run_id"], "reels": made, "failed": len(failures), "deeplink": f"/runs/{state['run_id']}"},
+        )
 
 
 def _retryable(exc: RenderError) -> bool:

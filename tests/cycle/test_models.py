@@ -108,3 +108,20 @@ def test_the_whole_cycle_through_an_openai_compatible_server(tmp_path: Path, db_
         assert run.input_tokens > 0 and run.output_tokens > 0
         assert session.scalar(select(Post).where(Post.publish_status == PublishStatus.published)) is not None
     system.dispose()
+
+
+def test_an_unexpected_failure_marks_the_run_error_and_it_resumes(sqlite_system: System, overrides: Overrides) -> None:
+    def broken(request: Any, progress: Any = None) -> Any:
+        raise RuntimeError("disk on fire")
+
+    outcome = start_run(sqlite_system, auto_approve=True, fast_forward=True, week="2026-W48", context_overrides=overrides(render=broken))
+    assert outcome.status == RunStatus.error
+    assert outcome.error and "RuntimeError: disk on fire" in outcome.error and "\n" not in outcome.error
+    with sqlite_system.sessions() as session:
+        run = session.scalar(select(AgentRun))
+        error = session.scalar(select(ErrorLog))
+    assert run is not None and run.status == RunStatus.error and run.current_node == "creating"
+    assert error is not None and error.stack_trace and "disk on fire" in error.stack_trace
+    done = resume_run(sqlite_system, outcome.run_id, context_overrides=overrides())
+    assert done.status == RunStatus.finished
+    assert len(done.summary["reels"]) == 3
