@@ -36,17 +36,17 @@ def test_simulation_is_deterministic_for_a_seed() -> None:
 
 @pytest.mark.slow
 def test_adaptive_agent_beats_the_fixed_baseline_and_trails_the_oracle() -> None:
-    """Four weeks on a profile unlike the built-in one; weeks 3-4 are scored."""
+    """Six weeks on a profile unlike the built-in one; weeks 4-6 are scored."""
     scores = {
-        policy: run_job(Job("night_hype", policy, 0, 4))
+        policy: run_job(Job("night_hype", policy, 0, 6))
         for policy in ("baseline", "adaptive", "oracle")
     }
     curve = scores["adaptive"].curve
     assert curve[0] == scores["baseline"].curve[0]  # same first week: nothing learned yet
-    assert max(curve[2:]) > curve[0] * 1.5  # the learning curve rises
+    assert max(curve[3:]) > curve[0] * 1.5  # the learning curve rises
     assert scores["adaptive"].engagement > 1.3 * scores["baseline"].engagement
     assert (
         scores["oracle"].engagement > scores["adaptive"].engagement
     )  # the oracle is an upper bound
     row = ProfileRow("night_hype", {p: s.engagement for p, s in scores.items()})
-    assert "night_hype" in format_table([row], seeds=1, weeks=4)
+    assert "night_hype" in format_table([row], seeds=1, weeks=6)
