@@ -16,8 +16,10 @@ from agent.nodes import (
 )
 from agent.state import CycleInput, CycleState
 
+CycleGraph = StateGraph[CycleState, Context, CycleInput, CycleState]
 
-def build_graph() -> StateGraph:
+
+def build_graph() -> CycleGraph:
     """The uncompiled cycle; callers compile it with their checkpointer."""
     graph = StateGraph(CycleState, context_schema=Context, input_schema=CycleInput)
     graph.add_node("planning", planning_node)

@@ -81,6 +81,7 @@ class StrategyNarrative(BaseModel):
 # ---- review (human in the loop) -------------------------------------------------------
 
 ReviewAction = Literal["approve", "reject", "edit", "regenerate"]
+ALL_ACTIONS: tuple[ReviewAction, ...] = ("approve", "reject", "edit", "regenerate")
 
 
 class ReelForReview(BaseModel):
@@ -98,9 +99,7 @@ class ReelForReview(BaseModel):
     quality_issues: list[str]
     planned_at: str
     platforms: list[str]
-    allowed_actions: list[ReviewAction] = Field(
-        default_factory=lambda: ["approve", "reject", "edit", "regenerate"]
-    )
+    allowed_actions: list[ReviewAction] = Field(default_factory=lambda: list(ALL_ACTIONS))
 
 
 class ReviewRequest(BaseModel):

@@ -24,6 +24,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from itertools import pairwise
 from typing import Any, TypedDict
 
 from langgraph.graph import END, START, StateGraph
@@ -74,18 +75,18 @@ def _noop(state: _State) -> dict[str, Any]:
     return {"n": state.get("n", 0) + 1}
 
 
-def _bare_graph() -> StateGraph:
+def _bare_graph() -> StateGraph[_State, None, _State, _State]:
     graph = StateGraph(_State)
     for name in NODES:
         graph.add_node(name, _noop)
     graph.add_edge(START, NODES[0])
-    for a, b in zip(NODES, NODES[1:], strict=False):
+    for a, b in pairwise(NODES):
         graph.add_edge(a, b)
     graph.add_edge(NODES[-1], END)
     return graph
 
 
-def _tracked_graph() -> StateGraph:
+def _tracked_graph() -> StateGraph[_State, Any, _State, _State]:
     from agent.context import Context
     from agent.nodes.tracking import tracked
 
@@ -97,7 +98,7 @@ def _tracked_graph() -> StateGraph:
 
         graph.add_node(name, tracked(name)(body))  # type: ignore[arg-type]
     graph.add_edge(START, NODES[0])
-    for a, b in zip(NODES, NODES[1:], strict=False):
+    for a, b in pairwise(NODES):
         graph.add_edge(a, b)
     graph.add_edge(NODES[-1], END)
     return graph
@@ -121,7 +122,7 @@ def overhead(steps: int) -> tuple[float, float]:
     with transaction(system.sessions) as session:
         agent = get_agent(session=session)
         run = create_run(session=session, agent_id=agent.id, trigger_type=TriggerType.system, week_key="2026-W01")
-        ids = {"run_id": str(run.id), "agent_id": str(agent.id), "week": "2026-W01", "auto_approve": True}
+        ids: _State = {"run_id": str(run.id), "agent_id": str(agent.id), "week": "2026-W01", "auto_approve": True}
     ctx = build_context(system, clock=SystemClock(), agent_id=ids["agent_id"], overrides={"memory": None})
     runs = max(1, steps // len(NODES))
     with checkpointer(system) as saver:
@@ -130,10 +131,10 @@ def overhead(steps: int) -> tuple[float, float]:
         bare_times, our_times = [], []
         for _ in range(runs):  # interleaved so machine noise hits both alike
             t = time.perf_counter()
-            bare.invoke(dict(ids), {"configurable": {"thread_id": uuid.uuid4().hex}})
+            bare.invoke(ids, {"configurable": {"thread_id": uuid.uuid4().hex}})
             bare_times.append((time.perf_counter() - t) / len(NODES))
             t = time.perf_counter()
-            ours.invoke(dict(ids), {"configurable": {"thread_id": uuid.uuid4().hex}}, context=ctx)
+            ours.invoke(ids, {"configurable": {"thread_id": uuid.uuid4().hex}}, context=ctx)
             our_times.append((time.perf_counter() - t) / len(NODES))
     system.dispose()
     return statistics.median(bare_times), statistics.median(our_times)

@@ -7,10 +7,9 @@ import time
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
-
-from rich.console import Console
 
 from agent.cli.common import DataDirOpt, JsonOpt, console, err_console, system_for
 from agent.errors import RunError
@@ -231,7 +230,8 @@ def runs(data_dir: DataDirOpt = None, as_json: JsonOpt = False, limit: Annotated
         return
     table = Table("run", "week", "trigger", "status", "node", "summary")
     for row in data:
-        table.add_row(row["run_id"][:8], row["week"], row["trigger"], row["status"], row["node"] or "", row["error"] or row["summary"])
+        cells = [str(row[k] or "") for k in ("run_id", "week", "trigger", "status", "node")]
+        table.add_row(cells[0][:8], *cells[1:], str(row["error"] or row["summary"]))
     console.print(table)
 
 

@@ -15,7 +15,14 @@ from agent.nodes.tracking import tracked
 from agent.schemas import ReelDecision, ReelForReview, ReviewRequest, ReviewResponse
 from agent.state import CycleState
 from db.engine import transaction
-from db.enums import ApprovalMode, ApprovalStatus, EventType, FeedbackSubject, NotificationType, SubjectType
+from db.enums import (
+    ApprovalMode,
+    ApprovalStatus,
+    EventType,
+    FeedbackSubject,
+    NotificationType,
+    SubjectType,
+)
 from db.models import Agent, AgentRun, CalendarItem, Feedback, MediaAsset, Script, VideoReel
 from db.repo.identity import agent_policy
 from db.repo.runs import log_event, notify_once

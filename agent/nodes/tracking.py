@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from langgraph.runtime import Runtime
 
@@ -18,6 +18,14 @@ from db.repo.runs import log_event, set_agent_state
 
 NodeFn = Callable[[CycleState, Runtime[Context]], dict[str, Any]]
 
+
+class CycleNode(Protocol):
+    """A node as LangGraph calls it: the runtime comes as a keyword."""
+
+    __name__: str
+
+    def __call__(self, state: CycleState, *, runtime: Runtime[Context]) -> dict[str, Any]: ...
+
 AGENT_STATE = {
     "planning": "planning",
     "creating": "creating",
@@ -28,12 +36,12 @@ AGENT_STATE = {
 }
 
 
-def tracked(name: str) -> Callable[[NodeFn], NodeFn]:
+def tracked(name: str) -> Callable[[NodeFn], CycleNode]:
     """Log node_started/node_finished events and keep agent and run state current."""
 
-    def wrap(fn: NodeFn) -> NodeFn:
+    def wrap(fn: NodeFn) -> CycleNode:
         @functools.wraps(fn)
-        def node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any]:
+        def node(state: CycleState, *, runtime: Runtime[Context]) -> dict[str, Any]:
             ctx = runtime.context
             run_id = uuid.UUID(state["run_id"])
             agent_id = uuid.UUID(state["agent_id"])
