@@ -81,7 +81,12 @@ def publishers_for(
             if platform == "sandbox":
                 from tools.publish.sandbox import SandboxPublisher
 
-                cache[platform] = SandboxPublisher(root=settings.data_dir / "sandbox", clock=clock.now, audience=settings.audience)
+                cache[platform] = SandboxPublisher(
+                    root=settings.data_dir / "sandbox",
+                    clock=clock.now,
+                    audience=settings.audience,
+                    latency_ms=settings.sandbox_latency_ms,
+                )
             else:
                 from agent.publishing.adapters import build_publisher
 
@@ -128,7 +133,7 @@ def build_context(
         "sessions": system.sessions,
         "settings": settings,
         "chat_model": chat_model_for(settings),
-        "tools": Toolbox(**tool_parts),
+        "tools": Toolbox(**tool_parts, render_in_processes=tool_parts["render"] is render),
         "clock": clock,
         "cipher": system.cipher(),
         "render_quality": render_quality,
