@@ -73,7 +73,7 @@ def start_run(
     dedupe_key: str | None = None,
     progress: Callable[[str, str], None] | None = None,
     context_overrides: dict[str, Any] | None = None,
-    render_quality: str = "full",
+    render_quality: str | None = None,
     now: datetime | None = None,
 ) -> RunOutcome:
     """Create the run row and drive the graph until it finishes, errs or waits for review."""
@@ -88,7 +88,7 @@ def start_run(
         "auto_approve": auto_approve,
         "fast_forward": fast_forward,
         "clock_start": (max(real_now, monday - timedelta(hours=15)) if fast_forward else real_now).isoformat(),
-        "render_quality": render_quality,
+        "render_quality": render_quality or system.settings.render_quality,
     }
     with transaction(system.sessions) as session:
         run = create_run(session=session, agent_id=agent_id, trigger_type=trigger, week_key=week, options=options,

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
 
     audience: str = "tools.publish.sandbox_audience:BuiltinAudience"
     """The sandbox platform's audience model, as ``module:attr``."""
+    render_quality: Literal["full", "draft"] = "full"
+    """Reel look for cycle runs: the full look, or the cheap draft look (tests, dry runs)."""
     render_workers: int = 0
     """Reels rendered at once in worker processes; 0 means one per two cores."""
     sandbox_latency_ms: int = 0

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 
 def _twin(system: System, *args: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    env = {**os.environ, "TWIN_DATA_DIR": str(system.settings.data_dir),
+    env = {**os.environ, "TWIN_DATA_DIR": str(system.settings.data_dir), "TWIN_RENDER_QUALITY": "draft",
            "TWIN_DATABASE_URL": system.settings.resolved_database_url, **(extra_env or {})}
     return subprocess.Popen([str(Path(sys.executable).parent / "twin"), *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
