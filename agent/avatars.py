@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFilter
+if TYPE_CHECKING:
+    from PIL import Image as PILImage
 
 PALETTES = {
     "space": ((40, 30, 90), (90, 200, 255), (180, 120, 255)),
@@ -15,8 +17,10 @@ PALETTES = {
 }
 
 
-def draw_avatar(style: str, size: int = 900) -> Image.Image:
+def draw_avatar(style: str, size: int = 900) -> PILImage.Image:
     """A head-and-shoulders figure with a rim light in the style's colours (RGBA)."""
+    from PIL import Image, ImageDraw, ImageFilter
+
     base, light, accent = PALETTES.get(style, PALETTES["custom"])
     img = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     glow = Image.new("RGBA", (size, size), (0, 0, 0, 0))

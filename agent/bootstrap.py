@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from agent.avatars import ensure_avatar
 from agent.system import System, ensure_data_dir
-from db import migrate
 from db.engine import transaction
 from db.enums import ConsentType, NicheTier, Platform, StylePreset, UserRoleName, VoiceProvider
 from db.models import HookTemplate, Niche, Role, User, UserRole
@@ -73,6 +72,8 @@ def initialise(
     cipher = system.cipher(create=True)
     if not had_key:
         report.created.append(f"key file {settings.key_file} (mode 600)")
+    from db import migrate
+
     report.migrated_from = migrate.current_revision(system.engine)
     migrate.upgrade(system.engine)
     report.migrated_to = migrate.current_revision(system.engine)

@@ -24,7 +24,6 @@ from agent.publishing.accounts import (
     resolve_identity,
 )
 from agent.publishing.adapters import client_setting_names, oauth_client, oauth_endpoints
-from agent.runtime import publishers_for
 from agent.settings import Settings
 from db.enums import Platform
 from tools.publish.base import Credentials, PublishError
@@ -126,6 +125,8 @@ def connect(
     as_json: JsonOpt = False,
 ) -> None:
     """Connect an account: OAuth in the browser (PKCE, loopback redirect) or a pasted token."""
+    from agent.runtime import publishers_for
+
     kind = _platform(platform)
     system = system_for(data_dir)
     settings = system.settings

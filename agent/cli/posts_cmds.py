@@ -29,7 +29,6 @@ from agent.publishing.accounts import find_account
 from agent.publishing.adhoc import adhoc_post
 from agent.publishing.metrics import refresh_metrics
 from agent.publishing.service import PublishService
-from agent.runtime import publishers_for
 from agent.settings import Settings
 from db.engine import transaction
 from db.enums import PublishStatus
@@ -81,6 +80,8 @@ def post(
     as_json: JsonOpt = False,
 ) -> None:
     """Publish a file now, once: the same file on the same account returns the first result."""
+    from agent.runtime import publishers_for
+
     system = system_for(data_dir)
     settings = system.settings
     clock = SystemClock()
@@ -230,6 +231,8 @@ def metrics(
     as_json: JsonOpt = False,
 ) -> None:
     """Show the latest metrics of published posts; ``--refresh`` pulls them now first."""
+    from agent.runtime import publishers_for
+
     system = system_for(data_dir)
     failed: dict[uuid.UUID, str] = {}
     if refresh:

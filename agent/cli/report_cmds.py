@@ -14,7 +14,6 @@ from agent.errors import UserError
 from agent.weeks import parse_week
 from db.models import WeeklyReport
 from db.repo.identity import get_agent
-from tools.reports import FORMATS, ReportData, write_report_files
 
 
 def report(
@@ -33,6 +32,8 @@ def report(
     as_json: JsonOpt = False,
 ) -> None:
     """Write (and print the path of) a weekly report with its charts."""
+    from tools.reports import FORMATS, ReportData, write_report_files
+
     if fmt not in FORMATS:
         raise UserError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     system = system_for(data_dir)

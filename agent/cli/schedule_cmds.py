@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
 
 from agent.cli.common import DataDirOpt, JsonOpt, console, system_for
-from agent.scheduling import ScheduleRow, describe, update_schedule
 from agent.system import System
+
+if TYPE_CHECKING:
+    from agent.scheduling import ScheduleRow
 from db.engine import transaction
 from db.repo.identity import get_agent
 
@@ -25,6 +27,8 @@ schedule_app = typer.Typer(
 
 
 def _change(system: System, agent: str | None, **changes: object) -> ScheduleRow:
+    from agent.scheduling import describe, update_schedule
+
     with transaction(system.sessions) as session:
         row = get_agent(session=session, name_or_id=agent)
         update_schedule(session, row, **changes)  # type: ignore[arg-type]
@@ -81,6 +85,8 @@ def set_(
 @schedule_app.command("list")
 def list_(data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
     """Show every agent's schedule and next run."""
+    from agent.scheduling import describe
+
     _print(describe(system_for(data_dir)), as_json)
 
 

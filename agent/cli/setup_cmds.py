@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 
 from agent.bootstrap import initialise
 from agent.cli.common import DataDirOpt, JsonOpt, console, system_for
-from db import migrate
 from db.engine import mask_url
 from db.models import AgentRun, SocialAccount
 from db.repo import identity
@@ -68,6 +67,8 @@ def status(data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
 
 def _status(system: Any) -> dict[str, Any]:
     settings = system.settings
+    from db import migrate
+
     rev = migrate.current_revision(system.engine)
     info: dict[str, Any] = {
         "data_dir": str(settings.data_dir),

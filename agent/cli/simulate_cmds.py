@@ -11,8 +11,6 @@ from rich.table import Table
 
 from agent.cli.common import DataDirOpt, JsonOpt, console
 from agent.errors import UserError
-from agent.simulation import SimulationConfig, WeekRow, simulate
-from agent.simulation.chart import learning_curve
 
 
 def simulate_cmd(
@@ -44,6 +42,9 @@ def simulate_cmd(
 
     Uses a throwaway data directory unless --data-dir (or TWIN_DATA_DIR) names one.
     """
+    from agent.simulation import SimulationConfig, WeekRow, simulate
+    from agent.simulation.chart import learning_curve
+
     table = Table(title=f"Simulation: {weeks} weeks, seed {seed}", show_lines=False)
     for name, justify in (
         ("week", "left"),

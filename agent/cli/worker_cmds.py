@@ -9,7 +9,6 @@ import typer
 from rich.logging import RichHandler
 
 from agent.cli.common import DataDirOpt, err_console, system_for
-from agent.scheduling import JobRuntime, Worker
 
 
 def worker(
@@ -39,6 +38,8 @@ def worker(
     for noisy in ("apscheduler", "httpx", "chromadb"):
         logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)
     system = system_for(data_dir)
+    from agent.scheduling import JobRuntime, Worker
+
     runtime = JobRuntime(system=system, render_quality="draft" if draft else "full")
     try:
         Worker(runtime, poll_seconds=poll).run(once=once)

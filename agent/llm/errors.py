@@ -7,12 +7,10 @@ contain an API key.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
-
-import httpx
-import openai
-from langchain_core import exceptions as lc_exceptions
 
 __all__ = [
     "LLMConfigError",
@@ -27,37 +25,47 @@ __all__ = [
 
 _DEFAULT_OPENAI_BASE = "https://api.openai.com/v1"
 
-try:  # the OpenAI SDK may use the httpx2 fork for its transport
-    import httpx2
+@dataclass(frozen=True)
+class _ErrorClasses:
+    connection: tuple[type[BaseException], ...]
+    auth: tuple[type[BaseException], ...]
+    overload: tuple[type[BaseException], ...]
+    not_found: tuple[type[BaseException], ...]
 
-    _HTTPX2_CONNECT: tuple[type[BaseException], ...] = (
-        httpx2.ConnectError,
-        httpx2.TimeoutException,
+
+@cache
+def _error_classes() -> _ErrorClasses:
+    """Provider exception classes, imported only when an error needs translating."""
+    import httpx
+    import openai
+    from langchain_core import exceptions as lc_exceptions
+
+    try:  # the OpenAI SDK may use the httpx2 fork for its transport
+        import httpx2
+
+        httpx2_connect: tuple[type[BaseException], ...] = (httpx2.ConnectError, httpx2.TimeoutException)
+    except ImportError:  # pragma: no cover - depends on the installed SDK
+        httpx2_connect = ()
+    return _ErrorClasses(
+        connection=(
+            openai.APIConnectionError,
+            lc_exceptions.ModelConnectionError,
+            lc_exceptions.ModelTimeoutError,
+            httpx.ConnectError,
+            httpx.TimeoutException,
+            *httpx2_connect,
+            ConnectionError,
+            TimeoutError,
+        ),
+        auth=(
+            openai.AuthenticationError,
+            openai.PermissionDeniedError,
+            lc_exceptions.ModelAuthenticationError,
+            lc_exceptions.ModelPermissionDeniedError,
+        ),
+        overload=(openai.RateLimitError, openai.InternalServerError, lc_exceptions.ModelRateLimitError),
+        not_found=(openai.NotFoundError,),
     )
-except ImportError:  # pragma: no cover - depends on the installed SDK
-    _HTTPX2_CONNECT = ()
-
-_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
-    openai.APIConnectionError,
-    lc_exceptions.ModelConnectionError,
-    lc_exceptions.ModelTimeoutError,
-    httpx.ConnectError,
-    httpx.TimeoutException,
-    *_HTTPX2_CONNECT,
-    ConnectionError,
-    TimeoutError,
-)
-_AUTH_ERRORS: tuple[type[BaseException], ...] = (
-    openai.AuthenticationError,
-    openai.PermissionDeniedError,
-    lc_exceptions.ModelAuthenticationError,
-    lc_exceptions.ModelPermissionDeniedError,
-)
-_OVERLOAD_ERRORS: tuple[type[BaseException], ...] = (
-    openai.RateLimitError,
-    openai.InternalServerError,
-    lc_exceptions.ModelRateLimitError,
-)
 
 
 class LLMError(RuntimeError):
@@ -138,23 +146,24 @@ def translate_provider_error(exc: BaseException, model: Any) -> ProviderError | 
         The error to raise instead, or None when ``exc`` is not a provider failure.
     """
     provider, base_url = describe_provider(model)
+    classes = _error_classes()
     where = f"{provider} provider at {base_url}" if base_url else f"{provider} provider"
     for cause in _chain(exc):
-        if isinstance(cause, _AUTH_ERRORS):
+        if isinstance(cause, classes.auth):
             return ProviderAuthError(
                 f"The {where} rejected the API key. "
                 "Set TWIN_LLM_API_KEY (or OPENAI_API_KEY) to a valid key for this endpoint.",
                 provider=provider,
                 base_url=base_url,
             )
-        if isinstance(cause, openai.NotFoundError):
+        if isinstance(cause, classes.not_found):
             return ProviderError(
                 f"The {where} does not know the requested model or path. "
                 "Check TWIN_LLM_MODEL and TWIN_LLM_BASE_URL (it usually ends in /v1).",
                 provider=provider,
                 base_url=base_url,
             )
-        if isinstance(cause, _OVERLOAD_ERRORS):
+        if isinstance(cause, classes.overload):
             status = getattr(cause, "status_code", None)
             return ProviderUnavailableError(
                 f"The {where} kept failing (HTTP {status or 'error'}) after retries. "
@@ -162,7 +171,7 @@ def translate_provider_error(exc: BaseException, model: Any) -> ProviderError | 
                 provider=provider,
                 base_url=base_url,
             )
-        if isinstance(cause, _CONNECTION_ERRORS):
+        if isinstance(cause, classes.connection):
             return ProviderUnavailableError(
                 f"Cannot reach the {where} ({type(cause).__name__}). "
                 "Check that the server is running and TWIN_LLM_BASE_URL is right, "

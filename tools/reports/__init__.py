@@ -1,10 +1,28 @@
-"""Weekly report rendering: Markdown, self-contained HTML with charts, and PDF with charts."""
+"""Weekly report rendering: Markdown, self-contained HTML with charts, and PDF with charts.
 
-from tools.reports.charts import render_charts
-from tools.reports.files import FORMATS, write_report_files
-from tools.reports.html import render_html
+Markdown and the report data load at once; charts, HTML and PDF (matplotlib) on first use.
+"""
+
+from typing import Any
+
 from tools.reports.markdown import ReportData, render_markdown
-from tools.reports.pdf import render_pdf
+
+_LAZY = {
+    "FORMATS": "tools.reports.files",
+    "write_report_files": "tools.reports.files",
+    "render_charts": "tools.reports.charts",
+    "render_html": "tools.reports.html",
+    "render_pdf": "tools.reports.pdf",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "FORMATS",
