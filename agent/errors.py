@@ -16,6 +16,10 @@ class RunError(RuntimeError):
     """A run could not start or continue; the message says why and what to do."""
 
 
+class RunInterrupted(RuntimeError):
+    """Raised inside a run to stop it on purpose (a worker shutting down); the run resumes later."""
+
+
 USER_ERRORS: tuple[type[BaseException], ...] = (
     UserError,
     RunError,

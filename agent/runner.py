@@ -13,7 +13,7 @@ from langgraph.types import Command
 from sqlalchemy import func, select
 
 from agent.clock import Clock, FastForwardClock, SystemClock
-from agent.errors import USER_ERRORS, RunError
+from agent.errors import USER_ERRORS, RunError, RunInterrupted
 from agent.graph import build_graph
 from agent.llm import LLMError
 from agent.runtime import build_context, checkpointer
@@ -161,6 +161,8 @@ def _drive(system: System, run_id: uuid.UUID, payload: Any, *, progress: Callabl
     except USER_ERRORS as exc:
         error = str(exc)
         final_state = {}
+    except RunInterrupted:
+        raise
     except Exception as exc:  # an unexpected failure: recorded with its trace, run stays resumable
         error = f"unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} (details in error_logs)"
         final_state = {}

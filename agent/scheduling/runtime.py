@@ -10,12 +10,13 @@ from datetime import datetime
 from typing import Any
 
 from agent.clock import Clock, SystemClock
+from agent.errors import RunInterrupted
 from agent.system import System
 
 log = logging.getLogger("twin.worker")
 
 
-class WorkerStopping(RuntimeError):
+class WorkerStopping(RunInterrupted):
     """Raised at a node boundary when the worker is asked to stop; the run resumes later."""
 
 

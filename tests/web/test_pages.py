@@ -210,17 +210,18 @@ def test_notifications_list_and_mark_read(client: TestClient, system: System) ->
             payload={"title": "Hooks that work", "deeplink": "https://evil.example/x"},
         )
     page = client.get("/notifications")
-    assert page.text.count('data-testid="notification"') == 3  # plus the run's approval request
+    # plus the run's own: approval needed and reels rendered
+    assert page.text.count('data-testid="notification"') == 4
     assert "Approval needed" in page.text and "instagram said: media too long" in page.text
     assert "evil.example" not in page.text  # payload links stay on this site
-    assert 'data-testid="unread">3<' in page.text
+    assert 'data-testid="unread">4<' in page.text
     with system.sessions() as session:
         one = session.scalar(select(Notification).where(Notification.dedupe_key == "t:1"))
         assert one is not None
     client.post(
         f"/notifications/{one.id}/read", data={"csrf_token": page_csrf(client, "/notifications")}
     )
-    assert 'data-testid="unread">2<' in client.get("/notifications").text
+    assert 'data-testid="unread">3<' in client.get("/notifications").text
     client.post("/notifications/read-all", data={"csrf_token": page_csrf(client, "/notifications")})
     with system.sessions() as session:
         assert all(n.is_read for n in session.scalars(select(Notification)))
