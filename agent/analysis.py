@@ -112,6 +112,24 @@ def published_posts(
     return list(session.scalars(stmt.order_by(Post.published_at)))
 
 
+def load_outcomes(
+    session: Session, posts: list[Post], *, tz: ZoneInfo, now: datetime, maturity: timedelta, require_metrics: bool = True
+) -> list[PostOutcome]:
+    """Each published post with its latest metrics and features; without metrics it is
+    skipped (``require_metrics``) or kept with empty metrics."""
+    outcomes: list[PostOutcome] = []
+    for post in posts:
+        metrics = latest_metrics(session, post.id)
+        if post.published_at is None or (metrics is None and require_metrics):
+            continue
+        features, title = post_features(session, post, tz)
+        outcomes.append(
+            PostOutcome(post.id, post.platform.value, title, post.url, post.published_at, metrics or {}, features,
+                        matured=now - post.published_at >= maturity)
+        )
+    return outcomes
+
+
 def score_outcomes(outcomes: list[PostOutcome], platform_means: dict[str, float]) -> None:
     for outcome in outcomes:
         mean = platform_means.get(outcome.platform) or 0.0

@@ -17,9 +17,8 @@ from agent.analysis import (
     cumulative_evidence,
     interactions,
     label_topics,
-    latest_metrics,
+    load_outcomes,
     platform_means,
-    post_features,
     published_posts,
     score_outcomes,
     weighted_observations,
@@ -59,24 +58,7 @@ def adapting_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
             if state.get("report_id")
             else None
         )
-        outcomes: list[PostOutcome] = []
-        for post in published_posts(session, user_id=user_id, end=now):
-            metrics = latest_metrics(session, post.id)
-            if metrics is None or post.published_at is None:
-                continue
-            features, title = post_features(session, post, tz)
-            outcomes.append(
-                PostOutcome(
-                    post.id,
-                    post.platform.value,
-                    title,
-                    post.url,
-                    post.published_at,
-                    metrics,
-                    features,
-                    matured=now - post.published_at >= maturity,
-                )
-            )
+        outcomes = load_outcomes(session, published_posts(session, user_id=user_id, end=now), tz=tz, now=now, maturity=maturity)
         score_outcomes(outcomes, platform_means(outcomes))
         ratings = rated_items(session, user_id=user_id)
         report_id = report.id if report else None

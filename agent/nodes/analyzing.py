@@ -16,10 +16,9 @@ from agent.analysis import (
     best_and_worst,
     interactions,
     label_topics,
-    latest_metrics,
     lifts,
+    load_outcomes,
     platform_means,
-    post_features,
     published_posts,
     score_outcomes,
 )
@@ -32,11 +31,9 @@ from agent.state import CycleState
 from agent.weeks import previous_week, week_bounds
 from db.engine import transaction
 from db.enums import EventType, NotificationType, SubjectType
-from db.models import Agent, AnalyticsSnapshot, IntegrationKey, Post, SocialAccount, WeeklyReport
+from db.models import Agent, Post, WeeklyReport
 from db.repo.identity import agent_policy
 from db.repo.runs import log_event, notify_once
-from db.repo.secrets import read_tokens
-from tools.publish.base import AccountRef, Credentials, PublishError
 from tools.reports import ReportData, write_report_files
 
 METRIC_TOTALS = (
@@ -75,25 +72,10 @@ def analyzing_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, An
         assert agent is not None
         user_id, agent_name, tz = agent.user_id, agent.name, ZoneInfo(agent_policy(agent).timezone)
         post_ids = [p.id for p in published_posts(session, user_id=user_id, start=start, end=end)]
-    collected = _collect(ctx, post_ids, now)
+    collected = _collect(ctx, post_ids) if post_ids else 0
     with transaction(ctx.sessions) as session:
-        outcomes = []
-        for post in session.scalars(select(Post).where(Post.id.in_(post_ids))):
-            metrics = latest_metrics(session, post.id) or {}
-            features, title = post_features(session, post, tz)
-            assert post.published_at is not None
-            outcomes.append(
-                PostOutcome(
-                    post.id,
-                    post.platform.value,
-                    title,
-                    post.url,
-                    post.published_at,
-                    metrics,
-                    features,
-                    matured=now - post.published_at >= maturity,
-                )
-            )
+        posts = list(session.scalars(select(Post).where(Post.id.in_(post_ids))))
+        outcomes = load_outcomes(session, posts, tz=tz, now=now, maturity=maturity, require_metrics=False)
         score_outcomes(outcomes, platform_means(outcomes))
         label_topics(outcomes, clusters_for(ctx.memory))
         prev = session.scalar(
@@ -167,61 +149,13 @@ def analyzing_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, An
         return {"report_id": str(report.id)}
 
 
-def _collect(ctx: Context, post_ids: list[uuid.UUID], now: Any) -> int:
-    """Fetch metrics for each post into an AnalyticsSnapshot (one per post and capture time)."""
-    count = 0
-    for post_id in post_ids:
-        with ctx.sessions() as session:
-            post = session.get(Post, post_id)
-            account = session.get(SocialAccount, post.account_id) if post else None
-            key = (
-                session.get(IntegrationKey, account.integration_id)
-                if account and account.integration_id
-                else None
-            )
-            if post is None or account is None or key is None or not post.platform_post_id:
-                continue
-            exists = session.scalar(
-                select(AnalyticsSnapshot.id).where(
-                    AnalyticsSnapshot.post_id == post_id, AnalyticsSnapshot.captured_at == now
-                )
-            )
-            if exists:
-                count += 1
-                continue
-            access, refresh = read_tokens(key=key, cipher=ctx.cipher)
-            ref = AccountRef(
-                account_id=str(account.id),
-                platform=account.platform.value,
-                handle=account.handle,
-                external_id=account.account_external_id,
-            )
-            platform, platform_post_id = account.platform.value, post.platform_post_id
-        try:
-            metrics = ctx.tools.publisher_for(platform).fetch_metrics(
-                platform_post_id,
-                account=ref,
-                credentials=Credentials(access_token=access, refresh_token=refresh),
-            )
-        except PublishError as exc:
-            with transaction(ctx.sessions) as session:
-                log_event(
-                    session=session,
-                    event_type=EventType.error,
-                    subject_type=SubjectType.post,
-                    subject_id=post_id,
-                    message=f"metrics unavailable: {exc}",
-                    at=now,
-                )
-            continue
-        with transaction(ctx.sessions) as session:
-            session.add(
-                AnalyticsSnapshot(
-                    post_id=post_id, platform=platform, captured_at=now, metrics_json=metrics
-                )
-            )
-        count += 1
-    return count
+def _collect(ctx: Context, post_ids: list[uuid.UUID]) -> int:
+    """Metrics for each post into an AnalyticsSnapshot at the clock's time (tokens refreshed as needed)."""
+    from agent.publishing.metrics import refresh_metrics
+
+    report = refresh_metrics(sessions=ctx.sessions, cipher=ctx.cipher, clock=ctx.clock,
+                             publisher_for=ctx.tools.publisher_for, post_ids=post_ids)
+    return len(report.written)
 
 
 def _report_data(

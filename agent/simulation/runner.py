@@ -21,7 +21,6 @@ from agent.offline_skills import register_skills
 from agent.runner import start_run
 from agent.settings import load_settings
 from agent.simulation.fast_tools import estimate_speech, quick_render
-from agent.simulation.publisher import SeededSandboxPublisher
 from agent.system import open_system
 from agent.weeks import next_week, parse_week, week_bounds
 from db.enums import RunStatus
@@ -29,7 +28,7 @@ from db.models import StrategyUpdate, WeeklyReport
 from db.repo.identity import get_agent
 from tools.publish.audience import Audience
 from tools.publish.base import Publisher
-from tools.publish.sandbox import load_audience
+from tools.publish.sandbox import SandboxPublisher, load_audience
 
 DEFAULT_START_WEEK = "2030-W02"
 BUILTIN_AUDIENCE = "tools.publish.sandbox_audience:BuiltinAudience"
@@ -211,7 +210,7 @@ def context_overrides(
     from agent.runtime import speak_with
     from tools.trends import load_trends
 
-    sandbox = SeededSandboxPublisher(
+    sandbox = SandboxPublisher(
         root=settings.data_dir / "sandbox", clock=clock.now, audience=audience, seed=config.seed
     )
 

@@ -162,8 +162,10 @@ class SandboxPublisher:
         self, platform_post_id: str, *, account: AccountRef, credentials: Credentials
     ) -> dict[str, float]:
         record = self._load(platform_post_id, account)
-        seed = int(hashlib.sha256(f"{self.seed}:{platform_post_id}".encode()).hexdigest()[:16], 16)
-        final = self.audience.engagement(self.features(record), random.Random(seed))
+        # Noise depends on what was posted, where and when (not on random ids), so a simulation
+        # repeats exactly for a seed.
+        key = json.dumps([self.seed, account.external_id, record["published_at"], record.get("meta", {})], sort_keys=True)
+        final = self.audience.engagement(self.features(record), random.Random(int(hashlib.sha256(key.encode()).hexdigest()[:16], 16)))
         age_h = (
             self.clock() - datetime.fromisoformat(record["published_at"])
         ).total_seconds() / 3600
