@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from langgraph.runtime import Runtime
+from sqlalchemy import select
 
 from agent.context import Context
 from agent.llm import invoke_structured
@@ -21,7 +22,7 @@ from agent.state import CycleState
 from agent.weeks import parse_week, week_bounds
 from db.engine import transaction
 from db.enums import EventType, SubjectType
-from db.models import Agent, CalendarItem, ContentCalendar
+from db.models import Agent, CalendarItem, ContentCalendar, Niche
 from db.repo import identity, planning
 from db.repo.runs import log_event
 
@@ -174,6 +175,10 @@ def _gather(
     hooks = planning.hook_templates(session=session)
     inputs = {
         "niche": policy.niche,
+        "niches": [
+            {"slug": n.slug, "name": n.name, "tier": n.tier.value, "keywords": list(n.keywords)}
+            for n in session.scalars(select(Niche).order_by(Niche.tier, Niche.slug))
+        ],
         "language": policy.language,
         "slots": [
             {"slot": s.index, "when": s.label, "platforms": list(s.platforms)} for s in slots

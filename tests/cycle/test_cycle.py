@@ -172,3 +172,15 @@ def test_a_twin_from_real_likeness_without_consent_is_refused_per_item(sqlite_sy
     assert all("likeness_modeling" in f for f in outcome.summary["failures"])
     assert count(sqlite_system, EventLog, EventLog.event_type == EventType.consent_refused) == 3
     assert count(sqlite_system, Post) == 0
+
+
+def test_planning_sees_trends_hooks_niches_and_policy(sqlite_system: System, overrides: Overrides) -> None:
+    recorder = PromptRecorder()
+    model = chat_model_for(sqlite_system.settings).model_copy(update={"callbacks": [recorder]})
+    start_run(sqlite_system, auto_approve=True, fast_forward=True, week="2026-W48", context_overrides=overrides(chat_model=model))
+    inputs = _plan_inputs(recorder)
+    assert {n["slug"] for n in inputs["niches"]} >= {"creator-economy", "ai-tools"}
+    assert len(inputs["hooks"]) == 6 and all(0 <= h["effectiveness"] <= 1 for h in inputs["hooks"])
+    assert inputs["trends"][0]["score"] >= inputs["trends"][-1]["score"]
+    assert [s["slot"] for s in inputs["slots"]] == [0, 1, 2]
+    assert inputs["twins"] == [{"name": "Space Twin", "style": "space"}]
