@@ -109,12 +109,12 @@ def _print_outcome(outcome: RunOutcome, as_json: bool) -> None:
         return
     summary = outcome.summary
     console.print(f"\n[bold green]Week {outcome.week} done[/bold green] (run {short}): {summary['text']}")
-    table = Table("reel", "sec", "quality", "status", "video")
-    table.columns[4].overflow = "fold"
+    console.print("Reels:")
     for reel in summary["reels"]:
-        table.add_row(reel["title"], str(reel["seconds"]), f"{reel['quality']:.2f}", reel["approval"], reel["path"])
-    console.print(table)
-    console.print(f"Posts: {summary['posts']}")
+        console.print(f"  {reel['title']} ({reel['seconds']} s, quality {reel['quality']:.2f}, {reel['approval']})", highlight=False)
+        console.print(f"    {reel['path']}", highlight=False, soft_wrap=True)
+    posts = ", ".join(f"{n} {status}" for status, n in sorted(summary["posts"].items())) or "none"
+    console.print(f"Posts: {posts}")
     console.print(f"Report: {summary['report']}")
     tokens = summary["tokens"]
     console.print(f"Model: {tokens['calls']} calls, {tokens['input']} input + {tokens['output']} output tokens")
