@@ -220,8 +220,8 @@ class PkceFlow:
             data=form,
             secrets=[code, self.verifier, self.client_secret or ""],
         )
-        placeholder = Credentials(access_token="-")
-        return credentials_from_token_response(body, placeholder, platform="OAuth")
+        blank = Credentials(access_token="-")
+        return credentials_from_token_response(body, blank, platform="OAuth")
 
     @property
     def redirect_uri_value(self) -> str:
