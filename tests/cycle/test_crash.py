@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import av
 import pytest
 from sqlalchemy import func, select, text
 
@@ -87,6 +88,13 @@ def test_killed_while_creating_then_resumed(crash_system: System) -> None:
     assert summary["status"] == "finished"
     assert _count(crash_system, Script) == scripts_before + (2 - scripts_before)
     _assert_no_duplicates(crash_system, 2)
+    with crash_system.sessions() as session:
+        paths = [r.storage_uri for r in session.scalars(select(VideoReel))]
+    for path in paths:  # the reels the resumed week made are real, playable videos
+        with av.open(path) as container:
+            video, audio = container.streams.video[0], container.streams.audio[0]
+            assert (video.codec_context.name, video.codec_context.width, video.codec_context.height) == ("h264", 1080, 1920)
+            assert audio.codec_context.name == "aac" and audio.codec_context.sample_rate == 48000
 
 
 def test_killed_while_publishing_then_resumed(crash_system: System) -> None:
