@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,6 +13,20 @@ from sqlalchemy.orm import Session
 from agent.errors import UserError
 from agent.weeks import week_key
 from db.models import Agent, User
+
+_DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def standard_crontab(cron: str) -> str:
+    """``cron`` with numeric weekdays named, so ``1`` means Monday as in crontab(5).
+
+    APScheduler 3 counts weekdays from Monday = 0; names mean the same in both.
+    """
+    fields = cron.split()
+    if len(fields) != 5:
+        return cron
+    fields[4] = re.sub(r"(?<![/\d])([0-7])(?!\d)", lambda m: _DAY_NAMES[int(m.group(1))], fields[4])
+    return " ".join(fields)
 
 DEFAULT_CRON = "0 9 * * MON"
 
@@ -43,7 +58,7 @@ class ScheduleConfig(BaseModel):
     @field_validator("cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
-        value = " ".join(value.split())
+        value = standard_crontab(" ".join(value.split()))
         try:
             CronTrigger.from_crontab(value, timezone=UTC)
         except ValueError as exc:
@@ -54,7 +69,7 @@ class ScheduleConfig(BaseModel):
 
     def trigger(self) -> CronTrigger:
         """The APScheduler trigger for this schedule."""
-        return CronTrigger.from_crontab(self.cron, timezone=ZoneInfo(self.timezone))
+        return CronTrigger.from_crontab(standard_crontab(self.cron), timezone=ZoneInfo(self.timezone))
 
     def spec(self) -> str:
         """A short text that changes whenever the firing times change."""

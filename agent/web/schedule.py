@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
-_DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-
-
-def standard_crontab(cron: str) -> str:
-    """``cron`` with numeric weekdays named, so ``1`` means Monday as in crontab(5).
-
-    APScheduler 3 counts weekdays from Monday = 0; names mean the same in both.
-    """
-    fields = cron.split()
-    if len(fields) != 5:
-        return cron
-    fields[4] = re.sub(r"(?<![/\d])([0-7])(?!\d)", lambda m: _DAY_NAMES[int(m.group(1))], fields[4])
-    return " ".join(fields)
+from agent.scheduling.config import standard_crontab
 
 
 def next_scheduled_run(

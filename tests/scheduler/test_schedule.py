@@ -227,3 +227,15 @@ def test_scheduled_posts_go_out_when_their_minute_comes(sqlite_system: System) -
     with sqlite_system.sessions() as session:
         statuses = [session.get(Post, p.id).publish_status for p in posts]  # type: ignore[union-attr]
     assert statuses == [PublishStatus.published, PublishStatus.scheduled]
+
+
+def test_numeric_weekdays_mean_what_crontab_means() -> None:
+    from datetime import UTC, datetime
+
+    from agent.scheduling.config import ScheduleConfig
+
+    sunday = datetime(2026, 11, 22, 12, tzinfo=UTC)
+    monday = ScheduleConfig(cron="0 9 * * 1", timezone="UTC").trigger().get_next_fire_time(None, sunday)
+    assert monday is not None and monday.strftime("%a %H:%M") == "Mon 09:00"
+    weekend = ScheduleConfig(cron="30 8 * * 6,0", timezone="UTC").trigger().get_next_fire_time(None, sunday)
+    assert weekend is not None and weekend.strftime("%a %d") == "Sat 28"
