@@ -1,8 +1,9 @@
 """Render a reel: style background + drifting avatar + hook title + word-timed captions.
 
 Frames are composed in yuv420p with numpy. A frame is rebuilt only when something on it
-changes (avatar step, caption word, title fade); otherwise the previous ``av.VideoFrame``
-is encoded again with a new timestamp, which keeps the per-frame cost near zero.
+changes (avatar step, caption word, title fade); otherwise the frame is written as a repeat
+of the previous one (an all-skip H.264 picture, see :mod:`tools.render.h264`), which keeps the
+per-frame cost near zero.
 """
 
 from __future__ import annotations
@@ -169,7 +170,9 @@ def _write_frames(
                 blend_overlay(planes, texts.caption(c_state))
             frame = av.VideoFrame.from_numpy_buffer(buf, format="yuv420p")
             prev_key = key
-        writer.write(frame, i)
+            writer.write(frame, i)
+        else:
+            writer.repeat(i)
         if progress is not None:
             pct = (i + 1) * 100 // n_frames
             if pct > last_pct:
