@@ -87,7 +87,9 @@ def start_run(
     options = {
         "auto_approve": auto_approve,
         "fast_forward": fast_forward,
-        "clock_start": (max(real_now, monday - timedelta(hours=15)) if fast_forward else real_now).isoformat(),
+        # A simulated week starts where the weekly schedule would start it (Sunday 09:00 UTC before
+        # its Monday), whatever today is: the same week fast-forwarded on any day gives the same run.
+        "clock_start": (monday - timedelta(hours=15) if fast_forward else real_now).isoformat(),
         "render_quality": render_quality or system.settings.render_quality,
     }
     with transaction(system.sessions) as session:
