@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agent.planning.learning import Evidence, accumulate, length_bucket
+from agent.planning.model import Observation
 from agent.planning.slots import WEEKDAYS
 from agent.planning.topics import TopicClusters
 from db.enums import PublishStatus
@@ -37,6 +38,8 @@ class PostOutcome:
     matured: bool
     score: float = 0.0
     """Interactions relative to the platform's average (1.0 = average)."""
+    reach: float | None = None
+    """Views relative to the platform's average (None without views)."""
 
 
 @dataclass
@@ -113,7 +116,13 @@ def published_posts(
 
 
 def load_outcomes(
-    session: Session, posts: list[Post], *, tz: ZoneInfo, now: datetime, maturity: timedelta, require_metrics: bool = True
+    session: Session,
+    posts: list[Post],
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+    maturity: timedelta,
+    require_metrics: bool = True,
 ) -> list[PostOutcome]:
     """Each published post with its latest metrics and features; without metrics it is
     skipped (``require_metrics``) or kept with empty metrics."""
@@ -124,16 +133,32 @@ def load_outcomes(
             continue
         features, title = post_features(session, post, tz)
         outcomes.append(
-            PostOutcome(post.id, post.platform.value, title, post.url, post.published_at, metrics or {}, features,
-                        matured=now - post.published_at >= maturity)
+            PostOutcome(
+                post.id,
+                post.platform.value,
+                title,
+                post.url,
+                post.published_at,
+                metrics or {},
+                features,
+                matured=now - post.published_at >= maturity,
+            )
         )
     return outcomes
 
 
 def score_outcomes(outcomes: list[PostOutcome], platform_means: dict[str, float]) -> None:
+    """Each outcome's interactions, and views, relative to its platform's matured average."""
+    views: dict[str, list[float]] = defaultdict(list)
+    for outcome in outcomes:
+        if outcome.matured and outcome.metrics.get("views"):
+            views[outcome.platform].append(float(outcome.metrics["views"]))
     for outcome in outcomes:
         mean = platform_means.get(outcome.platform) or 0.0
         outcome.score = interactions(outcome.metrics) / mean if mean > 0 else 1.0
+        seen = views.get(outcome.platform)
+        own = float(outcome.metrics.get("views") or 0.0)
+        outcome.reach = own / (sum(seen) / len(seen)) if seen and own > 0 else None
 
 
 def platform_means(outcomes: list[PostOutcome]) -> dict[str, float]:
@@ -170,9 +195,21 @@ def weighted_observations(
     for o in outcomes:
         if not o.matured:
             continue
-        weeks = max(0.0, (now - o.published_at) / timedelta(days=7))
-        result.append((o.features, o.score, DECAY_PER_WEEK ** int(weeks)))
+        result.append((o.features, o.score, DECAY_PER_WEEK ** int(_weeks_old(o, now))))
     return result
+
+
+def post_observations(outcomes: list[PostOutcome], now: datetime) -> list[Observation]:
+    """Matured outcomes as the effect model's observations (score, relative views, decayed weight)."""
+    return [
+        Observation(o.features, o.score, DECAY_PER_WEEK ** int(_weeks_old(o, now)), o.reach)
+        for o in outcomes
+        if o.matured
+    ]
+
+
+def _weeks_old(outcome: PostOutcome, now: datetime) -> float:
+    return max(0.0, (now - outcome.published_at) / timedelta(days=7))
 
 
 def cumulative_evidence(outcomes: list[PostOutcome], now: datetime) -> Evidence:

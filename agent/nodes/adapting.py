@@ -19,9 +19,9 @@ from agent.analysis import (
     label_topics,
     load_outcomes,
     platform_means,
+    post_observations,
     published_posts,
     score_outcomes,
-    weighted_observations,
 )
 from agent.context import Context
 from agent.llm import StructuredOutputError, invoke_structured
@@ -58,7 +58,13 @@ def adapting_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
             if state.get("report_id")
             else None
         )
-        outcomes = load_outcomes(session, published_posts(session, user_id=user_id, end=now), tz=tz, now=now, maturity=maturity)
+        outcomes = load_outcomes(
+            session,
+            published_posts(session, user_id=user_id, end=now),
+            tz=tz,
+            now=now,
+            maturity=maturity,
+        )
         score_outcomes(outcomes, platform_means(outcomes))
         ratings = rated_items(session, user_id=user_id)
         report_id = report.id if report else None
@@ -70,9 +76,7 @@ def adapting_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
     for rating in ratings:
         rating.features["topic"] = mapping.get(rating.features["topic"], rating.features["topic"])
     evidence = with_ratings(cumulative_evidence(outcomes, now), ratings)
-    observations = [
-        Observation(f, score, w) for f, score, w in weighted_observations(outcomes, now)
-    ]
+    observations = post_observations(outcomes, now)
     observations += [Observation(r.features, r.score, FEEDBACK_WEIGHT) for r in ratings]
     per_platform = _per_platform(outcomes, now)
     adjustments, reasons = derive_adjustments(evidence, per_platform)

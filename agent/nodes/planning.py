@@ -146,6 +146,8 @@ def _gather(
         }
     )
     seed = f"{ctx.settings.planning_seed}:{agent.name}:{state['week']}"
+    # A learning agent with no strategy yet plans a first week designed to learn from.
+    explore = learning and strategy is None
     days = [d for d in range(7) if d not in directives.avoid_weekdays]
     hours = choose_hours(
         days=days,
@@ -153,6 +155,7 @@ def _gather(
         evidence=evidence,
         seed=seed,
         preferred=preferred_hours(adjustments.get("platform_timing_updates") or {}, platforms),
+        explore=explore,
     )
     slots = plan_slots(
         monday=monday,
@@ -220,6 +223,7 @@ def _gather(
                 "length_bucket": ["short", "medium", "long"],
             },
             topic_label=lambda t: labels.get(t, t),
+            explore=explore,
         ),
         "memory": _recall(ctx, [t.topic for t in trend_rows[:6]]) if learning else [],
     }

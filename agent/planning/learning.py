@@ -153,24 +153,30 @@ def choose_hours(
     evidence: dict[str, Any],
     seed: str,
     preferred: dict[int, str] | None = None,
+    explore: bool = False,
 ) -> dict[int, str]:
     """A posting time per weekday: the strategy's preferred time where it names one, else a Thompson draw.
 
-    Hour evidence of the first platform that has any is used (timing differs by platform);
-    without any hour evidence at all, no time is chosen and the default schedule applies.
+    Hour evidence of the first platform that has any is used (timing differs by platform).
+    Without any evidence, ``explore`` spreads the week over different hours (a first week
+    designed to learn from); otherwise no time is chosen and the default schedule applies.
+    Each day's choice is imagined as observed before the next is drawn (see ``EffectModel.imagine``).
     """
     chosen = dict(preferred or {})
     observations = (evidence or {}).get("observations") or []
-    if observations:
-        from agent.planning.model import EffectModel, Observation, generator, pick
+    if observations or (explore and not _has_stats(evidence)):
+        from agent.planning.model import EffectModel, Observation, exploration, generator, pick
 
         obs = [Observation.from_json(o) for o in observations]
         mine = [o for o in obs if o.features.get("platform") in platforms] or obs
-        model = EffectModel(mine)
+        model = EffectModel(mine, {"hour": list(HOURS)})
         rng = generator(f"hours:{seed}")
         for day in days:
             if day not in chosen:
-                chosen[day] = pick(model.sample(rng), "hour", list(HOURS), rng)
+                chosen[day] = pick(
+                    model.sample(rng), "hour", list(HOURS), rng, scale=exploration(model.n)
+                )
+            model.imagine({"hour": chosen[day]})
         return chosen
     per_platform = platform_evidence_from_json(evidence)
     stats = next(
@@ -193,18 +199,24 @@ def suggestions_for(
     seed: str,
     options: dict[str, list[str]] | None = None,
     topic_label: Callable[[str], str] | None = None,
+    explore: bool = False,
 ) -> list[dict[str, Any]]:
     """One suggestion per slot for each decision dimension the agent has evidence on.
 
-    Returns an empty suggestion for dimensions without any evidence yet, so the model (or the
-    offline planner) explores on its own in the first week. ``topic_label`` maps a candidate
-    topic to the label its evidence is kept under (topics are clustered by meaning).
+    Without any evidence, ``explore`` asks for a first week designed to learn from: draws from
+    the prior, each slot imagined as observed before the next is drawn, so the week tries
+    different options on every dimension instead of repeating a few at random. Without it,
+    suggestions are empty and the model (or the offline planner) picks on its own.
+    ``topic_label`` maps a candidate topic to the label its evidence is kept under (topics are
+    clustered by meaning).
     """
     parsed = evidence_from_json(evidence)
     choices = options or {}
     label = topic_label or (lambda t: t)
-    if (evidence or {}).get("observations"):
-        return _model_suggestions(slots, evidence["observations"], choices, label, seed)
+    if (evidence or {}).get("observations") or (explore and not _has_stats(evidence)):
+        return _model_suggestions(
+            slots, (evidence or {}).get("observations") or [], choices, label, seed
+        )
     rng = _rng(seed)
     result: list[dict[str, Any]] = []
     topic_uses: dict[str, int] = {}
@@ -240,9 +252,9 @@ def _model_suggestions(
     seed: str,
 ) -> list[dict[str, Any]]:
     """One joint draw of every option's effect per slot, and the best option per dimension under it."""
-    from agent.planning.model import EffectModel, Observation, generator, pick
+    from agent.planning.model import EffectModel, Observation, exploration, generator, pick
 
-    model = EffectModel([Observation.from_json(o) for o in raw])
+    model = EffectModel([Observation.from_json(o) for o in raw], choices, label)
     rng = generator(seed)
     uses: dict[str, int] = {}
     result: list[dict[str, Any]] = []
@@ -258,13 +270,33 @@ def _model_suggestions(
                 )
             )
             if universe:
-                suggestion[dim] = pick(draw, dim, universe, rng, label)
+                suggestion[dim] = pick(draw, dim, universe, rng, label, exploration(model.n))
         if "topic" in suggestion:
             uses[label(suggestion["topic"])] = uses.get(label(suggestion["topic"]), 0) + 1
+        planned = {d: suggestion[d] for d in CONTENT_DIMENSIONS if d in suggestion}
+        if "topic" in planned:
+            planned["topic"] = label(planned["topic"])
+        model.imagine({**planned, **_timing_of(slot)})
         if "length_bucket" in suggestion:
             suggestion["target_length_sec"] = LENGTH_BUCKETS[suggestion.pop("length_bucket")]
         result.append(suggestion)
     return result
+
+
+def _timing_of(slot: Any) -> dict[str, str]:
+    """The weekday and hour bucket of a planned slot (as analysis records them), when it has them."""
+    day, at = getattr(slot, "day", None), getattr(slot, "local_time", None)
+    if day is None or at is None:
+        return {}
+    return {
+        "weekday": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[day.weekday()],
+        "hour": f"{at.hour // 2 * 2:02d}:00",
+    }
+
+
+def _has_stats(evidence: dict[str, Any] | None) -> bool:
+    """Whether evidence carries per-option stats (older strategy updates have no observations)."""
+    return any(evidence_from_json(evidence or {}).values())
 
 
 def _pick_topic(
