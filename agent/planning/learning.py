@@ -171,6 +171,11 @@ def choose_hours(
         mine = [o for o in obs if o.features.get("platform") in platforms] or obs
         model = EffectModel(mine, {"hour": list(HOURS)})
         rng = generator(f"hours:{seed}")
+        if not model.n:  # nothing known: a balanced design, a different hour each day
+            order = list(rng.permutation(len(HOURS)))
+            for i, day in enumerate(d for d in days if d not in chosen):
+                chosen[day] = HOURS[order[i % len(HOURS)]]
+            return chosen
         for day in days:
             if day not in chosen:
                 chosen[day] = pick(
@@ -258,6 +263,8 @@ def _model_suggestions(
     rng = generator(seed)
     uses: dict[str, int] = {}
     result: list[dict[str, Any]] = []
+    if not model.n:
+        return _balanced_design(slots, choices, rng)
     for slot in slots:
         draw = model.sample(rng)
         suggestion: dict[str, Any] = {"slot": slot.index}
@@ -277,6 +284,30 @@ def _model_suggestions(
         if "topic" in planned:
             planned["topic"] = label(planned["topic"])
         model.imagine({**planned, **_timing_of(slot)})
+        if "length_bucket" in suggestion:
+            suggestion["target_length_sec"] = LENGTH_BUCKETS[suggestion.pop("length_bucket")]
+        result.append(suggestion)
+    return result
+
+
+def _balanced_design(
+    slots: list[Any], choices: dict[str, list[str]], rng: Any
+) -> list[dict[str, Any]]:
+    """With no evidence at all, every option is as good a guess as any: a balanced first week.
+
+    Each dimension cycles through a seeded shuffle of its options, so every option is tried
+    once before any is tried twice (the first week is an experiment designed to learn from).
+    """
+    orders = {
+        dim: [choices[dim][i] for i in rng.permutation(len(choices[dim]))]
+        for dim in CONTENT_DIMENSIONS
+        if choices.get(dim)
+    }
+    result: list[dict[str, Any]] = []
+    for n, slot in enumerate(slots):
+        suggestion: dict[str, Any] = {"slot": slot.index}
+        for dim, order in orders.items():
+            suggestion[dim] = order[n % len(order)]
         if "length_bucket" in suggestion:
             suggestion["target_length_sec"] = LENGTH_BUCKETS[suggestion.pop("length_bucket")]
         result.append(suggestion)

@@ -22,6 +22,23 @@ Three refinements make the most of few, noisy posts:
 * Smooth hours. Posting hours get a Gaussian-process prior (a squared-exponential kernel on
   the circular clock, length scale ``HOUR_SCALE`` hours), so 20:00 doing well raises 18:00 and
   22:00 a little too, and the good part of the day is found with fewer posts.
+
+How draws explore:
+
+* Annealed Thompson sampling. While the agent has fewer than ``EXPLORE_POSTS`` weighted posts
+  (about three weeks of daily posts; the model has ~45 coefficients) it draws from the full
+  posterior. After that the covariance of a draw is scaled by
+  ``(EXPLORE_POSTS / n) ** ANNEAL_POWER`` (floor ``MIN_EXPLORATION``): still posterior
+  sampling, but tempered towards the posterior mean as evidence accumulates, so once the
+  options are roughly known the agent mostly uses the best of them.
+* A week is a batch. After each slot is drawn, the model is conditioned on that slot as if it
+  had been observed at its expected value (``imagine``, a hallucinated observation as in
+  GP-BUCB): the mean does not move, the variance of what was just planned shrinks, so the next
+  draw leans to other options. This matters most for hours (a day's hour is one coefficient);
+  for content, one post informs a sum of several coefficients and the nudge is small.
+* With no evidence at all (a learning agent's first week), planning uses a balanced design
+  instead of draws: each dimension cycles through a seeded shuffle of its options, so every
+  option is tried once before any is tried twice (see ``learning._balanced_design``).
 """
 
 from __future__ import annotations
@@ -249,9 +266,9 @@ class EffectModel:
     def imagine(self, features: dict[str, str], weight: float = 1.0) -> None:
         """Condition on a planned post as if it had scored exactly as expected (batch exploration).
 
-        The mean stays; the variance of the options it uses shrinks as one more post would
-        shrink it, so the next slot's draw is less likely to spend itself on the same untested
-        options (a hallucinated observation, as in GP-BUCB).
+        The mean stays; the covariance shrinks as one more post with these options would shrink
+        it, so the next slot's draw is less likely to spend itself on the same untested options
+        (a hallucinated observation, as in GP-BUCB).
         """
         x = np.zeros(len(self.columns) + 1)
         x[0] = 1.0

@@ -42,8 +42,9 @@ def test_adaptive_agent_beats_the_fixed_baseline_and_trails_the_oracle() -> None
         for policy in ("baseline", "adaptive", "oracle")
     }
     curve = scores["adaptive"].curve
-    assert curve[0] == scores["baseline"].curve[0]  # same first week: nothing learned yet
-    assert max(curve[3:]) > curve[0] * 1.5  # the learning curve rises
+    # week 1 is the agent's designed experiment (hours and content spread over the options),
+    # not the baseline's default plan; from there the learning curve rises
+    assert max(curve[3:]) > max(curve[0], scores["baseline"].curve[0]) * 1.5
     assert scores["adaptive"].engagement > 1.3 * scores["baseline"].engagement
     assert (
         scores["oracle"].engagement > scores["adaptive"].engagement

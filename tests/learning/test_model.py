@@ -19,6 +19,7 @@ from agent.planning.learning import (
 from agent.planning.model import EffectModel, Observation, generator, pick
 from agent.planning.topics import TopicClusters
 
+CONTENT = {"pillar", "topic", "hook_category", "tone", "twin"}
 TOPICS = ["Web3 security", "Deep work routines", "Crypto price commentary"]
 
 
@@ -178,3 +179,82 @@ def test_topic_clusters_merge_paraphrases_with_minilm() -> None:
         "AI tools": "AI tools",
         "ai  tools": "AI tools",
     }
+
+
+def test_exploration_anneals_once_the_first_weeks_are_in() -> None:
+    from agent.planning.model import EXPLORE_POSTS, MIN_EXPLORATION, exploration
+
+    assert exploration(0) == exploration(EXPLORE_POSTS) == 1.0  # full Thompson draws early
+    later = [exploration(n) for n in (25, 30, 40, 60, 1000)]
+    assert later == sorted(later, reverse=True) and later[0] < 1.0
+    assert exploration(40) < 0.1  # by ~6 weeks of daily posts, draws sit near the posterior mean
+    assert exploration(1000) == MIN_EXPLORATION  # ...but never stop exploring
+
+
+def _funnel(n: int, with_views: bool, seed: int = 3) -> list[Observation]:
+    """Tone moves only the rate (x1.3 educational, noise 0.1); reach is noisy (sd 0.5)."""
+    rng = random.Random(seed)
+    result = []
+    for _ in range(n):
+        tone = rng.choice(["educational", "trending"])
+        reach = float(np.exp(rng.gauss(0, 0.5)))
+        rate = (1.3 if tone == "educational" else 1.0) * float(np.exp(rng.gauss(0, 0.1)))
+        result.append(Observation({"tone": tone}, reach * rate, 1.0, reach if with_views else None))
+    return result
+
+
+def test_known_views_separate_the_rate_from_the_reach() -> None:
+    split = EffectModel(_funnel(400, True))
+    assert split.factors == ("reach", "rate") and EffectModel(_funnel(9, False)).factors == (
+        "reach",
+    )
+    gain = split.effect("tone", "educational")[0] - split.effect("tone", "trending")[0]
+    assert abs(gain - np.log(1.3)) < 0.1
+    reach_noise, rate_noise = (v**0.5 for v in split.noise)
+    assert 0.4 < reach_noise < 0.6 and rate_noise < 0.15  # each factor's own noise, by EM
+    back = Observation.from_json(_funnel(1, True)[0].to_json())
+    assert back.reach is not None and EffectModel([back]).factors == ("reach", "rate")
+
+
+def test_empirical_bayes_shrinks_a_dimension_that_does_not_matter() -> None:
+    rng = random.Random(4)
+    obs = []
+    for _ in range(60):
+        topic, twin = rng.choice(["A", "B", "C", "D"]), rng.choice(["X", "Y", "Z"])
+        effect = {"A": 0.8, "B": 0.0, "C": -0.8, "D": 0.4}[topic]
+        obs.append(Observation({"topic": topic, "twin": twin}, float(np.exp(effect))))
+    model = EffectModel(obs)
+    assert model.tau[(0, "twin")] < model.tau[(0, "topic")] / 2
+
+
+def test_hours_near_a_good_hour_inherit_some_of_it() -> None:
+    obs = [Observation({"hour": "20:00"}, 2.0) for _ in range(5)]
+    obs += [Observation({"hour": "08:00"}, 0.5) for _ in range(5)]
+    model = EffectModel(obs, {"hour": list(HOURS)})
+    near, far = model.effect("hour", "18:00")[0], model.effect("hour", "12:00")[0]
+    assert model.effect("hour", "20:00")[0] > near > 0.05 and near > far
+
+
+def test_a_first_week_without_evidence_is_designed_to_learn_from() -> None:
+    slots = [SimpleNamespace(index=i) for i in range(7)]
+    options = {
+        "topic": [*TOPICS, "Passkeys", "Phishing", "AI tools", "Newsletters"],
+        "pillar": ["education", "inspiration", "announcement", "promotion", "trend_reaction"],
+        "tone": ["educational", "trending", "thought_leadership", "inspirational"],
+        "hook_category": ["question", "story", "statistic", "how_to", "listicle", "contrarian"],
+        "twin": ["A", "B", "C"],
+        "length_bucket": ["short", "medium", "long"],
+    }
+    week = suggestions_for(slots=slots, evidence={}, seed="w1", options=options, explore=True)
+    assert all(set(s) == {"slot", *CONTENT, "target_length_sec"} for s in week)
+    for dim in ("pillar", "tone", "twin", "target_length_sec", "hook_category", "topic"):
+        # a balanced design: every option once before any option twice
+        assert len({s[dim] for s in week}) == min(7, len(options.get(dim, [15, 22, 30]))), dim
+    hours = choose_hours(
+        days=list(range(7)), platforms=["sandbox"], evidence={}, seed="w1", explore=True
+    )
+    assert len(set(hours.values())) == 7
+    # not asked to explore (e.g. the fixed baseline): nothing is suggested
+    assert suggestions_for(slots=slots, evidence={}, seed="w1", options=options) == [
+        {"slot": i} for i in range(7)
+    ]
