@@ -26,8 +26,8 @@ Three refinements make the most of few, noisy posts:
 How draws explore:
 
 * Annealed Thompson sampling. While the agent has fewer than ``EXPLORE_POSTS`` weighted posts
-  (about three weeks of daily posts; the model has ~45 coefficients) it draws from the full
-  posterior. After that the covariance of a draw is scaled by
+  (about two weeks of daily posts) it draws from the full posterior. After that the
+  covariance of a draw is scaled by
   ``(EXPLORE_POSTS / n) ** ANNEAL_POWER`` (floor ``MIN_EXPLORATION``): still posterior
   sampling, but tempered towards the posterior mean as evidence accumulates, so once the
   options are roughly known the agent mostly uses the best of them.
@@ -57,9 +57,9 @@ PRIOR_SD = 0.4
 """Prior sd of one option's effect on log engagement (0.4 ~ x0.67 to x1.5), before EB."""
 NOISE_SD = 0.35
 """Assumed per-post noise of log engagement, before EB."""
-EXPLORE_POSTS = 21.0
-"""Weighted posts (about three weeks of daily posts) before draws start to anneal."""
-ANNEAL_POWER = 8.0
+EXPLORE_POSTS = 14.0
+"""Weighted posts (about two weeks of daily posts) before draws start to anneal."""
+ANNEAL_POWER = 4.0
 """How fast draws narrow once past EXPLORE_POSTS: covariance x (EXPLORE_POSTS / n) ** power."""
 MIN_EXPLORATION = 0.02
 """Draws never narrow below this share of the posterior covariance (exploration never stops)."""

@@ -37,7 +37,8 @@ def test_chat_directives_change_the_next_plan(system: System) -> None:
     plan = plan_of(system, before.run_id)
     assert 6 in {day for day, _ in plan}  # a post every day, Sunday included
     topics = [topic.lower() for _, topic in plan]
-    assert "crypto price commentary" in topics and not any("passkey" in t for t in topics)
+    # the first week is a balanced design over the trending topics: one post each
+    assert "crypto price commentary" in topics and sum("passkey" in t for t in topics) <= 1
 
     say = saying(system)
     assert say("nothing on Sundays").tool_calls == ["add_directive"]
@@ -51,5 +52,5 @@ def test_chat_directives_change_the_next_plan(system: System) -> None:
     new_plan = plan_of(system, after.run_id)
     assert len(new_plan) >= 5 and 6 not in {day for day, _ in new_plan}
     new_topics = [topic.lower() for _, topic in new_plan]
-    assert any("passkey" in t for t in new_topics)
+    assert sum("passkey" in t for t in new_topics) >= 2  # "more": at least two slots
     assert not any("crypto price" in t for t in new_topics)
