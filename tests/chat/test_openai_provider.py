@@ -73,7 +73,7 @@ def test_the_model_chooses_the_tool_and_words_the_answer(tmp_path: Path) -> None
 
 
 def test_confirmation_works_the_same_with_a_real_model(tmp_path: Path) -> None:
-    with FakeOpenAIServer(api_key="sk-test", tool_policy=policy) as server:
+    with FakeOpenAIServer(api_key="sk-test", tool_policy=policy, seed=2) as server:
         system = make_system(
             tmp_path / "data",
             f"sqlite:///{tmp_path / 'twin.db'}",
