@@ -29,6 +29,8 @@ from tests.web.fakes import cheap_render
 
 EMAIL = "creator@localhost"
 PASSWORD = "correct horse battery"
+WEEK = "2026-W48"
+"""The week the waiting run plans (fixed, so pages and assertions do not depend on today)."""
 OVERRIDES: dict[str, Any] = {"render": cheap_render}
 
 
@@ -42,6 +44,7 @@ def build_waiting_dir(data_dir: Path, overrides: dict[str, Any] | None = OVERRID
         set_password(system, EMAIL, PASSWORD)
         outcome = start_run(
             system,
+            week=WEEK,
             fast_forward=True,
             auto_approve=False,
             render_quality="draft",

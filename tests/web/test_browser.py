@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import PASSWORD, LiveServer
+from tests.web.conftest import PASSWORD, WEEK, LiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -118,7 +118,7 @@ def test_approve_in_the_browser_publishes_and_reports(
     page.wait_for_url(re.compile(r".*/reports/[0-9a-f-]+$"))
     body = page.locator("[data-testid=report-body], iframe.report-frame")
     assert body.count() == 1
-    assert "2026-W48" in page.inner_text("main")
+    assert WEEK in page.inner_text("main")
     frame = page.locator("iframe.report-frame")
     if frame.count():  # the HTML report with charts: the page grows the frame to fit it
         page.wait_for_function(
@@ -131,7 +131,7 @@ def test_approve_in_the_browser_publishes_and_reports(
     assert page.inner_text("[data-testid=waiting-reels]") == "0"
     assert page.inner_text("[data-testid=agent-state]") == "idle"
     page.screenshot(path=str(shots / "07-dashboard.png"), full_page=True)
-    page.goto(live_server.url + "/calendar?week=2026-W48")
+    page.goto(live_server.url + f"/calendar?week={WEEK}")
     assert page.locator("[data-testid=calendar-item]").count() == 2
     assert page.locator("[data-testid=calendar-item] >> text=published").count() >= 2
     page.screenshot(path=str(shots / "08-calendar.png"), full_page=True)
