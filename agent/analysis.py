@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent.planning.learning import Evidence, accumulate, length_bucket
+from agent.planning.learning import Evidence, accumulate, hour_bucket, length_bucket
 from agent.planning.model import Observation
 from agent.planning.slots import WEEKDAYS
 from agent.planning.topics import TopicClusters
@@ -71,11 +71,6 @@ def post_features(session: Session, post: Post, tz: ZoneInfo) -> tuple[dict[str,
         "hour": hour_bucket(when.hour),
     }
     return features, reel.title if reel else ""
-
-
-def hour_bucket(hour: int) -> str:
-    """The two-hour bucket a local hour falls in, named like planning's HOURS ("18:00")."""
-    return f"{hour // 2 * 2:02d}:00"
 
 
 def label_topics(outcomes: list[PostOutcome], clusters: TopicClusters) -> None:

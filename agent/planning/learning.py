@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from agent.planning.slots import WEEKDAYS
+
 DIMENSIONS = (
     "pillar",
     "topic",
@@ -35,6 +37,11 @@ PRIOR_WEIGHT = 2.0
 PRIOR_SD = 0.5
 MAX_TOPIC_REPEATS = 2
 LENGTH_BUCKETS = {"short": 15, "medium": 22, "long": 30}
+
+
+def hour_bucket(hour: int) -> str:
+    """The two-hour bucket a local hour falls in, named like ``HOURS`` ("18:00")."""
+    return f"{hour // 2 * 2:02d}:00"
 
 
 def length_bucket(seconds: float) -> str:
@@ -208,10 +215,11 @@ def suggestions_for(
 ) -> list[dict[str, Any]]:
     """One suggestion per slot for each decision dimension the agent has evidence on.
 
-    Without any evidence, ``explore`` asks for a first week designed to learn from: draws from
-    the prior, each slot imagined as observed before the next is drawn, so the week tries
-    different options on every dimension instead of repeating a few at random. Without it,
-    suggestions are empty and the model (or the offline planner) picks on its own.
+    Without any evidence, ``explore`` asks for a first week designed to learn from: a balanced
+    design in which each dimension cycles through a seeded shuffle of its options, so every
+    option is tried once before any is tried twice. Without it, suggestions are empty and the
+    model (or the offline planner) picks on its own. With evidence, each slot gets a Thompson
+    draw and is imagined as observed before the next slot is drawn.
     ``topic_label`` maps a candidate topic to the label its evidence is kept under (topics are
     clustered by meaning).
     """
@@ -319,10 +327,7 @@ def _timing_of(slot: Any) -> dict[str, str]:
     day, at = getattr(slot, "day", None), getattr(slot, "local_time", None)
     if day is None or at is None:
         return {}
-    return {
-        "weekday": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[day.weekday()],
-        "hour": f"{at.hour // 2 * 2:02d}:00",
-    }
+    return {"weekday": WEEKDAYS[day.weekday()], "hour": hour_bucket(at.hour)}
 
 
 def _has_stats(evidence: dict[str, Any] | None) -> bool:

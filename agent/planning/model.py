@@ -215,7 +215,6 @@ class EffectModel:
         share = 1.0 / len(self.factors)  # the defaults split evenly between the factors
         tau2 = {key: PRIOR_SD**2 * share for key in blocks}
         noise = [NOISE_SD**2 * share] * len(self.factors)
-        self.tau = tau2
         mean, cov = np.zeros(width), np.eye(width)
         for _ in range(EM_STEPS if len(observations) else 1):
             var = np.where(kind >= 0, np.array(noise)[np.maximum(kind, 0)], sum(noise))

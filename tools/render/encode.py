@@ -35,24 +35,17 @@ def x264_options(quality: str, still: bool) -> dict[str, str]:
     """
     fast = (
         "ref=1:me=dia:partitions=none:trellis=0:no-deblock=1:rc-lookahead=3:bframes=0:"
-        "aq-mode=0:weightp=0:keyint=150:scenecut=0:colorprim=bt709:transfer=bt709:colormatrix=bt709"
+        f"aq-mode=0:weightp=0:keyint={KEYINT}:scenecut=0:"
+        "colorprim=bt709:transfer=bt709:colormatrix=bt709"
     )
-    if quality == "draft":
-        return {
-            "preset": "veryfast",
-            "crf": "26",
-            "profile": "high",
-            "forced-idr": "1",
-            "x264-params": f"subme=0:{fast}",
-        }
-    opts = {
+    draft = quality == "draft"
+    return {
         "preset": "veryfast",
-        "crf": "21",
+        "crf": "26" if draft else "21",
         "profile": "high",
-        "forced-idr": "1",
-        "x264-params": f"subme={0 if still else 1}:{fast}",
+        "forced-idr": "1",  # a frame sent as I becomes an IDR (see ReelWriter.repeat)
+        "x264-params": f"subme={0 if draft or still else 1}:{fast}",
     }
-    return opts
 
 
 def _with_data(packet: av.Packet, data: bytes) -> av.Packet:

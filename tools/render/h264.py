@@ -155,7 +155,6 @@ class StreamHeaders:
     pic_init_qp: int
     deblocking_control: bool
     redundant_pic_cnt: bool
-    num_ref_idx_default: int
 
     @property
     def max_frame_num(self) -> int:
@@ -224,7 +223,7 @@ def parse_headers(extradata: bytes) -> StreamHeaders:
     r.u(1)  # bottom_field_pic_order_in_frame_present_flag: frames only
     if r.ue() != 0:
         raise Unsupported("slice groups")
-    num_ref_idx_default = r.ue() + 1
+    r.ue()  # num_ref_idx_l0_default_active_minus1: slices override it
     r.ue()
     weighted_pred = bool(r.u(1))
     r.u(2)
@@ -244,7 +243,6 @@ def parse_headers(extradata: bytes) -> StreamHeaders:
         pic_init_qp=pic_init_qp,
         deblocking_control=deblocking_control,
         redundant_pic_cnt=redundant,
-        num_ref_idx_default=num_ref_idx_default,
     )
 
 
@@ -368,7 +366,7 @@ class SkipPictureWriter:
         return escape(w.to_bytes())
 
 
-def frame_num_position(rbsp_head: bytes, headers: StreamHeaders) -> int:
+def frame_num_position(rbsp_head: bytes) -> int:
     """Bit offset of ``frame_num`` in a slice NAL (the NAL header byte included)."""
     r = BitReader(rbsp_head, 8)
     r.ue()  # first_mb_in_slice
@@ -390,7 +388,7 @@ def renumber(nal: bytes, frame_num: int, headers: StreamHeaders) -> bytes:
     ):
         cut += 1
     head = bytearray(unescape(nal[:cut]))
-    pos = frame_num_position(bytes(head), headers)
+    pos = frame_num_position(bytes(head))
     n = headers.log2_max_frame_num
     if pos + n > len(head) * 8 - 8:
         raise Unsupported("slice header longer than expected")
@@ -403,7 +401,7 @@ def renumber(nal: bytes, frame_num: int, headers: StreamHeaders) -> bytes:
 def slice_frame_num(nal: bytes, headers: StreamHeaders) -> int:
     """The ``frame_num`` written in an escaped slice NAL."""
     head = unescape(nal[:16])
-    r = BitReader(head, frame_num_position(head, headers))
+    r = BitReader(head, frame_num_position(head))
     return r.u(headers.log2_max_frame_num)
 
 
