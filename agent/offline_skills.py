@@ -155,24 +155,39 @@ BODY_LINES = {
         "Here is the short version.",
         "Most people skip the first step: {key}.",
         "Start with {tag_a}, then check {tag_b} before anything else.",
+        "Write down what you tried, so next time you know what worked.",
+        "Ask one person who has done it what they would change.",
         "Do this once a week and it compounds.",
+        "If it feels slow at first, that is normal, keep going.",
+        "Keep the steps small enough that you can finish them today.",
         "The mistake I see most is rushing {key}.",
     ],
     "inspiration": [
         "A year ago I knew nothing about {key}.",
         "Small steps beat big plans.",
         "Pick one thing about {tag_a} and do it today.",
+        "Nobody starts out good at this, everyone starts somewhere.",
+        "The days you do not feel like it count twice.",
+        "Write down one win each evening, however small it is.",
+        "Look back in a month and you will not recognise where you started.",
         "Progress you can see keeps you going.",
     ],
     "announcement": [
         "Something new is coming about {key}.",
         "I have been testing it for weeks.",
         "It changes how you think about {tag_a}.",
+        "It started as a side project and it grew from there.",
+        "The first people who tried it asked for one thing: more {tag_b}.",
+        "So that is exactly what I built into it.",
+        "I will show the whole thing, step by step.",
         "Details drop this week.",
     ],
     "promotion": [
         "I built a simple checklist for {key}.",
         "It covers {tag_a} and {tag_b} in five minutes.",
+        "It is the list I wish I had when I started.",
+        "Every step on it comes from something that went wrong for me.",
+        "You can print it or keep it on your phone.",
         "It is free for the next seven days.",
         "Grab it from the link in my profile.",
     ],
@@ -180,6 +195,10 @@ BODY_LINES = {
         "Everyone is talking about {key} this week.",
         "Here is what actually matters.",
         "Ignore the noise about {tag_a}.",
+        "Most of the takes you are seeing miss the real story.",
+        "The numbers behind it are smaller than the headlines suggest.",
+        "What changes for you is how you handle {tag_b}.",
+        "Give it a week before you decide anything.",
         "Watch what happens with {tag_b} instead.",
     ],
 }
@@ -221,13 +240,15 @@ def script(messages: list[BaseMessage], schema: Any, rng: random.Random) -> dict
         line.format(**fill)
         for line in BODY_LINES.get(str(inputs.get("pillar")), BODY_LINES["education"])
     ]
-    rng.shuffle(lines[1:-1]) if len(lines) > 3 else None
+    middle = lines[1:-1]
+    rng.shuffle(middle)
+    lines = [lines[0], *middle, lines[-1]] if len(lines) > 2 else lines
     hook = str(inputs.get("hook") or f"Let's talk about {topic}.")
     target_words = min(max_words, int(float(inputs.get("target_length_sec", 20)) * WORDS_PER_SEC))
     body_parts = [hook]
     for line in [*lines, TONE_CLOSERS.get(str(inputs.get("tone")), TONE_CLOSERS["educational"])]:
         if word_count(" ".join([*body_parts, line])) > target_words:
-            break
+            continue
         body_parts.append(line)
     if len(body_parts) == 1:
         body_parts.append(lines[0])
