@@ -172,7 +172,7 @@ def choose_hours(
     chosen = dict(preferred or {})
     observations = (evidence or {}).get("observations") or []
     if observations or (explore and not _has_stats(evidence)):
-        from agent.planning.model import EffectModel, Observation, exploration, generator, pick
+        from agent.planning.model import EffectModel, Observation, generator, pick
 
         obs = [Observation.from_json(o) for o in observations]
         mine = [o for o in obs if o.features.get("platform") in platforms] or obs
@@ -185,9 +185,7 @@ def choose_hours(
             return chosen
         for day in days:
             if day not in chosen:
-                chosen[day] = pick(
-                    model.sample(rng), "hour", list(HOURS), rng, scale=exploration(model.n)
-                )
+                chosen[day] = pick(model.sample(rng), "hour", list(HOURS), rng)
             model.imagine({"hour": chosen[day]})
         return chosen
     per_platform = platform_evidence_from_json(evidence)
@@ -265,7 +263,7 @@ def _model_suggestions(
     seed: str,
 ) -> list[dict[str, Any]]:
     """One joint draw of every option's effect per slot, and the best option per dimension under it."""
-    from agent.planning.model import EffectModel, Observation, exploration, generator, pick
+    from agent.planning.model import EffectModel, Observation, generator, pick
 
     model = EffectModel([Observation.from_json(o) for o in raw], choices, label)
     rng = generator(seed)
@@ -285,7 +283,7 @@ def _model_suggestions(
                 )
             )
             if universe:
-                suggestion[dim] = pick(draw, dim, universe, rng, label, exploration(model.n))
+                suggestion[dim] = pick(draw, dim, universe, rng, label)
         if "topic" in suggestion:
             uses[label(suggestion["topic"])] = uses.get(label(suggestion["topic"]), 0) + 1
         planned = {d: suggestion[d] for d in CONTENT_DIMENSIONS if d in suggestion}

@@ -30,7 +30,10 @@ How draws explore:
   covariance of a draw is scaled by
   ``(EXPLORE_POSTS / n) ** ANNEAL_POWER`` (floor ``MIN_EXPLORATION``): still posterior
   sampling, but tempered towards the posterior mean as evidence accumulates, so once the
-  options are roughly known the agent mostly uses the best of them.
+  options are roughly known the agent mostly uses the best of them. Annealing narrows what the
+  posts have taught; an option that was never tried has been taught nothing, so its draw keeps
+  its whole posterior spread (its prior, or for an hour, what its neighbours imply). Otherwise
+  an option left out of the first weeks would never get its chance.
 * A week is a batch. After each slot is drawn, the model is conditioned on that slot as if it
   had been observed at its expected value (``imagine``, a hallucinated observation as in
   GP-BUCB): the mean does not move, the variance of what was just planned shrinks, so the next
@@ -251,6 +254,8 @@ class EffectModel:
         self.cov = total @ cov @ total.T
         self.cov = (self.cov + self.cov.T) / 2
         self.n = float(sum(o.weight for o in observations))
+        # Weighted posts per option (factor-0 rows and rows of the sum each hold a post once).
+        self.seen = (design[:, 1 : k + 1] * w[:, None]).sum(axis=0) if len(rows) else np.zeros(k)
 
     def sample(
         self, rng: np.random.Generator, scale: float | None = None
@@ -260,6 +265,10 @@ class EffectModel:
             return {}
         factor = exploration(self.n) if scale is None else scale
         draw = rng.multivariate_normal(self.mean, self.cov * factor, method="cholesky")
+        if factor < 1.0:  # never-tried options keep their whole spread (see the module doc)
+            fresh = np.flatnonzero(self.seen <= 0) + 1
+            spread = np.sqrt(np.diag(self.cov)[fresh])
+            draw[fresh] = self.mean[fresh] + spread * rng.standard_normal(len(fresh))
         return {key: float(draw[col + 1]) for key, col in self.columns.items()}
 
     def imagine(self, features: dict[str, str], weight: float = 1.0) -> None:
@@ -275,6 +284,7 @@ class EffectModel:
             col = self.columns.get((dim, option))
             if col is not None:
                 x[col + 1] = 1.0
+        self.seen = self.seen + x[1:] * weight
         shared = self.cov @ x
         self.cov = self.cov - np.outer(shared, shared) / (
             float(x @ shared) + sum(self.noise) / weight
@@ -299,14 +309,13 @@ def pick(
     options: list[str],
     rng: np.random.Generator,
     label: Callable[[str], str] | None = None,
-    scale: float = 1.0,
 ) -> str:
-    """The option with the highest drawn effect; unseen options draw from the prior (times ``scale``)."""
+    """The option with the highest drawn effect; options the model does not know draw from the prior."""
     to_key = label or (lambda o: o)
     best, best_value = options[0], -math.inf
     for option in options:
         key = (dim, to_key(option) if dim == "topic" else option)
-        value = draw[key] if key in draw else float(rng.normal(0.0, PRIOR_SD * math.sqrt(scale)))
+        value = draw[key] if key in draw else float(rng.normal(0.0, PRIOR_SD))
         if value > best_value:
             best, best_value = option, value
     return best

@@ -258,3 +258,19 @@ def test_a_first_week_without_evidence_is_designed_to_learn_from() -> None:
     assert suggestions_for(slots=slots, evidence={}, seed="w1", options=options) == [
         {"slot": i} for i in range(7)
     ]
+
+
+def test_annealing_narrows_what_was_learned_not_what_was_never_tried() -> None:
+    model = EffectModel(_world(60), {"topic": [*TOPICS, "Passkeys"]})
+    rng = generator("fresh")
+    draws = [model.sample(rng) for _ in range(2000)]
+
+    def spread(topic: str) -> float:
+        return float(np.std([d[("topic", topic)] for d in draws]))
+
+    untried_sd, tried_sd = model.effect("topic", "Passkeys")[1], model.effect("topic", TOPICS[0])[1]
+    assert abs(spread("Passkeys") / untried_sd - 1) < 0.1  # the whole posterior (= prior) spread
+    assert spread(TOPICS[0]) < tried_sd / 3  # tried options: annealed towards their mean
+    model.imagine({"topic": "Passkeys"})  # planned this week: no longer untried
+    narrowed = [model.sample(rng)[("topic", "Passkeys")] for _ in range(2000)]
+    assert float(np.std(narrowed)) < untried_sd / 3
