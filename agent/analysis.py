@@ -182,18 +182,6 @@ def lifts(outcomes: list[PostOutcome]) -> dict[str, dict[str, dict[str, float]]]
     }
 
 
-def weighted_observations(
-    outcomes: list[PostOutcome], now: datetime
-) -> list[tuple[dict[str, str], float, float]]:
-    """(features, score, weight) of matured outcomes, older weeks discounted by DECAY_PER_WEEK."""
-    result = []
-    for o in outcomes:
-        if not o.matured:
-            continue
-        result.append((o.features, o.score, DECAY_PER_WEEK ** int(_weeks_old(o, now))))
-    return result
-
-
 def post_observations(outcomes: list[PostOutcome], now: datetime) -> list[Observation]:
     """Matured outcomes as the effect model's observations (score, relative views, decayed weight)."""
     return [
@@ -209,7 +197,7 @@ def _weeks_old(outcome: PostOutcome, now: datetime) -> float:
 
 def cumulative_evidence(outcomes: list[PostOutcome], now: datetime) -> Evidence:
     """Per-option stats of all matured outcomes, older weeks discounted by DECAY_PER_WEEK."""
-    return accumulate(weighted_observations(outcomes, now))
+    return accumulate([(o.features, o.score, o.weight) for o in post_observations(outcomes, now)])
 
 
 def best_and_worst(

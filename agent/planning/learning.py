@@ -2,10 +2,11 @@
 
 Each decision dimension (pillar, topic, hook category, tone, length bucket, twin, weekday, hour)
 keeps, per option, the count, sum and sum of squares of normalised engagement (1.0 = the
-agent's average). Planning samples a plausible mean for every option from a normal posterior
-(prior mean 1.0 with the weight of ``PRIOR_WEIGHT`` posts) and picks the best sample per
-slot, so options with little evidence still get tried and one lucky post does not lock the
-agent in.
+agent's average); reports and strategy evidence are written from these. Planning draws from
+the joint effect model over the post-level observations (:mod:`agent.planning.model`). Strategy
+updates written before observations were kept have only the per-option stats; for them,
+planning samples a plausible mean per option from a normal posterior (prior mean 1.0 with the
+weight of ``PRIOR_WEIGHT`` posts) and picks the best sample per slot.
 """
 
 from __future__ import annotations
@@ -249,9 +250,7 @@ def suggestions_for(
             if not stats or not universe:
                 continue
             suggestion[dim] = thompson_pick(stats, universe, rng)
-        if "length_bucket" in suggestion:
-            suggestion["target_length_sec"] = LENGTH_BUCKETS[suggestion.pop("length_bucket")]
-        result.append(suggestion)
+        result.append(_with_target_length(suggestion))
     return result
 
 
@@ -290,9 +289,7 @@ def _model_suggestions(
         if "topic" in planned:
             planned["topic"] = label(planned["topic"])
         model.imagine({**planned, **_timing_of(slot)})
-        if "length_bucket" in suggestion:
-            suggestion["target_length_sec"] = LENGTH_BUCKETS[suggestion.pop("length_bucket")]
-        result.append(suggestion)
+        result.append(_with_target_length(suggestion))
     return result
 
 
@@ -314,10 +311,15 @@ def _balanced_design(
         suggestion: dict[str, Any] = {"slot": slot.index}
         for dim, order in orders.items():
             suggestion[dim] = order[n % len(order)]
-        if "length_bucket" in suggestion:
-            suggestion["target_length_sec"] = LENGTH_BUCKETS[suggestion.pop("length_bucket")]
-        result.append(suggestion)
+        result.append(_with_target_length(suggestion))
     return result
+
+
+def _with_target_length(suggestion: dict[str, Any]) -> dict[str, Any]:
+    """The suggestion with its length bucket given as the seconds the script should aim for."""
+    if "length_bucket" in suggestion:
+        suggestion["target_length_sec"] = LENGTH_BUCKETS[suggestion.pop("length_bucket")]
+    return suggestion
 
 
 def _timing_of(slot: Any) -> dict[str, str]:

@@ -183,13 +183,10 @@ class EffectModel:
         targets: list[float] = []
         weights: list[float] = []
         kinds: list[int] = []  # factor index, or -1 for a row of the sum
+        self.seen = np.zeros(k)  # weighted posts per option (planned ones count once imagined)
         for obs in observations:
-            x = np.zeros(k + 1)
-            x[0] = 1.0
-            for dim in DIMENSIONS:
-                col = self.columns.get((dim, obs.features.get(dim, "")))
-                if col is not None:
-                    x[col + 1] = 1.0
+            x = self._indicator(obs.features)
+            self.seen += x[1:] * obs.weight
             if split and obs.reach is not None:
                 for f, target in enumerate((_log(obs.reach), _log(obs.score) - _log(obs.reach))):
                     row = np.zeros(width)
@@ -254,8 +251,16 @@ class EffectModel:
         self.cov = total @ cov @ total.T
         self.cov = (self.cov + self.cov.T) / 2
         self.n = float(sum(o.weight for o in observations))
-        # Weighted posts per option (factor-0 rows and rows of the sum each hold a post once).
-        self.seen = (design[:, 1 : k + 1] * w[:, None]).sum(axis=0) if len(rows) else np.zeros(k)
+
+    def _indicator(self, features: dict[str, str]) -> np.ndarray:
+        """The intercept and a 1 for each known option in ``features`` (one design row)."""
+        x = np.zeros(len(self.columns) + 1)
+        x[0] = 1.0
+        for dim in DIMENSIONS:
+            col = self.columns.get((dim, features.get(dim, "")))
+            if col is not None:
+                x[col + 1] = 1.0
+        return x
 
     def sample(
         self, rng: np.random.Generator, scale: float | None = None
@@ -278,12 +283,7 @@ class EffectModel:
         it, so the next slot's draw is less likely to spend itself on the same untested options
         (a hallucinated observation, as in GP-BUCB).
         """
-        x = np.zeros(len(self.columns) + 1)
-        x[0] = 1.0
-        for dim, option in features.items():
-            col = self.columns.get((dim, option))
-            if col is not None:
-                x[col + 1] = 1.0
+        x = self._indicator(features)
         self.seen = self.seen + x[1:] * weight
         shared = self.cov @ x
         self.cov = self.cov - np.outer(shared, shared) / (
