@@ -56,7 +56,8 @@ def plan(messages: list[BaseMessage], schema: Any, rng: random.Random) -> dict[s
     inputs = read_inputs(messages)
     strategy = inputs.get("strategy") or {}
     directives = inputs.get("directives") or {}
-    reduce = list(strategy.get("topics_to_reduce", [])) + list(directives.get("less_of", []))
+    less_of = list(directives.get("less_of", []))
+    reduce = list(strategy.get("topics_to_reduce", [])) + less_of
     increase = list(directives.get("more_of", [])) + list(strategy.get("topics_to_increase", []))
     trends = [t for t in inputs.get("trends", []) if not _matches(t["topic"], reduce)]
     weights: dict[str, float] = {}
@@ -80,7 +81,9 @@ def plan(messages: list[BaseMessage], schema: Any, rng: random.Random) -> dict[s
         index = slot["slot"]
         hint = suggestions.get(index, {})
         topic = hint.get("topic")
-        if not topic or _matches(topic, reduce):
+        # a suggestion was drawn from the topics planning may use (binding reductions already
+        # out); only the creator's "less X" overrides it
+        if not topic or _matches(topic, less_of):
             pool = sorted(
                 weights, key=lambda t: -(weights[t] / (1 + used.get(t, 0)) * rng.uniform(0.8, 1.2))
             )

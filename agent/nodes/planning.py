@@ -42,7 +42,7 @@ def planning_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
             return {"calendar_id": str(existing.id), "item_ids": [str(i.id) for i in items]}
         agent = session.get(Agent, uuid.UUID(state["agent_id"]))
         assert agent is not None
-        inputs, slots, directives, twins = _gather(session, agent, state, ctx)
+        inputs, slots, directives, twins, reduced = _gather(session, agent, state, ctx)
     if not slots:
         return {
             "calendar_id": "",
@@ -57,7 +57,7 @@ def planning_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
         prompt.messages(week=state["week"], inputs=json.dumps(inputs, indent=1, default=str)),
         config={"callbacks": [ctx.usage]},
     )
-    planned = _reconcile(draft, slots, directives, twins, inputs)
+    planned = _reconcile(draft, slots, directives, twins, inputs, reduced)
 
     with transaction(ctx.sessions) as session:
         agent = session.get(Agent, uuid.UUID(state["agent_id"]))
@@ -114,7 +114,9 @@ def planning_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
 
 def _gather(
     session: Any, agent: Agent, state: CycleState, ctx: Context
-) -> tuple[dict[str, Any], list[Slot], DirectiveSet, dict[str, uuid.UUID]]:
+) -> tuple[dict[str, Any], list[Slot], DirectiveSet, dict[str, uuid.UUID], set[str]]:
+    """The planner's inputs, the week's slots, the creator's directives, the twins, and the
+    strategy's topic reductions that planning must honour."""
     policy = identity.agent_policy(agent)
     monday = parse_week(state["week"])
     learning = (
@@ -127,6 +129,11 @@ def _gather(
     )
     adjustments: dict[str, Any] = dict(strategy.adjustments_json) if strategy else {}
     evidence: dict[str, Any] = dict(strategy.evidence_json) if strategy else {}
+    # A strategy the agent learned from its own posts carries those posts, and every draw below
+    # is taken from them: its reductions and timing are already in the draws. Applying them a
+    # second time as hard rules, taken from per-option averages, banned a topic for good after
+    # one weak post. A strategy without posts behind it (written by hand) is followed as is.
+    binding = {} if evidence.get("observations") else adjustments
     active = planning.active_directives(session=session, agent_id=agent.id)
     directives = build_directive_set([(d.kind, d.value_json, d.text) for d in active])
     _remember_directives(
@@ -154,7 +161,7 @@ def _gather(
         platforms=platforms,
         evidence=evidence,
         seed=seed,
-        preferred=preferred_hours(adjustments.get("platform_timing_updates") or {}, platforms),
+        preferred=preferred_hours(binding.get("platform_timing_updates") or {}, platforms),
         explore=explore,
     )
     slots = plan_slots(
@@ -169,7 +176,7 @@ def _gather(
         session=session, trends=ctx.tools.trends(), collected_at=week_bounds(state["week"])[0]
     )
     twins = {t.name: t.id for t in identity.list_twins(session=session, user_id=agent.user_id)}
-    reduced = set(adjustments.get("topics_to_reduce", []))
+    reduced = set(binding.get("topics_to_reduce", []))
     clusters = clusters_for(ctx.memory)
     candidates = [t.topic for t in trend_rows if not directives.is_reduced(t.topic)]
     labels = clusters.labels(
@@ -227,7 +234,7 @@ def _gather(
         ),
         "memory": _recall(ctx, [t.topic for t in trend_rows[:6]]) if learning else [],
     }
-    return inputs, slots, directives, twins
+    return inputs, slots, directives, twins, reduced
 
 
 def preferred_hours(timing: dict[str, list[str]], platforms: list[str]) -> dict[int, str]:
@@ -297,14 +304,15 @@ def _reconcile(
     directives: DirectiveSet,
     twins: dict[str, uuid.UUID],
     inputs: dict[str, Any],
+    reduced: set[str],
 ) -> list[tuple[Slot, PlanItemDraft]]:
     """Pair draft items with slots and enforce what the creator said, whatever the model did.
 
     Directives win over the strategy: a "more X" directive gets at least MIN_DIRECTIVE_SLOTS
-    slots, "less X" none; the strategy's topics_to_reduce are replaced unless a directive asks for them.
+    slots, "less X" none; the strategy's binding reductions (``reduced``) are replaced unless a
+    directive asks for them.
     """
     by_slot = {item.slot: item for item in draft.items}
-    reduced = set((inputs.get("strategy") or {}).get("topics_to_reduce", []))
     spare = [
         t["topic"]
         for t in inputs["trends"]
