@@ -30,7 +30,7 @@ from agent.nodes.tracking import ask, tracked
 from agent.planning.adjustments import derive_adjustments
 from agent.planning.feedback import FEEDBACK_WEIGHT, RatedItem, rated_items
 from agent.planning.learning import Evidence, OptionStats, evidence_to_json
-from agent.planning.model import Observation
+from agent.planning.model import EffectModel, Observation, estimates
 from agent.planning.topics import clusters_for
 from agent.schemas import StrategyNarrative
 from agent.state import CycleState
@@ -79,7 +79,19 @@ def adapting_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
     observations = post_observations(outcomes, now)
     observations += [Observation(r.features, r.score, FEEDBACK_WEIGHT) for r in ratings]
     per_platform = _per_platform(outcomes, now)
-    adjustments, reasons = derive_adjustments(evidence, per_platform)
+    # What the strategy says comes from the same joint model planning draws from, so "less X"
+    # means the evidence, adjusted for everything else those posts used, is against X.
+    adjustments, reasons = (
+        derive_adjustments(
+            estimates(EffectModel(observations)),
+            {
+                platform: estimates(EffectModel(mine))
+                for platform, mine in _by_platform(observations).items()
+            },
+        )
+        if observations
+        else derive_adjustments(evidence, per_platform)
+    )
     reasons["feedback"] = {
         "ratings": len(ratings),
         "mean_rating": round(sum(r.rating for r in ratings) / len(ratings), 2) if ratings else None,
@@ -178,6 +190,15 @@ def with_ratings(evidence: Evidence, ratings: list[RatedItem]) -> Evidence:
             stats.total += FEEDBACK_WEIGHT * rating.score
             stats.total_sq += FEEDBACK_WEIGHT * rating.score**2
     return evidence
+
+
+def _by_platform(observations: list[Observation]) -> dict[str, list[Observation]]:
+    """Post observations per platform (ratings carry no platform and stay out)."""
+    grouped: dict[str, list[Observation]] = defaultdict(list)
+    for o in observations:
+        if o.features.get("platform"):
+            grouped[o.features["platform"]].append(o)
+    return grouped
 
 
 def _per_platform(outcomes: list[PostOutcome], now: datetime) -> dict[str, Evidence]:

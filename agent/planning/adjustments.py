@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
-from agent.planning.learning import Evidence, OptionStats
+
+class Summary(Protocol):
+    """What ranking needs of an option: its weighted posts, posterior mean (1.0 = average), interval.
+
+    Per-option stats (``OptionStats``) and the joint model's ``Estimate`` both provide it.
+    """
+
+    @property
+    def n(self) -> float: ...
+
+    def posterior(self) -> tuple[float, float]: ...
+
+    def interval(self, z: float = 1.64) -> tuple[float, float]: ...
+
+
+Summaries = Mapping[str, Mapping[str, Summary]]
 
 MIN_EVIDENCE = 1.0  # weighted posts before an option can be promoted
 RAISE_ABOVE = 1.05
@@ -12,7 +28,7 @@ REDUCE_BELOW = 0.85
 WEEKDAY_ORDER = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
-def option_summary(stats: OptionStats) -> dict[str, float]:
+def option_summary(stats: Summary) -> dict[str, float]:
     """Count, posterior mean and 90% interval of one option, for the evidence behind a change."""
     low, high = stats.interval()
     mean, _ = stats.posterior()
@@ -24,11 +40,11 @@ def option_summary(stats: OptionStats) -> dict[str, float]:
     }
 
 
-def _ranked(stats: dict[str, OptionStats]) -> list[tuple[str, OptionStats]]:
+def _ranked(stats: Mapping[str, Summary]) -> list[tuple[str, Summary]]:
     return sorted(stats.items(), key=lambda kv: (-kv[1].posterior()[0], kv[0]))
 
 
-def _timing(ev: Evidence) -> list[str]:
+def _timing(ev: Summaries) -> list[str]:
     """Best hour on the two best weekdays, e.g. ["Tue 18:00", "Thu 18:00"]; empty without enough evidence."""
     hours = [
         (h, s)
@@ -42,12 +58,13 @@ def _timing(ev: Evidence) -> list[str]:
 
 
 def derive_adjustments(
-    evidence: Evidence, per_platform: dict[str, Evidence]
+    evidence: Summaries, per_platform: Mapping[str, Summaries]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The seed-003 13.1 shape, plus the evidence behind each entry.
 
     Args:
-        evidence: All-platform evidence per dimension and option.
+        evidence: All-platform summaries per dimension and option: the joint model's
+            estimates (``model.estimates``) when there are posts, per-option stats otherwise.
         per_platform: The same, per platform (timing and tone are set per platform).
 
     Returns:

@@ -2,11 +2,12 @@
 
 Each decision dimension (pillar, topic, hook category, tone, length bucket, twin, weekday, hour)
 keeps, per option, the count, sum and sum of squares of normalised engagement (1.0 = the
-agent's average); reports and strategy evidence are written from these. Planning draws from
-the joint effect model over the post-level observations (:mod:`agent.planning.model`). Strategy
-updates written before observations were kept have only the per-option stats; for them,
-planning samples a plausible mean per option from a normal posterior (prior mean 1.0 with the
-weight of ``PRIOR_WEIGHT`` posts) and picks the best sample per slot.
+agent's average); the weekly report's lifts are written from these. Planning draws from the
+joint effect model over the post-level observations (:mod:`agent.planning.model`), and the
+strategy's adjustments are read from the same model's estimates. Strategy updates written
+before observations were kept have only the per-option stats; for them, planning samples a
+plausible mean per option from a normal posterior (prior mean 1.0 with the weight of
+``PRIOR_WEIGHT`` posts) and picks the best sample per slot.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from agent.planning.learning import (
     evidence_to_json,
     suggestions_for,
 )
-from agent.planning.model import EffectModel, Observation, generator, pick
+from agent.planning.model import EffectModel, Observation, estimates, generator, pick
 from agent.planning.topics import TopicClusters
 
 CONTENT = {"pillar", "topic", "hook_category", "tone", "twin"}
@@ -163,6 +163,22 @@ def test_adjustments_have_the_seed_shape_and_evidence() -> None:
         and reasons["topics"]["Web3 security"]["low"] > 1.0
     )
     assert set(evidence_to_json(evidence, {"sandbox": evidence})) == {"stats", "per_platform"}
+
+
+def test_the_strategy_reads_the_joint_model_not_per_option_means() -> None:
+    world = _world(60)
+    naive = accumulate([(o.features, o.score, 1.0) for o in world])
+    by_means, _ = derive_adjustments(naive, {"sandbox": naive})
+    joint = estimates(EffectModel(world))
+    by_model, reasons = derive_adjustments(joint, {"sandbox": joint})
+    # crypto rides on the good hour: per-option means raise it, the joint model does not
+    assert "Crypto price commentary" in by_means["topics_to_increase"]
+    assert by_model["topics_to_increase"] == ["Web3 security"]
+    assert "Crypto price commentary" not in by_model["topics_to_increase"]
+    web3 = reasons["topics"]["Web3 security"]
+    # a multiplier of the average post, with its interval
+    assert web3["n"] == 6 and web3["low"] > 1.0
+    assert joint["hour"]["18:00"].posterior()[0] > 1.0 > joint["hour"]["12:00"].posterior()[0]
 
 
 def test_topic_clusters_merge_paraphrases_with_minilm() -> None:
