@@ -19,7 +19,9 @@ WEEK = "2030-W10"
 NEXT = "2030-W11"
 
 
-def _strategy(system: System, week: str, adjustments: dict[str, Any]) -> None:
+def _strategy(
+    system: System, week: str, adjustments: dict[str, Any], evidence: dict[str, Any] | None = None
+) -> None:
     with transaction(system.sessions) as session:
         agent = session.get(Agent, agent_id(system))
         assert agent is not None
@@ -29,7 +31,7 @@ def _strategy(system: System, week: str, adjustments: dict[str, Any]) -> None:
                 agent_id=agent.id,
                 effective_start_date=parse_week(week),
                 adjustments_json=adjustments,
-                evidence_json={},
+                evidence_json=evidence or {},
             )
         )
 
@@ -76,22 +78,6 @@ def test_planning_follows_the_latest_strategy(system: System) -> None:
     )  # no evidence yet: the strategy's tone applies
 
 
-def _learned_observations() -> list[dict[str, Any]]:
-    """Three weeks of posts: Web3 security and phishing did best, anything at 22:00 did worst."""
-    topics = [t for t in TOPICS if t]
-    hours = ["10:00", "14:00", "18:00", "22:00"]
-    result = []
-    for n in range(21):
-        topic = topics[n % len(topics)]
-        hour = hours[n % len(hours)]
-        score = (1.8 if topic in ("Web3 security", "Phishing scams on social media") else 0.9) * (
-            0.4 if hour == "22:00" else 1.1
-        )
-        features = {"platform": "sandbox", "topic": topic, "hour": hour, "weekday": "Tue"}
-        result.append({"f": features, "y": score, "w": 1.0, "v": 1.0})
-    return result
-
-
 TOPICS = [
     "Web3 security",
     "Creator AI tools",
@@ -101,25 +87,30 @@ TOPICS = [
 ]
 
 
+def _learned_observations() -> list[dict[str, Any]]:
+    """Three weeks of posts: Web3 security and phishing did best, anything at 22:00 did worst."""
+    hours = ["10:00", "14:00", "18:00", "22:00"]
+    result = []
+    for n in range(21):
+        topic = TOPICS[n % len(TOPICS)]
+        hour = hours[n % len(hours)]
+        score = (1.8 if topic in ("Web3 security", "Phishing scams on social media") else 0.9) * (
+            0.4 if hour == "22:00" else 1.1
+        )
+        features = {"platform": "sandbox", "topic": topic, "hour": hour, "weekday": "Tue"}
+        result.append({"f": features, "y": score, "w": 1.0, "v": 1.0})
+    return result
+
+
 def test_a_learned_strategy_is_followed_through_its_evidence(system: System) -> None:
     """A strategy learned from posts carries them; planning draws from them instead of applying
     its per-option summary as hard rules (one weak post used to ban a topic for good)."""
-    with transaction(system.sessions) as session:
-        agent = session.get(Agent, agent_id(system))
-        assert agent is not None
-        session.add(
-            StrategyUpdate(
-                user_id=agent.user_id,
-                agent_id=agent.id,
-                effective_start_date=parse_week(WEEK),
-                adjustments_json={
-                    **STRATEGY,
-                    "topics_to_reduce": ["Web3 security", "Phishing scams on social media"],
-                    "platform_timing_updates": {"sandbox": ["Tue 22:00"]},
-                },
-                evidence_json={"observations": _learned_observations()},
-            )
-        )
+    stale = {
+        **STRATEGY,
+        "topics_to_reduce": ["Web3 security", "Phishing scams on social media"],
+        "platform_timing_updates": {"sandbox": ["Tue 22:00"]},
+    }
+    _strategy(system, WEEK, stale, {"observations": _learned_observations()})
     run_week(system, WEEK)
     items = _items(system, WEEK)
     topics = Counter(i.topic for i in items)
