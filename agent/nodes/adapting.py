@@ -81,17 +81,19 @@ def adapting_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
     per_platform = _per_platform(outcomes, now)
     # What the strategy says comes from the same joint model planning draws from, so "less X"
     # means the evidence, adjusted for everything else those posts used, is against X.
-    adjustments, reasons = (
-        derive_adjustments(
-            estimates(EffectModel(observations)),
-            {
-                platform: estimates(EffectModel(mine))
+    if observations:
+        overall = estimates(EffectModel(observations))
+        adjustments, reasons = derive_adjustments(
+            overall,
+            {  # one platform holding every observation is the overall fit: no second fit
+                platform: overall
+                if len(mine) == len(observations)
+                else estimates(EffectModel(mine))
                 for platform, mine in _by_platform(observations).items()
             },
         )
-        if observations
-        else derive_adjustments(evidence, per_platform)
-    )
+    else:
+        adjustments, reasons = derive_adjustments(evidence, per_platform)
     reasons["feedback"] = {
         "ratings": len(ratings),
         "mean_rating": round(sum(r.rating for r in ratings) / len(ratings), 2) if ratings else None,
