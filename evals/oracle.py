@@ -31,6 +31,17 @@ SAMPLES = 12
 """Draws per candidate (common random numbers, so comparisons are not noise)."""
 
 
+TIMING_BASE: dict[str, Any] = {
+    "pillar": "education",
+    "topic": "creator tips",
+    "tone": "educational",
+    "hook_category": "question",
+    "length_sec": 20.0,
+    "twin_style": "space",
+}
+"""The post the oracle times: its best hour for this post is its posting time for the day."""
+
+
 def interactions(metrics: Any) -> float:
     return float(metrics.likes + metrics.comments + metrics.shares + metrics.saves)
 
@@ -159,19 +170,12 @@ def _week_of(messages: list[BaseMessage]) -> str:
 def oracle_timing(audience: Audience) -> Any:
     """A ``before_week`` hook that writes a StrategyUpdate with the audience's best time on every weekday."""
     oracle = Oracle(audience)
-    base = {
-        "pillar": "education",
-        "topic": "creator tips",
-        "tone": "educational",
-        "hook_category": "question",
-        "length_sec": 20.0,
-        "twin_style": "space",
-    }
 
     def before_week(system: Any, agent_id: uuid.UUID, week: str) -> None:
         monday = datetime.combine(parse_week(week), time(0, 0), tzinfo=UTC)
         entries = [
-            f"{WEEKDAYS[d]} {oracle.best_hour(monday + timedelta(days=d), base)}" for d in range(7)
+            f"{WEEKDAYS[d]} {oracle.best_hour(monday + timedelta(days=d), TIMING_BASE)}"
+            for d in range(7)
         ]
         with transaction(system.sessions) as session:
             agent = session.get(Agent, agent_id)

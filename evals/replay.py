@@ -45,7 +45,7 @@ from agent.simulation.runner import DEFAULT_START_WEEK
 from agent.weeks import next_week, parse_week
 from evals.adaptation import scored_weeks
 from evals.audiences import PROFILES
-from evals.oracle import Oracle, interactions
+from evals.oracle import TIMING_BASE, Oracle, interactions
 from tools.publish.audience import Audience, PostFeatures
 from tools.publish.sandbox import load_audience
 from tools.trends import load_trends
@@ -127,20 +127,12 @@ def _oracle_week(
 ) -> list[tuple[datetime, dict[str, Any]]]:
     """What ``evals.oracle`` plans: the audience's best hour each day, then the best item."""
     monday = datetime.combine(parse_week(week), time(0, 0), tzinfo=UTC)
-    base = {
-        "pillar": "education",
-        "topic": "creator tips",
-        "tone": "educational",
-        "hook_category": "question",
-        "length_sec": 20.0,
-        "twin_style": "space",
-    }
     used: dict[str, int] = {}
     plan = []
     for d in range(7):
         day = monday + timedelta(days=d)
         when = datetime.combine(
-            day.date(), time.fromisoformat(oracle.best_hour(day, base)), tzinfo=UTC
+            day.date(), time.fromisoformat(oracle.best_hour(day, TIMING_BASE)), tzinfo=UTC
         )
         best = oracle.best_item(when, options, styles, used)
         used[best["topic"]] = used.get(best["topic"], 0) + 1
