@@ -25,6 +25,9 @@ Summaries = Mapping[str, Mapping[str, Summary]]
 MIN_EVIDENCE = 1.0  # weighted posts before an option can be promoted
 RAISE_ABOVE = 1.05
 REDUCE_BELOW = 0.85
+MIN_REDUCE_EVIDENCE = 2.0
+"""Weighted posts before a low mean alone can reduce a topic (one weak post is not a pattern);
+with fewer, a topic is reduced only when its whole 90% interval is below the average."""
 WEEKDAY_ORDER = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
@@ -77,7 +80,11 @@ def derive_adjustments(
     reduce = [
         t
         for t, s in _ranked(topics)[::-1]
-        if s.n >= MIN_EVIDENCE and (s.interval()[1] < 1.0 or s.posterior()[0] < REDUCE_BELOW)
+        if s.n >= MIN_EVIDENCE
+        and (
+            s.interval()[1] < 1.0
+            or (s.n >= MIN_REDUCE_EVIDENCE and s.posterior()[0] < REDUCE_BELOW)
+        )
     ][:3]
     timing: dict[str, list[str]] = {}
     tones: dict[str, str] = {}

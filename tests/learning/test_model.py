@@ -181,6 +181,19 @@ def test_the_strategy_reads_the_joint_model_not_per_option_means() -> None:
     assert joint["hour"]["18:00"].posterior()[0] > 1.0 > joint["hour"]["12:00"].posterior()[0]
 
 
+def test_one_weak_post_alone_does_not_reduce_a_topic() -> None:
+    world = _world(60)
+    once = Observation({"topic": "Newsletter monetization", "hour": "12:00"}, 0.6)
+    twice = Observation({"topic": "Newsletter monetization", "hour": "12:00"}, 0.55)
+    after_one = estimates(EffectModel([*world, once]))
+    after_two = estimates(EffectModel([*world, once, twice]))
+    # both means are low, but one post leaves the interval reaching above the average
+    assert after_one["topic"]["Newsletter monetization"].posterior()[0] < 0.85
+    assert after_one["topic"]["Newsletter monetization"].interval()[1] > 1.0
+    assert "Newsletter monetization" not in derive_adjustments(after_one, {})[0]["topics_to_reduce"]
+    assert "Newsletter monetization" in derive_adjustments(after_two, {})[0]["topics_to_reduce"]
+
+
 def test_topic_clusters_merge_paraphrases_with_minilm() -> None:
     from memory.embeddings import build_embedding_function
 
