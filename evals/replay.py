@@ -82,6 +82,7 @@ def _styles() -> dict[str, str]:
 
 
 def _engagement(audience: Audience, post: PostFeatures, key: str) -> Any:
+    """The post's metrics, its noise seeded from ``key`` the way the sandbox seeds it."""
     return audience.engagement(
         post, random.Random(int(hashlib.sha256(key.encode()).hexdigest()[:16], 16))
     )
@@ -268,34 +269,22 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{'profile':<18}{'adaptive':>10}{'oracle':>10}{'share':>8}{'±1 se':>8}  share of oracle by week"
     )
+    curves: dict[tuple[str, str], list[list[float]]] = {}
+    for run, curve in results:
+        curves.setdefault((run.profile, run.policy), []).append(curve)
     for profile in profiles:
-        scored = {
-            policy: [
-                statistics.fmean(curve[first - 1 : last])
-                for run, curve in results
-                if run.profile == profile and run.policy == policy
-            ]
-            for policy in ("adaptive", "oracle")
-        }
-        oracle_mean = statistics.fmean(scored["oracle"])
-        share = statistics.fmean(scored["adaptive"]) / oracle_mean
-        spread = (
-            statistics.stdev(scored["adaptive"]) / len(scored["adaptive"]) ** 0.5 / oracle_mean
-            if len(scored["adaptive"]) > 1
-            else 0.0
-        )
+        adaptive, oracle = curves[(profile, "adaptive")], curves[(profile, "oracle")]
+        scored = [statistics.fmean(c[first - 1 : last]) for c in adaptive]
+        oracle_mean = statistics.fmean(statistics.fmean(c[first - 1 : last]) for c in oracle)
+        spread = statistics.stdev(scored) / len(scored) ** 0.5 if len(scored) > 1 else 0.0
         weekly = [
-            statistics.fmean(
-                c[i] for r, c in results if r.profile == profile and r.policy == "adaptive"
-            )
-            / statistics.fmean(
-                c[i] for r, c in results if r.profile == profile and r.policy == "oracle"
-            )
+            statistics.fmean(c[i] for c in adaptive) / statistics.fmean(c[i] for c in oracle)
             for i in range(args.weeks)
         ]
         print(
-            f"{profile:<18}{statistics.fmean(scored['adaptive']):>10.1f}{oracle_mean:>10.1f}"
-            f"{share:>8.1%}{spread:>8.1%}  " + " ".join(f"{x:.0%}" for x in weekly)
+            f"{profile:<18}{statistics.fmean(scored):>10.1f}{oracle_mean:>10.1f}"
+            f"{statistics.fmean(scored) / oracle_mean:>8.1%}{spread / oracle_mean:>8.1%}  "
+            + " ".join(f"{x:.0%}" for x in weekly)
         )
     return 0
 
