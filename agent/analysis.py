@@ -40,6 +40,21 @@ class PostOutcome:
     """Interactions relative to the platform's average (1.0 = average)."""
     reach: float | None = None
     """Views relative to the platform's average (None without views)."""
+    length_sec: float | None = None
+    """The reel's length (None when unknown)."""
+
+    @property
+    def retention(self) -> float | None:
+        """The average share of the reel a view watched: watch time / (views x length).
+
+        None when the platform reports no watch time (or the length is unknown). Looping
+        reels can exceed 1.
+        """
+        watched = float(self.metrics.get("watch_time_sec") or 0.0)
+        views = float(self.metrics.get("views") or 0.0)
+        if watched <= 0 or views <= 0 or not self.length_sec:
+            return None
+        return watched / (views * self.length_sec)
 
 
 @dataclass
@@ -127,6 +142,7 @@ def load_outcomes(
         if post.published_at is None or (metrics is None and require_metrics):
             continue
         features, title = post_features(session, post, tz)
+        reel = session.get(VideoReel, post.reel_id)
         outcomes.append(
             PostOutcome(
                 post.id,
@@ -137,6 +153,7 @@ def load_outcomes(
                 metrics or {},
                 features,
                 matured=now - post.published_at >= maturity,
+                length_sec=float(reel.length_sec) if reel and reel.length_sec else None,
             )
         )
     return outcomes
@@ -185,7 +202,9 @@ def lifts(outcomes: list[PostOutcome]) -> dict[str, dict[str, dict[str, float]]]
 def post_observations(outcomes: list[PostOutcome], now: datetime) -> list[Observation]:
     """Matured outcomes as the effect model's observations (score, relative views, decayed weight)."""
     return [
-        Observation(o.features, o.score, DECAY_PER_WEEK ** int(_weeks_old(o, now)), o.reach)
+        Observation(
+            o.features, o.score, DECAY_PER_WEEK ** int(_weeks_old(o, now)), o.reach, o.retention
+        )
         for o in outcomes
         if o.matured
     ]

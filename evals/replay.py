@@ -143,8 +143,8 @@ def _oracle_week(
 
 def replay(run: Run) -> tuple[Run, list[float]]:
     """One run; returns interactions per post of each week."""
-    for name, value in run.overrides:
-        setattr(effect_model, name, value)
+    for name, value in {**_SETTINGS, **dict(run.overrides)}.items():
+        setattr(effect_model, name, value)  # a worker's earlier run may have changed them
     audience = load_audience(PROFILES[run.profile])
     options, styles = _options(), _styles()
     oracle = Oracle(audience)
@@ -186,6 +186,7 @@ def replay(run: Run) -> tuple[Run, list[float]]:
                         "comments": metrics.comments,
                         "shares": metrics.shares,
                         "saves": metrics.saves,
+                        "watch_time_sec": metrics.watch_time_sec,
                     },
                     features={
                         "platform": "sandbox",
@@ -199,6 +200,7 @@ def replay(run: Run) -> tuple[Run, list[float]]:
                         "hour": hour_bucket(when.hour),
                     },
                     matured=True,
+                    length_sec=length,
                 )
             )
         curve.append(statistics.fmean(week_interactions))
@@ -206,18 +208,19 @@ def replay(run: Run) -> tuple[Run, list[float]]:
     return run, curve
 
 
+_SETTINGS = {
+    n: v for n, v in vars(effect_model).items() if n.isupper() and isinstance(v, int | float)
+}
+"""The effect model's numeric constants as shipped (what ``--set`` can override)."""
+
+
 def parse_overrides(pairs: list[str]) -> tuple[tuple[str, float], ...]:
     """``NAME=VALUE`` settings of the effect model's numeric constants (e.g. ``PRIOR_SD=0.3``)."""
     result = []
     for pair in pairs:
         name, _, raw = pair.partition("=")
-        current = getattr(effect_model, name, None)
-        if not name.isupper() or not isinstance(current, int | float):
-            known = sorted(
-                n
-                for n, v in vars(effect_model).items()
-                if n.isupper() and isinstance(v, int | float)
-            )
+        if name not in _SETTINGS:
+            known = sorted(_SETTINGS)
             raise ValueError(
                 f"{name!r} is not a setting of the effect model; known: {', '.join(known)}"
             )

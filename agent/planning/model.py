@@ -6,7 +6,7 @@ dimensions jointly separates them (a good hour is not credited to the topic post
 Each draw samples the coefficients from their Gaussian posterior; an option never tried has its
 prior, so it still gets picked now and then, and one lucky post moves its coefficient only a little.
 
-Three refinements make the most of few, noisy posts:
+Four refinements make the most of few, noisy posts:
 
 * Reach and rate. Interactions = views x interactions-per-view, and the two factors have
   different causes and different noise (who gets shown the post vs what they do once they see
@@ -19,6 +19,15 @@ Three refinements make the most of few, noisy posts:
   factor) and the noise of each factor are estimated from the data by EM, under weak
   inverse-gamma hyperpriors centred on ``PRIOR_SD`` and ``NOISE_SD``. A dimension whose options
   hardly differ is shrunk hard (no chasing noise); one that matters is allowed to move.
+* Retention. Where platforms report watch time, each post's retention (the average share of
+  the reel a view watched) is known, and it is measured on every view, so it is far less noisy
+  than interactions. Its own regression over the options (with EB as below) tells which options
+  keep people watching, and each factor gets a coefficient on the post's log retention: how
+  much watching moves engagement, learned from every post. An option's effect on engagement is
+  then its direct effect plus its effect on retention times that coefficient. Length is taken
+  to act through retention (its direct effect has a tight fixed prior, ``LENGTH_DIRECT_SD``),
+  so which length keeps an audience watching is learned from a few posts' retention instead of
+  from their noisy interactions alone.
 * Smooth hours. Posting hours get a Gaussian-process prior (a squared-exponential kernel on
   the circular clock, length scale ``HOUR_SCALE`` hours), so 20:00 doing well raises 18:00 and
   22:00 a little too, and the good part of the day is found with fewer posts.
@@ -73,6 +82,16 @@ HYPER_SHAPE = 2.0
 """Shape of the inverse-gamma hyperpriors on the variances: how firmly EB holds to the defaults."""
 EM_STEPS = 30
 FACTORS = ("reach", "rate")
+RETENTION_SD = 0.15
+"""Prior sd of one option's effect on log retention (the share of a reel watched), before EB."""
+RETENTION_NOISE_SD = 0.1
+"""Assumed per-post noise of log retention, before EB."""
+MEDIATOR_SD = 1.0
+"""Prior sd (mean 0) of the change in log engagement per unit of log retention, over both
+factors; 0 leaves retention out of the model."""
+LENGTH_DIRECT_SD = 0.03
+"""Prior sd of a length bucket's effect on log engagement other than through retention, when
+retention is known (fixed, not fitted: length acts through how much of the reel is watched)."""
 
 
 def exploration(n: float) -> float:
@@ -108,13 +127,15 @@ def prior_correlation(dim: str, options: list[str]) -> np.ndarray:
 class Observation:
     """One post (or rating): the options it used, its normalised score and its weight.
 
-    ``reach`` is the post's views relative to the average (None when unknown, as for ratings).
+    ``reach`` is the post's views relative to the average (None when unknown, as for ratings);
+    ``retention`` the average share of the reel a view watched (None when unknown).
     """
 
     features: dict[str, str]
     score: float
     weight: float = 1.0
     reach: float | None = None
+    retention: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         raw = {
@@ -124,21 +145,84 @@ class Observation:
         }
         if self.reach is not None:
             raw["v"] = round(self.reach, 5)
+        if self.retention is not None:
+            raw["r"] = round(self.retention, 5)
         return raw
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Observation:
-        reach = raw.get("v")
+        reach, retention = raw.get("v"), raw.get("r")
         return cls(
             dict(raw.get("f", {})),
             float(raw.get("y", 1.0)),
             float(raw.get("w", 1.0)),
             None if reach is None else float(reach),
+            None if retention is None else float(retention),
         )
 
 
 def _log(value: float) -> float:
     return math.log(max(value, FLOOR))
+
+
+@dataclass
+class _Fit:
+    mean: np.ndarray
+    cov: np.ndarray
+    tau: dict[tuple[int, str], float]
+    noise: list[float]
+
+
+def _fit(
+    design: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    kind: np.ndarray,
+    blocks: dict[tuple[int, str], list[int]],
+    inverse_corr: dict[tuple[int, str], np.ndarray],
+    prior_precision: np.ndarray,
+    *,
+    tau_centre: float,
+    noise_centre: list[float],
+    fixed_tau: dict[tuple[int, str], float] | None = None,
+) -> _Fit:
+    """Bayesian linear regression with empirical-Bayes variances (EM).
+
+    ``blocks`` are the coefficient groups (factor, dimension) sharing a prior variance, with
+    correlation ``inverse_corr``; columns outside every block have a fixed Gaussian prior of
+    mean 0 and precision ``prior_precision``. ``kind`` is a row's factor (its noise), -1 for a
+    row of the sum of all factors. Variances are fitted at their posterior mode under inverse-gamma
+    hyperpriors of shape ``HYPER_SHAPE`` centred on ``tau_centre`` and ``noise_centre``.
+    """
+    tau = {**dict.fromkeys(blocks, tau_centre), **(fixed_tau or {})}
+    noise = list(noise_centre)
+    factors = range(len(noise))
+    width = design.shape[1]
+    mean, cov = np.zeros(width), np.eye(width)
+    for _ in range(EM_STEPS if len(y) else 1):
+        var = np.where(kind >= 0, np.array(noise)[np.maximum(kind, 0)], sum(noise))
+        prec_w = w / var
+        precision = (design.T * prec_w) @ design + np.diag(prior_precision)
+        for block, idx in blocks.items():
+            precision[np.ix_(idx, idx)] += inverse_corr[block] / tau[block]
+        cov = np.linalg.inv(precision)
+        mean = cov @ ((design.T * prec_w) @ y)
+        if not len(y):
+            break
+        # M-step: variances at the posterior mode under inverse-gamma hyperpriors.
+        for block, idx in blocks.items():
+            if fixed_tau and block in fixed_tau:
+                continue
+            second = cov[np.ix_(idx, idx)] + np.outer(mean[idx], mean[idx])
+            q = float(np.sum(inverse_corr[block] * second))
+            tau[block] = ((HYPER_SHAPE + 1) * tau_centre + q / 2) / (HYPER_SHAPE + 1 + len(idx) / 2)
+        resid2 = (y - design @ mean) ** 2 + np.einsum("ij,jk,ik->i", design, cov, design)
+        for f in factors:
+            mine = (kind == f) | ((kind == -1) & (len(noise) == 1))  # sum rows: one factor
+            noise[f] = ((HYPER_SHAPE + 1) * noise_centre[f] + float(w[mine] @ resid2[mine]) / 2) / (
+                HYPER_SHAPE + 1 + float(w[mine].sum()) / 2
+            )
+    return _Fit(mean, cov, tau, noise)
 
 
 class EffectModel:
@@ -176,81 +260,134 @@ class EffectModel:
         k = len(self.columns)
         split = any(o.reach is not None for o in observations)
         self.factors = FACTORS if split else FACTORS[:1]
-        width = (k + 1) * len(self.factors)
+        nf = len(self.factors)
+        blocks: dict[tuple[int, str], list[int]] = {}
+        for (dim, _), col in self.columns.items():
+            for f in range(nf):
+                blocks.setdefault((f, dim), []).append(f * (k + 1) + col + 1)
+        inverse_corr = {
+            (f, dim): np.linalg.inv(prior_correlation(dim, universe[dim])) for f, dim in blocks
+        }
+        self.seen = np.zeros(k)  # weighted posts per option (planned ones count once imagined)
+        indicators = [self._indicator(o.features) for o in observations]
+        for obs, x in zip(observations, indicators, strict=True):
+            self.seen += x[1:] * obs.weight
+
+        # Retention (how much of the reel is watched), when known, mediates: its own regression
+        # over the options, and a coefficient per factor on the post's log retention.
+        self.retention = self._fit_retention(observations, indicators, k, inverse_corr)
+        mediated = self.retention is not None
+        base = (k + 1) * nf  # the mediator coefficients sit after every factor's block
+        width = base + (nf if mediated else 0)
+        covariate = np.zeros(len(observations))
+        centre = 0.0
+        if self.retention is not None:
+            known = [
+                _log(o.retention) if o.retention is not None else float(x @ self.retention)
+                for o, x in zip(observations, indicators, strict=True)
+            ]
+            centre = float(np.mean(known))
+            covariate = np.array(known) - centre
 
         # One row per factor for posts with known reach, one row of the sum for the others.
         rows: list[np.ndarray] = []
         targets: list[float] = []
         weights: list[float] = []
         kinds: list[int] = []  # factor index, or -1 for a row of the sum
-        self.seen = np.zeros(k)  # weighted posts per option (planned ones count once imagined)
-        for obs in observations:
-            x = self._indicator(obs.features)
-            self.seen += x[1:] * obs.weight
+        for i, (obs, x) in enumerate(zip(observations, indicators, strict=True)):
             if split and obs.reach is not None:
                 for f, target in enumerate((_log(obs.reach), _log(obs.score) - _log(obs.reach))):
                     row = np.zeros(width)
                     row[f * (k + 1) : (f + 1) * (k + 1)] = x
+                    if mediated:
+                        row[base + f] = covariate[i]
                     rows.append(row)
                     targets.append(target)
                     weights.append(obs.weight)
                     kinds.append(f)
             else:
-                rows.append(np.tile(x, len(self.factors)))
+                row = np.zeros(width)
+                row[:base] = np.tile(x, nf)
+                if mediated:
+                    row[base:] = covariate[i]
+                rows.append(row)
                 targets.append(_log(obs.score))
                 weights.append(obs.weight)
                 kinds.append(-1)
-        design = np.array(rows).reshape(len(rows), width)
-        y = np.array(targets)
-        w = np.array(weights)
-        kind = np.array(kinds, dtype=int)
-
-        blocks: dict[tuple[int, str], list[int]] = {}
-        for (dim, _), col in self.columns.items():
-            for f in range(len(self.factors)):
-                blocks.setdefault((f, dim), []).append(f * (k + 1) + col + 1)
-        inverse_corr = {
-            (f, dim): np.linalg.inv(prior_correlation(dim, universe[dim])) for f, dim in blocks
-        }
-        share = 1.0 / len(self.factors)  # the defaults split evenly between the factors
-        tau2 = {key: PRIOR_SD**2 * share for key in blocks}
-        noise = [NOISE_SD**2 * share] * len(self.factors)
-        mean, cov = np.zeros(width), np.eye(width)
-        for _ in range(EM_STEPS if len(observations) else 1):
-            var = np.where(kind >= 0, np.array(noise)[np.maximum(kind, 0)], sum(noise))
-            prec_w = w / var
-            precision = (design.T * prec_w) @ design
-            for f in range(len(self.factors)):
-                precision[f * (k + 1), f * (k + 1)] += 1.0  # intercepts loosely near 0
-            for block, idx in blocks.items():
-                precision[np.ix_(idx, idx)] += inverse_corr[block] / tau2[block]
-            cov = np.linalg.inv(precision)
-            mean = cov @ ((design.T * prec_w) @ y)
-            if not len(observations):
-                break
-            # M-step: variances at the posterior mode under inverse-gamma hyperpriors.
-            for block, idx in blocks.items():
-                second = cov[np.ix_(idx, idx)] + np.outer(mean[idx], mean[idx])
-                q = float(np.sum(inverse_corr[block] * second))
-                tau2[block] = ((HYPER_SHAPE + 1) * PRIOR_SD**2 * share + q / 2) / (
-                    HYPER_SHAPE + 1 + len(idx) / 2
-                )
-            resid2 = (y - design @ mean) ** 2 + np.einsum("ij,jk,ik->i", design, cov, design)
-            for f in range(len(self.factors)):
-                mine = kind == (f if split else -1)
-                noise[f] = (
-                    (HYPER_SHAPE + 1) * NOISE_SD**2 * share + float(w[mine] @ resid2[mine]) / 2
-                ) / (HYPER_SHAPE + 1 + float(w[mine].sum()) / 2)
-        self.tau = tau2
-        self.noise = noise
-        # Effects on engagement: the sum over factors of each option's coefficient.
+        share = 1.0 / nf  # the defaults split evenly between the factors
+        prior_precision = np.zeros(width)
+        for f in range(nf):
+            prior_precision[f * (k + 1)] = 1.0  # intercepts loosely near 0
+        if mediated:
+            prior_precision[base:] = 1.0 / (MEDIATOR_SD**2 * share)
+        fit = _fit(
+            np.array(rows).reshape(len(rows), width),
+            np.array(targets),
+            np.array(weights),
+            np.array(kinds, dtype=int),
+            blocks,
+            inverse_corr,
+            prior_precision,
+            tau_centre=PRIOR_SD**2 * share,
+            noise_centre=[NOISE_SD**2 * share] * nf,
+            fixed_tau={(f, "length_bucket"): LENGTH_DIRECT_SD**2 * share for f in range(nf)}
+            if mediated
+            else None,
+        )
+        self.tau, self.noise = fit.tau, fit.noise
+        # Effects on engagement: the sum over factors of each option's coefficient, plus (when
+        # retention mediates) the option's effect on log retention times each factor's mediator.
         total = np.zeros((k + 1, width))
-        for f in range(len(self.factors)):
+        for f in range(nf):
             total[:, f * (k + 1) : (f + 1) * (k + 1)] = np.eye(k + 1)
-        self.mean = total @ mean
-        self.cov = total @ cov @ total.T
+        if self.retention is not None:
+            through = self.retention.copy()
+            through[0] -= centre
+            total[:, base:] = through[:, None]
+        self.mediator = fit.mean[base:].copy() if mediated else np.zeros(0)
+        self.mean = total @ fit.mean
+        self.cov = total @ fit.cov @ total.T
         self.cov = (self.cov + self.cov.T) / 2
         self.n = float(sum(o.weight for o in observations))
+
+    def _fit_retention(
+        self,
+        observations: Sequence[Observation],
+        indicators: list[np.ndarray],
+        k: int,
+        inverse_corr: dict[tuple[int, str], np.ndarray],
+    ) -> np.ndarray | None:
+        """Posterior mean of log retention's intercept and per-option effects (None if unknown).
+
+        Retention is a view's share of the reel watched: length, hook and pacing move it, and
+        it is measured on every view, so it is far less noisy than interactions. Knowing which
+        options keep people watching, and how much watching moves engagement, an option is
+        judged on both (a length bucket is learned from a few posts' retention).
+        """
+        rows = [
+            (x, _log(o.retention), o.weight)
+            for o, x in zip(observations, indicators, strict=True)
+            if o.retention is not None and o.retention > 0
+        ]
+        if not rows or MEDIATOR_SD <= 0:
+            return None
+        blocks: dict[tuple[int, str], list[int]] = {}
+        for (dim, _), col in self.columns.items():
+            blocks.setdefault((0, dim), []).append(col + 1)
+        prior_precision = np.zeros(k + 1)
+        prior_precision[0] = 1.0
+        fit = _fit(
+            np.array([x for x, _, _ in rows]),
+            np.array([t for _, t, _ in rows]),
+            np.array([w for _, _, w in rows]),
+            np.zeros(len(rows), dtype=int),
+            blocks,
+            {key: inverse_corr[key] for key in blocks},
+            prior_precision,
+            tau_centre=RETENTION_SD**2,
+            noise_centre=[RETENTION_NOISE_SD**2],
+        )
+        return fit.mean
 
     def _indicator(self, features: dict[str, str]) -> np.ndarray:
         """The intercept and a 1 for each known option in ``features`` (one design row)."""

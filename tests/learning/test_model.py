@@ -303,3 +303,71 @@ def test_annealing_narrows_what_was_learned_not_what_was_never_tried() -> None:
     model.imagine({"topic": "Passkeys"})  # planned this week: no longer untried
     narrowed = [model.sample(rng)[("topic", "Passkeys")] for _ in range(2000)]
     assert float(np.std(narrowed)) < untried_sd / 3
+
+
+RETAINED = {"short": 0.64, "medium": 0.8, "long": 0.55}
+"""Share of the reel watched per length bucket in ``_lengths``."""
+
+
+def _lengths(n: int, seed: int, with_retention: bool) -> list[Observation]:
+    """Interactions per view follow retention (x retention**0.7); reach is noisy (sd 0.3)."""
+    rng = random.Random(seed)
+    result = []
+    for _ in range(n):
+        length, pillar = rng.choice(list(RETAINED)), rng.choice(["a", "b", "c"])
+        retention = RETAINED[length] * float(np.exp(rng.gauss(0, 0.03)))
+        reach = {"a": 1.3, "b": 1.0, "c": 0.8}[pillar] * float(np.exp(rng.gauss(0, 0.3)))
+        rate = retention**0.7 * float(np.exp(rng.gauss(0, 0.15)))
+        result.append(
+            Observation(
+                {"length_bucket": length, "pillar": pillar},
+                reach * rate,
+                1.0,
+                reach,
+                retention if with_retention else None,
+            )
+        )
+    return result
+
+
+def test_retention_tells_which_length_keeps_viewers_from_few_posts() -> None:
+    truth = 0.7 * np.log(RETAINED["medium"] / RETAINED["long"])
+    errors: dict[bool, list[float]] = {True: [], False: []}
+    for seed in range(40):
+        for known in (True, False):
+            model = EffectModel(_lengths(14, seed, known))  # two weeks of daily posts
+            gain = (
+                model.effect("length_bucket", "medium")[0]
+                - model.effect("length_bucket", "long")[0]
+            )
+            errors[known].append(abs(gain - truth))
+    assert np.mean(errors[True]) < 0.85 * np.mean(errors[False])
+    learned = EffectModel(_lengths(300, 1, True))
+    assert 0.5 < float(learned.mediator.sum()) < 0.9  # how much watching moves engagement
+    back = Observation.from_json(_lengths(1, 2, True)[0].to_json())
+    assert back.retention is not None and abs(back.retention - 0.7) < 0.2
+    # a rating (no views, no retention) beside posts with retention still fits
+    rated = EffectModel([*_lengths(5, 3, True), Observation({"length_bucket": "long"}, 0.5, 2.0)])
+    assert np.isfinite(rated.mean).all()
+
+
+def test_retention_is_read_from_watch_time() -> None:
+    import uuid
+    from datetime import UTC, datetime
+
+    from agent.analysis import PostOutcome, post_observations
+
+    def outcome(metrics: dict[str, float], length: float | None) -> PostOutcome:
+        when = datetime(2030, 1, 7, 18, tzinfo=UTC)
+        features = {"length_bucket": "medium"}
+        return PostOutcome(
+            uuid.uuid4(), "sandbox", "t", None, when, metrics, features, True, length_sec=length
+        )
+
+    watched = outcome({"views": 100, "likes": 5, "watch_time_sec": 1200.0}, 20.0)
+    assert watched.retention == 0.6  # 12 s of a 20 s reel per view
+    assert outcome({"views": 100, "likes": 5}, 20.0).retention is None  # no watch time
+    assert outcome({"views": 100, "watch_time_sec": 1200.0}, None).retention is None
+    assert outcome({"views": 0, "watch_time_sec": 5.0}, 20.0).retention is None
+    now = datetime(2030, 1, 16, tzinfo=UTC)
+    assert [o.retention for o in post_observations([watched], now)] == [0.6]
