@@ -283,7 +283,9 @@ class EffectModel:
         centre = 0.0
         if self.retention is not None:
             known = [
-                _log(o.retention) if o.retention is not None else float(x @ self.retention)
+                _log(o.retention)
+                if o.retention is not None and o.retention > 0
+                else float(x @ self.retention)  # unknown: as the options predict it
                 for o, x in zip(observations, indicators, strict=True)
             ]
             centre = float(np.mean(known))
