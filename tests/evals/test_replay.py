@@ -52,3 +52,18 @@ def test_overrides_name_only_the_effect_models_numeric_settings() -> None:
         parse_overrides(["prior=1"])
     with pytest.raises(ValueError, match="must be a number"):
         parse_overrides(["PRIOR_SD=wide"])
+
+
+def test_a_run_without_overrides_uses_the_shipped_settings() -> None:
+    from agent.planning import model
+
+    shipped = model.MEDIATOR_SD
+    try:
+        changed = replay(Run("builtin", "adaptive", 1, 2, (("MEDIATOR_SD", 0.0),)))[1]
+        assert model.MEDIATOR_SD == 0.0
+        again = replay(Run("builtin", "adaptive", 1, 2))[1]  # as a pool worker would run next
+        assert shipped == model.MEDIATOR_SD
+        assert again == replay(Run("builtin", "adaptive", 1, 2))[1]
+        assert changed != again
+    finally:
+        model.MEDIATOR_SD = shipped
