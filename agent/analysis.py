@@ -67,7 +67,10 @@ class WeekAnalysis:
         return [o for o in self.outcomes if o.matured]
 
 
-def post_features(session: Session, post: Post, tz: ZoneInfo) -> tuple[dict[str, str], str]:
+def post_features(
+    session: Session, post: Post, tz: ZoneInfo
+) -> tuple[dict[str, str], VideoReel | None]:
+    """The decisions behind a post (as the learner's dimensions name them), and its reel."""
     reel = session.get(VideoReel, post.reel_id)
     item = (
         session.get(CalendarItem, reel.calendar_item_id) if reel and reel.calendar_item_id else None
@@ -85,7 +88,7 @@ def post_features(session: Session, post: Post, tz: ZoneInfo) -> tuple[dict[str,
         "weekday": WEEKDAYS[when.weekday()],
         "hour": hour_bucket(when.hour),
     }
-    return features, reel.title if reel else ""
+    return features, reel
 
 
 def label_topics(outcomes: list[PostOutcome], clusters: TopicClusters) -> None:
@@ -141,13 +144,12 @@ def load_outcomes(
         metrics = latest_metrics(session, post.id)
         if post.published_at is None or (metrics is None and require_metrics):
             continue
-        features, title = post_features(session, post, tz)
-        reel = session.get(VideoReel, post.reel_id)
+        features, reel = post_features(session, post, tz)
         outcomes.append(
             PostOutcome(
                 post.id,
                 post.platform.value,
-                title,
+                reel.title if reel else "",
                 post.url,
                 post.published_at,
                 metrics or {},

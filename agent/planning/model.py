@@ -137,6 +137,10 @@ class Observation:
     reach: float | None = None
     retention: float | None = None
 
+    def __post_init__(self) -> None:
+        if self.retention is not None and self.retention <= 0:
+            self.retention = None  # nothing watched is a missing reading, not a retention
+
     def to_json(self) -> dict[str, Any]:
         raw = {
             "f": {d: self.features[d] for d in DIMENSIONS if self.features.get(d)},
@@ -275,17 +279,22 @@ class EffectModel:
 
         # Retention (how much of the reel is watched), when known, mediates: its own regression
         # over the options, and a coefficient per factor on the post's log retention.
-        self.retention = self._fit_retention(observations, indicators, k, inverse_corr)
-        mediated = self.retention is not None
+        retention = self._fit_retention(
+            observations,
+            indicators,
+            {key: idx for key, idx in blocks.items() if key[0] == 0},
+            inverse_corr,
+        )
+        mediated = retention is not None
         base = (k + 1) * nf  # the mediator coefficients sit after every factor's block
         width = base + (nf if mediated else 0)
         covariate = np.zeros(len(observations))
         centre = 0.0
-        if self.retention is not None:
+        if retention is not None:
             known = [
                 _log(o.retention)
-                if o.retention is not None and o.retention > 0
-                else float(x @ self.retention)  # unknown: as the options predict it
+                if o.retention is not None
+                else float(x @ retention)  # unknown: as the options predict it
                 for o, x in zip(observations, indicators, strict=True)
             ]
             centre = float(np.mean(known))
@@ -342,8 +351,8 @@ class EffectModel:
         total = np.zeros((k + 1, width))
         for f in range(nf):
             total[:, f * (k + 1) : (f + 1) * (k + 1)] = np.eye(k + 1)
-        if self.retention is not None:
-            through = self.retention.copy()
+        if retention is not None:
+            through = retention.copy()
             through[0] -= centre
             total[:, base:] = through[:, None]
         self.mediator = fit.mean[base:].copy() if mediated else np.zeros(0)
@@ -356,7 +365,7 @@ class EffectModel:
         self,
         observations: Sequence[Observation],
         indicators: list[np.ndarray],
-        k: int,
+        blocks: dict[tuple[int, str], list[int]],
         inverse_corr: dict[tuple[int, str], np.ndarray],
     ) -> np.ndarray | None:
         """Posterior mean of log retention's intercept and per-option effects (None if unknown).
@@ -369,22 +378,19 @@ class EffectModel:
         rows = [
             (x, _log(o.retention), o.weight)
             for o, x in zip(observations, indicators, strict=True)
-            if o.retention is not None and o.retention > 0
+            if o.retention is not None
         ]
         if not rows or MEDIATOR_SD <= 0:
             return None
-        blocks: dict[tuple[int, str], list[int]] = {}
-        for (dim, _), col in self.columns.items():
-            blocks.setdefault((0, dim), []).append(col + 1)
-        prior_precision = np.zeros(k + 1)
+        prior_precision = np.zeros(len(self.columns) + 1)
         prior_precision[0] = 1.0
         fit = _fit(
             np.array([x for x, _, _ in rows]),
             np.array([t for _, t, _ in rows]),
             np.array([w for _, _, w in rows]),
             np.zeros(len(rows), dtype=int),
-            blocks,
-            {key: inverse_corr[key] for key in blocks},
+            blocks,  # the first factor's blocks: its columns are the options' own
+            inverse_corr,
             prior_precision,
             tau_centre=RETENTION_SD**2,
             noise_centre=[RETENTION_NOISE_SD**2],
