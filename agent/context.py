@@ -1,30 +1,94 @@
-"""Run-scoped dependencies, passed to every node as the graph's ``context_schema``."""
+"""Run-scoped dependencies, passed to every node as the graph's ``context_schema``.
+
+Built by :func:`agent.app.wiring.build_context` from settings and a typed
+:class:`agent.app.wiring.Wiring`; nothing here is created at import time.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 from langchain_core.language_models import BaseChatModel
 from sqlalchemy.orm import Session, sessionmaker
 
-from agent.clock import Clock
 from agent.llm import UsageCounter
 from agent.settings import Settings
+from agent.strategy.decide import Decide, decide_week
 from db.crypto import Cipher
+from memory.models import MemoryHit, MemoryRecord
+from prompts import Prompt, load_prompt
 from tools.publish.base import Publisher
 from tools.render.base import ProgressCallback, RenderRequest, RenderResult
 from tools.tts.base import SpeechResult, VoiceSpec
 
 
+class Clock(Protocol):
+    """Time as a run sees it. A simulation is a clock that may jump ahead, not a branch in nodes."""
+
+    def now(self) -> datetime: ...
+
+    def reach(self, when: datetime) -> bool:
+        """Move on to ``when`` if this clock may jump there; True when ``when`` is now past."""
+        ...
+
+
+class SystemClock:
+    """The real clock: it never jumps, so a moment is reached only once it has passed."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def reach(self, when: datetime) -> bool:
+        return when <= self.now()
+
+
+@dataclass
+class FastForwardClock:
+    """Starts at ``start`` and jumps to wherever the cycle needs to be next (simulations)."""
+
+    start: datetime
+    _now: datetime = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None:
+            raise ValueError("clock start must be timezone-aware")
+        self._now = self.start.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def reach(self, when: datetime) -> bool:
+        if when > self._now:
+            self._now = when.astimezone(UTC)
+        return True
+
+
 class Memory(Protocol):
-    """The slice of vector memory the cycle uses."""
+    """The vector memory the cycle uses (``memory.AgentMemoryStore`` provides it)."""
 
-    def add(self, *, kind: str, text: str, metadata: dict[str, Any], memory_id: str | None = None) -> Any: ...
+    def add_many(self, records: Sequence[MemoryRecord]) -> list[str]: ...
 
-    def search(self, query: str, *, k: int = 5, kind: str | None = None, where: dict[str, Any] | None = None) -> list[Any]: ...
+    def search(
+        self, query: str, *, k: int = 5, kind: str | None = None, where: dict[str, Any] | None = None
+    ) -> list[MemoryHit]: ...
+
+    def search_vector(
+        self,
+        embedding: np.ndarray,
+        *,
+        k: int = 5,
+        kind: str | None = None,
+        where: dict[str, Any] | None = None,
+    ) -> list[MemoryHit]: ...
+
+    def embed(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """One vector per text, from the same model as the stored memories."""
+        ...
 
 
 class Speak(Protocol):
@@ -37,7 +101,7 @@ class Render(Protocol):
 
 @dataclass(kw_only=True)
 class Toolbox:
-    """The typed tools nodes call; tests swap any of them."""
+    """The typed tools nodes call."""
 
     speak: Speak
     render: Render
@@ -49,7 +113,7 @@ class Toolbox:
 
 @dataclass(kw_only=True)
 class Context:
-    """Everything a node needs besides the state. Built by ``agent.runtime.build_context``."""
+    """Everything a node needs besides the state."""
 
     sessions: sessionmaker[Session]
     settings: Settings
@@ -58,6 +122,8 @@ class Context:
     clock: Clock
     cipher: Cipher
     memory: Memory | None = None
+    decide: Decide = decide_week
+    """The week policy: the learner (evaluations plug in others)."""
     usage: UsageCounter = field(default_factory=UsageCounter)
     prompt_hashes: dict[str, str] = field(default_factory=dict)
     render_quality: str = "full"
@@ -67,3 +133,9 @@ class Context:
     def report(self, node: str, message: str) -> None:
         if self.progress is not None:
             self.progress(node, message)
+
+    def prompt(self, name: str) -> Prompt:
+        """Load a prompt and remember its hash for the run record."""
+        prompt = load_prompt(name)
+        self.prompt_hashes[name] = prompt.sha256
+        return prompt

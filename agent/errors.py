@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from agent.system import DataDirError
 from db.crypto import SecretKeyError
 from db.engine import DatabaseError
 from db.repo.identity import NotFoundError
+
+
+class DataDirError(RuntimeError):
+    """The data directory cannot be created or written."""
 
 
 class UserError(RuntimeError):

@@ -7,7 +7,7 @@ resumed run needs to find its rows again.
 from __future__ import annotations
 
 import operator
-from typing import Annotated, TypedDict
+from typing import Annotated, Any, TypedDict
 
 
 class CycleInput(TypedDict):
@@ -42,8 +42,10 @@ class CycleState(CycleInput, total=False):
     """Reels the last review answer left without a decision (they are asked again)."""
     post_ids: list[str]
     """Posts created by publishing."""
+    outcomes: dict[str, Any]
+    """The analysed week's scored outcomes (``agent.strategy.WeekOutcomes`` as JSON)."""
     report_id: str
-    """The WeeklyReport written by analyzing."""
+    """The WeeklyReport written by adapting."""
     strategy_id: str
     """The StrategyUpdate written by adapting."""
     failures: Annotated[list[str], operator.add]

@@ -34,15 +34,15 @@ NODES = ["planning", "creating", "review", "publishing", "analyzing", "adapting"
 
 
 def full_cycle(reels: int) -> tuple[dict[str, float], float, dict[str, Any]]:
-    from agent.bootstrap import initialise
-    from agent.runner import start_run
+    from agent.app.bootstrap import initialise
+    from agent.app.resources import open_resources
+    from agent.app.runs import start_run
     from agent.settings import load_settings
-    from agent.system import open_system
     from db.engine import transaction
     from db.repo.identity import get_agent, update_agent_policy
 
     data = Path(tempfile.mkdtemp(prefix="twin-bench-"))
-    system = open_system(load_settings(data_dir=data))
+    system = open_resources(load_settings(data_dir=data))
     initialise(system)
     with transaction(system.sessions) as session:
         update_agent_policy(session=session, agent=get_agent(session=session), posts_per_week=reels)
@@ -106,24 +106,24 @@ def _tracked_graph() -> StateGraph[_State, Any, _State, _State]:
 
 def overhead(steps: int) -> tuple[float, float]:
     """Per-step seconds: bare graph vs the cycle's wrapped steps, same checkpointer kind."""
-    from agent.bootstrap import initialise
-    from agent.clock import SystemClock
-    from agent.runtime import build_context, checkpointer
+    from agent.app.bootstrap import initialise
+    from agent.app.resources import open_resources
+    from agent.app.wiring import Wiring, build_context, checkpointer, no_memory
+    from agent.context import SystemClock
     from agent.settings import load_settings
-    from agent.system import open_system
     from db.engine import transaction
     from db.enums import TriggerType
     from db.repo.identity import get_agent
     from db.repo.runs import create_run
 
     data = Path(tempfile.mkdtemp(prefix="twin-bench-oh-"))
-    system = open_system(load_settings(data_dir=data))
+    system = open_resources(load_settings(data_dir=data))
     initialise(system)
     with transaction(system.sessions) as session:
         agent = get_agent(session=session)
         run = create_run(session=session, agent_id=agent.id, trigger_type=TriggerType.system, week_key="2026-W01")
         ids: _State = {"run_id": str(run.id), "agent_id": str(agent.id), "week": "2026-W01", "auto_approve": True}
-    ctx = build_context(system, clock=SystemClock(), agent_id=ids["agent_id"], overrides={"memory": None})
+    ctx = build_context(system, Wiring(memory=no_memory), clock=SystemClock(), agent_id=ids["agent_id"])
     runs = max(1, steps // len(NODES))
     with checkpointer(system) as saver:
         bare = _bare_graph().compile(checkpointer=saver)

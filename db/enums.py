@@ -71,6 +71,17 @@ class ContentPillar(StrEnum):
     trend_reaction = "trend_reaction"
 
 
+class HookCategory(StrEnum):
+    """How a video opens; hook templates (seed 001) belong to one."""
+
+    question = "question"
+    statistic = "statistic"
+    story = "story"
+    how_to = "how_to"
+    contrarian = "contrarian"
+    listicle = "listicle"
+
+
 class CalendarItemStatus(StrEnum):
     planned = "planned"
     in_progress = "in_progress"
@@ -151,6 +162,10 @@ class ApprovalStatus(StrEnum):
     auto_approved = "auto_approved"
     creator_approved = "creator_approved"
     rejected = "rejected"
+
+
+APPROVED = (ApprovalStatus.auto_approved, ApprovalStatus.creator_approved)
+"""Approval statuses that allow publishing."""
 
 
 class PublishStatus(StrEnum):
@@ -238,6 +253,8 @@ class EventType(StrEnum):
     analytics_collected = "analytics_collected"
     report_written = "report_written"
     strategy_adjusted = "strategy_adjusted"
+    model_overruled = "model_overruled"
+    """The model's answer differed from what code decided; the decision was kept."""
     consent_refused = "consent_refused"
     error = "error"
 

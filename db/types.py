@@ -67,14 +67,18 @@ class StringList(TypeDecorator[list[str]]):
         return None if value is None else list(value)
 
 
-def enum_column(enum_cls: type[enum.Enum], name: str) -> SAEnum:
-    """A portable enum: VARCHAR + CHECK constraint, storing the enum's values."""
+def enum_column(enum_cls: type[enum.Enum], name: str, *, open_set: bool = False) -> SAEnum:
+    """A portable enum: VARCHAR + CHECK constraint, storing the enum's values.
+
+    ``open_set``: no CHECK constraint and room for longer values, for a set that grows with
+    the code (event types), validated by the application when rows are written.
+    """
     return SAEnum(
         enum_cls,
         name=name,
         native_enum=False,
-        create_constraint=True,
+        create_constraint=not open_set,
         validate_strings=True,
-        length=max(len(str(m.value)) for m in enum_cls) + 8,
+        length=64 if open_set else max(len(str(m.value)) for m in enum_cls) + 8,
         values_callable=lambda cls: [str(m.value) for m in cls],
     )

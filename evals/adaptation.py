@@ -35,6 +35,8 @@ class Job:
     policy: str
     seed: int
     weeks: int
+    llm_base_url: str | None = None
+    """An OpenAI-compatible server that writes the words (None: the configured model)."""
 
 
 @dataclass(frozen=True)
@@ -47,18 +49,20 @@ class Score:
 def run_job(job: Job) -> Score:
     """One simulation; returns mean interactions per post over the scored weeks and the weekly curve."""
     spec = PROFILES[job.profile]
-    config = SimulationConfig(weeks=job.weeks, seed=job.seed, audience=spec)
+    config = SimulationConfig(
+        weeks=job.weeks,
+        seed=job.seed,
+        audience=spec,
+        llm_provider="openai" if job.llm_base_url else None,
+        llm_base_url=job.llm_base_url,
+        llm_model="unguided" if job.llm_base_url else None,
+    )
     if job.policy == "baseline":
         config.learning_mode, config.memory = "fixed", False
     elif job.policy == "oracle":
-        from evals.oracle import oracle_chat_model, oracle_timing
+        from evals.oracle import oracle_decide
 
-        audience = load_audience(spec)
-        config.chat_model, config.before_week, config.memory = (
-            oracle_chat_model(audience, job.seed),
-            oracle_timing(audience),
-            False,
-        )
+        config.decide, config.memory = oracle_decide(load_audience(spec)), False
     result = simulate(config)
     first, last = scored_weeks(job.weeks)
     return Score(

@@ -6,7 +6,14 @@ Pass one to a simulation with ``--audience evals.audiences:MORNING_LEARNERS``.
 
 from __future__ import annotations
 
-from tools.publish.sandbox_audience import PreferenceAudience, Preferences
+import dataclasses
+import random
+from datetime import UTC, datetime, time, timedelta
+
+from agent.simulation.runner import DEFAULT_START_WEEK
+from agent.strategy.weeks import parse_week
+from tools.publish.audience import EngagementMetrics, PostFeatures
+from tools.publish.sandbox_audience import BUILTIN, PreferenceAudience, Preferences
 
 MORNING_LEARNERS = PreferenceAudience(
     Preferences(
@@ -86,9 +93,49 @@ NIGHT_HYPE = PreferenceAudience(
 )
 """Late-night scrollers who reward fast, short, trend-chasing takes on crypto and AI."""
 
+class DriftingAudience:
+    """An audience whose taste changes at ``switch_at``: ``before`` until then, ``after`` from then on."""
+
+    def __init__(self, before: Preferences, after: Preferences, switch_at: datetime) -> None:
+        self.before = PreferenceAudience(before)
+        self.after = PreferenceAudience(after)
+        self.switch_at = switch_at
+
+    def engagement(self, post: PostFeatures, rng: random.Random) -> EngagementMetrics:
+        side = self.after if post.posted_at >= self.switch_at else self.before
+        return side.engagement(post, rng)
+
+
+DRIFT_WEEK = 5
+"""The simulated week (1-based, from ``DEFAULT_START_WEEK``) from which the drifting audience's taste changes."""
+
+DRIFTING = DriftingAudience(
+    BUILTIN,
+    dataclasses.replace(
+        BUILTIN,
+        topic_keywords={
+            # the security family tires ...
+            "security": 0.7,
+            "phishing": 0.7,
+            "passkey": 0.75,
+            # ... while money and focus topics rise
+            "crypto price": 1.5,
+            "newsletter": 1.45,
+            "deep work": 1.4,
+            "ai": 1.2,
+            "agent": 1.15,
+        },
+    ),
+    datetime.combine(parse_week(DEFAULT_START_WEEK), time(0, 0), tzinfo=UTC)
+    + timedelta(weeks=DRIFT_WEEK - 1),
+)
+"""The built-in audience until week 5, then tired of security and keen on crypto, newsletters
+and deep work (the rewarded topic family swaps)."""
+
 PROFILES = {
     "builtin": "tools.publish.sandbox_audience:BuiltinAudience",
     "morning_learners": "evals.audiences:MORNING_LEARNERS",
     "night_hype": "evals.audiences:NIGHT_HYPE",
+    "drifting": "evals.audiences:DRIFTING",
 }
 """Profile name -> the ``module:attr`` a simulation loads."""

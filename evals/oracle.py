@@ -1,31 +1,32 @@
 """The oracle: a planner that reads the audience (the only code allowed to) — an upper bound for the agent.
 
-It plugs into the same cycle in two places: a StrategyUpdate with the audience's best posting
-time on every weekday (written before each week), and an offline chat model whose plan answer
-picks, per slot, the options with the highest expected engagement under that audience. It obeys
-the same product rules as the agent (at most ``MAX_TOPIC_REPEATS`` uses of a topic a week).
+It plugs into the same cycle where the learner does, as the week policy (``Context.decide``):
+each day at the audience's best hour, each slot the options with the highest expected
+engagement under that audience. It obeys the same product rules as the agent (at most
+``MAX_TOPIC_REPEATS`` uses of a topic a week); the chat model writes the words as for the agent.
 """
 
 from __future__ import annotations
 
 import random
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage
-
-from agent.llm import OfflineChatModel, ResponderRegistry
-from agent.offline_skills import read_inputs, register_skills
-from agent.planning.learning import HOURS, LENGTH_BUCKETS, MAX_TOPIC_REPEATS
-from agent.planning.slots import WEEKDAYS
-from agent.schemas import PlanDraft
-from agent.weeks import parse_week
-from db.engine import transaction
-from db.models import Agent, StrategyUpdate
+from agent.app.bootstrap import TWINS
+from agent.strategy.decide import Decide, SlotDecision, WeekInputs, WeekSkeleton
+from agent.strategy.dimensions import (
+    HOURS,
+    LENGTH_BUCKETS,
+    MAX_TOPIC_REPEATS,
+    PILLARS,
+    TONES,
+    WEEKDAYS,
+)
+from agent.strategy.slots import plan_slots
+from agent.strategy.weeks import parse_week
 from tools.publish.audience import Audience, PostFeatures
+from tools.publish.base import interactions as metric_interactions
 
 SAMPLES = 12
 """Draws per candidate (common random numbers, so comparisons are not noise)."""
@@ -43,7 +44,8 @@ TIMING_BASE: dict[str, Any] = {
 
 
 def interactions(metrics: Any) -> float:
-    return float(metrics.likes + metrics.comments + metrics.shares + metrics.saves)
+    """Interactions of an audience's ``EngagementMetrics``."""
+    return metric_interactions(vars(metrics))
 
 
 @dataclass
@@ -108,92 +110,61 @@ class Oracle:
         return choice
 
 
-def oracle_chat_model(audience: Audience, seed: int = 0) -> BaseChatModel:
-    """The offline model with its plan answer replaced by the oracle's."""
+def oracle_decide(audience: Audience) -> Decide:
+    """A week policy that reads the audience: each day at its best hour, each slot its best item."""
     oracle = Oracle(audience)
-    registry = register_skills(ResponderRegistry())
+    styles = {name: preset.value for name, preset, *_ in TWINS}
 
-    def plan(messages: list[BaseMessage], schema: Any, rng: random.Random) -> dict[str, Any]:
-        inputs = read_inputs(messages)
-        hooks = {h["category"]: h["template"] for h in inputs.get("hooks", [])}
-        styles = {t["name"]: t["style"] for t in inputs.get("twins", [])}
+    def decide(inputs: WeekInputs) -> WeekSkeleton:
+        monday = parse_week(inputs.week)
+        days = [d for d in range(7) if d not in inputs.directives.avoid_weekdays]
+        timing = [
+            f"{WEEKDAYS[d]} {oracle.best_hour(datetime.combine(monday + timedelta(days=d), time(0, 0), tzinfo=UTC), TIMING_BASE)}"
+            for d in days
+        ]
+        slots = plan_slots(
+            monday=monday,
+            policy=inputs.policy,
+            platforms=inputs.platforms,
+            timing={p: timing for p in inputs.platforms[:1]},
+            avoid_weekdays=inputs.directives.avoid_weekdays,
+            not_before=inputs.not_before,
+        )
         options = {
-            "pillar": list(inputs.get("pillars", [])),
-            "topic": [t["topic"] for t in inputs.get("trends", [])],
-            "hook_category": list(hooks),
-            "tone": list(inputs.get("tones", [])),
-            "twin": list(styles),
+            "pillar": list(PILLARS),
+            "topic": [t.topic for t in inputs.trends],
+            "hook_category": list(dict.fromkeys(h.category for h in inputs.hooks)),
+            "tone": list(TONES),
+            "twin": list(inputs.twins),
             "length_bucket": list(LENGTH_BUCKETS),
         }
-        monday = parse_week(_week_of(messages))
+        templates = {h.category: h.template for h in inputs.hooks}
         used: dict[str, int] = {}
-        items = []
-        for slot in inputs.get("slots", []):
-            day, clock = slot["when"].split()
-            when = datetime.combine(
-                monday + timedelta(days=WEEKDAYS.index(day)), time.fromisoformat(clock), tzinfo=UTC
-            )
-            best = oracle.best_item(when, options, styles, used)
+        decisions = []
+        for slot in slots:
+            best = oracle.best_item(slot.at_utc, options, styles, used)
             used[best["topic"]] = used.get(best["topic"], 0) + 1
-            items.append(
-                {
-                    "slot": slot["slot"],
-                    "pillar": best["pillar"],
-                    "topic": best["topic"],
-                    "hook_category": best["hook_category"],
-                    "hook": hooks[best["hook_category"]].replace("{topic}", best["topic"])[:200],
-                    "tone": best["tone"],
-                    "twin": best["twin"],
-                    "target_length_sec": LENGTH_BUCKETS[best["length_bucket"]],
-                    "rationale": "oracle: highest expected engagement for this audience",
-                }
-            )
-        return {
-            "strategy_summary": "Oracle plan: the audience's known best options",
-            "items": items,
-        }
-
-    registry.register(PlanDraft, plan)
-    return OfflineChatModel(seed=seed).model_copy(update={"registry": registry})
-
-
-def _week_of(messages: list[BaseMessage]) -> str:
-    import re
-
-    for message in messages:
-        found = re.search(r"\d{4}-W\d{2}", str(message.content))
-        if found:
-            return found.group(0)
-    raise ValueError("the plan prompt names no week")
-
-
-def oracle_timing(audience: Audience) -> Any:
-    """A ``before_week`` hook that writes a StrategyUpdate with the audience's best time on every weekday."""
-    oracle = Oracle(audience)
-
-    def before_week(system: Any, agent_id: uuid.UUID, week: str) -> None:
-        monday = datetime.combine(parse_week(week), time(0, 0), tzinfo=UTC)
-        entries = [
-            f"{WEEKDAYS[d]} {oracle.best_hour(monday + timedelta(days=d), TIMING_BASE)}"
-            for d in range(7)
-        ]
-        with transaction(system.sessions) as session:
-            agent = session.get(Agent, agent_id)
-            assert agent is not None
-            session.add(
-                StrategyUpdate(
-                    user_id=agent.user_id,
-                    agent_id=agent_id,
-                    effective_start_date=monday.date(),
-                    adjustments_json={
-                        "topics_to_increase": [],
-                        "topics_to_reduce": [],
-                        "platform_timing_updates": {"sandbox": entries},
-                        "tone_adjustments": {},
-                        "twin_rotation": [],
-                    },
-                    evidence_json={"oracle": True},
+            decisions.append(
+                SlotDecision(
+                    slot=slot.index,
+                    day=slot.day,
+                    at=slot.at_utc,
+                    local=slot.label,
+                    platforms=list(slot.platforms),
+                    topic=best["topic"],
+                    twin=best["twin"],
+                    pillar=best["pillar"],
+                    tone=best["tone"],
+                    hook_category=best["hook_category"],
+                    hook_template=templates.get(best["hook_category"], "{topic}"),
+                    target_length_sec=LENGTH_BUCKETS[best["length_bucket"]],
+                    reason="oracle: highest expected engagement for this audience",
+                    trend=next((t for t in inputs.trends if t.topic == best["topic"]), None),
                 )
             )
+        return WeekSkeleton(week=inputs.week, slots=decisions, mode=inputs.mode)
 
-    return before_week
+    return decide
+
+
+__all__ = ["SAMPLES", "TIMING_BASE", "Oracle", "interactions", "oracle_decide"]

@@ -4,12 +4,13 @@ A full simulation runs the whole weekly cycle (database, graph, scripts, renders
 about 16 s per 8-week run here. Learning only depends on what planning decides and on the
 metrics that come back, so this replays just that loop, with the real functions at both ends:
 
-* decisions: ``learning.choose_hours`` and ``learning.suggestions_for`` with the options the
-  planning node passes (pillars, tones, the seeded hook categories and twins, the trend topics),
-  one post a day, seeded per week as the planning node seeds them;
+* decisions: ``agent.strategy.decide_week`` (or the oracle's policy) with the inputs the
+  planning node builds (the seeded hook templates and twins, the trend topics, the default
+  policy: one post a day), seeded per week as the planning node seeds them;
 * outcomes: the audience's ``engagement`` for the post (noise seeded per post);
-* evidence: ``agent.analysis.score_outcomes`` and ``post_observations``, read on the Wednesday
-  after each week as the simulated cycle reads them.
+* evidence: the outcome pipeline (``agent.strategy.outcomes_of``) and ``agent.strategy.learn``
+  (change detection included), read on the Wednesday after each week as the simulated cycle
+  reads them.
 
 What it leaves out: the offline model's script, so a reel's length is its target less 0-4 s
 (as scripts written to a target come out); growth of metrics after posting (a simulated cycle
@@ -18,7 +19,8 @@ not use it). The oracle plans as ``evals.oracle`` does: the best hour per day, t
 
 An 8-week run takes about 1.5 s, so 100+ seeds per profile fit in a few minutes, enough to tell
 apart changes of a point or two; the full evaluation stays the measure of the shipped agent.
-Run: ``.venv/bin/python -m evals.replay --seeds 96 [--set PRIOR_SD=0.3]``.
+Run: ``.venv/bin/python -m evals.replay --seeds 96 [--set PRIOR_SD=0.3]``; the constants
+``--set`` can change are those of :mod:`agent.strategy.priors`.
 """
 
 from __future__ import annotations
@@ -32,20 +34,29 @@ import uuid
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from types import SimpleNamespace
 from typing import Any
 
-from agent.analysis import PostOutcome, platform_means, post_observations, score_outcomes
-from agent.bootstrap import HOOKS, TWINS
-from agent.nodes.planning import PILLARS, TONES
-from agent.planning import learning
-from agent.planning import model as effect_model
-from agent.planning.learning import LENGTH_BUCKETS, WEEKDAYS, hour_bucket, length_bucket
+from agent.app.bootstrap import HOOKS, TWINS
 from agent.simulation.runner import DEFAULT_START_WEEK
-from agent.weeks import next_week, parse_week
+from agent.strategy import (
+    HookChoice,
+    StrategyEvidence,
+    TopicClusters,
+    TrendCandidate,
+    WeekInputs,
+    WeekOutcomes,
+    decide_week,
+    learn,
+    outcomes_of,
+    priors,
+)
+from agent.strategy.decide import Decide
+from agent.strategy.weeks import next_week, parse_week
+from db.repo.analytics import PublishedPost
+from db.schemas import AgentPolicy
 from evals.adaptation import scored_weeks
 from evals.audiences import PROFILES
-from evals.oracle import TIMING_BASE, Oracle, interactions
+from evals.oracle import interactions, oracle_decide
 from tools.publish.audience import Audience, PostFeatures
 from tools.publish.sandbox import load_audience
 from tools.trends import load_trends
@@ -55,6 +66,7 @@ AGENT_NAME = "AI Twin Content Agent"
 """The demo agent's name: the planning node seeds its draws with it."""
 READ_AFTER = timedelta(days=9)
 """From a week's Monday to when its cycle reads the metrics (the Wednesday after)."""
+MATURITY = timedelta(hours=48)
 
 
 @dataclass(frozen=True)
@@ -66,19 +78,22 @@ class Run:
     overrides: tuple[tuple[str, float], ...] = ()
 
 
-def _options() -> dict[str, list[str]]:
-    return {
-        "topic": [t["topic"] for t in load_trends()],
-        "twin": [name for name, *_ in TWINS],
-        "pillar": list(PILLARS),
-        "tone": list(TONES),
-        "hook_category": sorted({category for _, category, _ in HOOKS}),
-        "length_bucket": list(LENGTH_BUCKETS),
-    }
-
-
-def _styles() -> dict[str, str]:
-    return {name: preset.value for name, preset, *_ in TWINS}
+def _inputs(week: str, seed: int, evidence: StrategyEvidence | None) -> WeekInputs:
+    monday = datetime.combine(parse_week(week), time(0, 0), tzinfo=UTC)
+    return WeekInputs(
+        week=week,
+        policy=AgentPolicy(),
+        platforms=["sandbox"],
+        trends=[
+            TrendCandidate(topic=t["topic"], score=t["score"], tags=t["related_tags"], points=t["points"])
+            for t in load_trends()
+        ],
+        twins=[name for name, *_ in TWINS],
+        hooks=[HookChoice(category=c, template=t) for _, c, t in HOOKS],
+        seed=f"{seed}:{AGENT_NAME}:{week}",
+        evidence=evidence,
+        not_before=monday - timedelta(hours=15),
+    )
 
 
 def _engagement(audience: Audience, post: PostFeatures, key: str) -> Any:
@@ -88,141 +103,84 @@ def _engagement(audience: Audience, post: PostFeatures, key: str) -> Any:
     )
 
 
-def _adaptive_week(
-    outcomes: list[PostOutcome], week: str, seed: int, options: dict[str, list[str]]
-) -> list[tuple[datetime, dict[str, Any]]]:
-    """What the learning agent plans for ``week`` given the outcomes read so far."""
-    monday = datetime.combine(parse_week(week), time(0, 0), tzinfo=UTC)
-    evidence: dict[str, Any] = {}
-    if outcomes:
-        now = monday - timedelta(days=7) + READ_AFTER  # last week's reading
-        score_outcomes(outcomes, platform_means(outcomes))
-        evidence = {"observations": [o.to_json() for o in post_observations(outcomes, now)]}
-    seeded = f"{seed}:{AGENT_NAME}:{week}"
-    hours = learning.choose_hours(
-        days=list(range(7)),
-        platforms=["sandbox"],
-        evidence=evidence,
-        seed=seeded,
-        explore=not outcomes,
-    )
-    slots = [
-        SimpleNamespace(
-            index=d,
-            day=monday + timedelta(days=d),
-            local_time=time.fromisoformat(hours[d]),
-        )
-        for d in range(7)
-    ]
-    suggestions = learning.suggestions_for(
-        slots=slots, evidence=evidence, seed=seeded, options=options, explore=not outcomes
-    )
-    return [
-        (datetime.combine(slot.day.date(), slot.local_time, tzinfo=UTC), s)
-        for slot, s in zip(slots, suggestions, strict=True)
-    ]
-
-
-def _oracle_week(
-    oracle: Oracle, week: str, options: dict[str, list[str]], styles: dict[str, str]
-) -> list[tuple[datetime, dict[str, Any]]]:
-    """What ``evals.oracle`` plans: the audience's best hour each day, then the best item."""
-    monday = datetime.combine(parse_week(week), time(0, 0), tzinfo=UTC)
-    used: dict[str, int] = {}
-    plan = []
-    for d in range(7):
-        day = monday + timedelta(days=d)
-        when = datetime.combine(
-            day.date(), time.fromisoformat(oracle.best_hour(day, TIMING_BASE)), tzinfo=UTC
-        )
-        best = oracle.best_item(when, options, styles, used)
-        used[best["topic"]] = used.get(best["topic"], 0) + 1
-        plan.append((when, {**best, "target_length_sec": LENGTH_BUCKETS[best["length_bucket"]]}))
-    return plan
-
-
 def replay(run: Run) -> tuple[Run, list[float]]:
     """One run; returns interactions per post of each week."""
     for name, value in {**_SETTINGS, **dict(run.overrides)}.items():
-        setattr(effect_model, name, value)  # a worker's earlier run may have changed them
+        setattr(priors, name, value)  # a worker's earlier run may have changed them
     audience = load_audience(PROFILES[run.profile])
-    options, styles = _options(), _styles()
-    oracle = Oracle(audience)
-    outcomes: list[PostOutcome] = []
+    styles = {name: preset.value for name, preset, *_ in TWINS}
+    policy: Decide = decide_week if run.policy == "adaptive" else oracle_decide(audience)
+    posts: list[PublishedPost] = []
+    evidence: StrategyEvidence | None = None
     curve: list[float] = []
     week = START_WEEK
+    clusters = TopicClusters()
     for _ in range(run.weeks):
-        plan = (
-            _adaptive_week(outcomes, week, run.seed, options)
-            if run.policy == "adaptive"
-            else _oracle_week(oracle, week, options, styles)
-        )
+        skeleton = policy(_inputs(week, run.seed, evidence))
         lengths = random.Random(f"{run.seed}:{week}:length")
         week_interactions = []
-        for when, item in plan:
-            length = float(item["target_length_sec"] - lengths.randint(0, 4))
+        for slot in skeleton.slots:
+            length = float(slot.target_length_sec - lengths.randint(0, 4))
             post = PostFeatures(
                 platform="sandbox",
-                posted_at=when,
-                pillar=item["pillar"],
-                topic=item["topic"],
-                tone=item["tone"],
-                hook_category=item["hook_category"],
+                posted_at=slot.at,
+                pillar=slot.pillar,
+                topic=slot.topic,
+                tone=slot.tone,
+                hook_category=slot.hook_category,
                 length_sec=length,
-                twin_style=styles[item["twin"]],
+                twin_style=styles[slot.twin],
             )
-            metrics = _engagement(audience, post, f"{run.seed}:{when.isoformat()}")
+            metrics = _engagement(audience, post, f"{run.seed}:{slot.at.isoformat()}")
             week_interactions.append(interactions(metrics))
-            outcomes.append(
-                PostOutcome(
+            posts.append(
+                PublishedPost(
                     post_id=uuid.uuid4(),
                     platform="sandbox",
-                    title=item["topic"],
+                    title=slot.topic,
                     url=None,
-                    published_at=when,
-                    metrics={
-                        "views": metrics.views,
-                        "likes": metrics.likes,
-                        "comments": metrics.comments,
-                        "shares": metrics.shares,
-                        "saves": metrics.saves,
-                        "watch_time_sec": metrics.watch_time_sec,
-                    },
-                    features={
-                        "platform": "sandbox",
-                        "pillar": item["pillar"],
-                        "topic": item["topic"],
-                        "hook_category": item["hook_category"],
-                        "tone": item["tone"],
-                        "length_bucket": length_bucket(length),
-                        "twin": item["twin"],
-                        "weekday": WEEKDAYS[when.weekday()],
-                        "hour": hour_bucket(when.hour),
-                    },
-                    matured=True,
+                    published_at=slot.at,
+                    metrics={k: getattr(metrics, k) for k in ("views", "likes", "comments", "shares", "saves", "watch_time_sec")},
+                    pillar=slot.pillar,
+                    topic=slot.topic,
+                    hook_category=slot.hook_category,
+                    tone=slot.tone,
+                    twin=slot.twin,
                     length_sec=length,
                 )
             )
         curve.append(statistics.fmean(week_interactions))
+        if run.policy == "adaptive":
+            start = datetime.combine(parse_week(week), time(0, 0), tzinfo=UTC)
+            now = start + READ_AFTER
+            outcomes = WeekOutcomes(
+                week=week,
+                start=start,
+                end=start + timedelta(days=7),
+                now=now,
+                outcomes=outcomes_of(posts, tz=UTC, now=now, maturity=MATURITY, clusters=clusters),  # type: ignore[arg-type]
+            )
+            observations = outcomes.observations()
+            evidence = learn(
+                observations, previous=evidence, latest_start=start.date(), posts_considered=len(observations)
+            ).evidence
         week = next_week(week)
     return run, curve
 
 
-_SETTINGS = {
-    n: v for n, v in vars(effect_model).items() if n.isupper() and isinstance(v, int | float)
-}
-"""The effect model's numeric constants as shipped (what ``--set`` can override)."""
+_SETTINGS = {n: v for n, v in vars(priors).items() if n.isupper() and isinstance(v, int | float)}
+"""The learner's numeric constants as shipped (what ``--set`` can override)."""
 
 
 def parse_overrides(pairs: list[str]) -> tuple[tuple[str, float], ...]:
-    """``NAME=VALUE`` settings of the effect model's numeric constants (e.g. ``PRIOR_SD=0.3``)."""
+    """``NAME=VALUE`` settings of the learner's numeric constants (e.g. ``PRIOR_SD=0.3``)."""
     result = []
     for pair in pairs:
         name, _, raw = pair.partition("=")
         if name not in _SETTINGS:
             known = sorted(_SETTINGS)
             raise ValueError(
-                f"{name!r} is not a setting of the effect model; known: {', '.join(known)}"
+                f"{name!r} is not a setting of the learner (agent.strategy.priors); known: {', '.join(known)}"
             )
         try:
             result.append((name, float(raw)))

@@ -206,6 +206,12 @@ class AgentMemoryStore:
         """The embedding function used for documents and queries."""
         return self._ef
 
+    def embed(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """One vector per text, from the collection's embedding model."""
+        if not texts:
+            return []
+        return [np.asarray(v, dtype=np.float32) for v in self._ef(list(texts))]
+
     # -- writing ----------------------------------------------------------------------
 
     def add(

@@ -5,17 +5,17 @@ message; ``stream_reply`` yields tokens and tool calls as they happen. Each crea
 conversation is a checkpointer thread in the application database.
 """
 
+from agent.app.resources import Resources
 from agent.chat.graph import build_chat_graph
 from agent.chat.intents import chat_registry, classify
 from agent.chat.service import ChatEvent, ChatReply, chat_model, chat_reply, stream_reply, thread_id
 from agent.chat.tools import TOOLS
-from agent.system import System
 
 __all__ = [
     "TOOLS",
     "ChatEvent",
     "ChatReply",
-    "System",
+    "Resources",
     "build_chat_graph",
     "chat_model",
     "chat_registry",

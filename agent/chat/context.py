@@ -10,8 +10,9 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from agent.clock import Clock, SystemClock
-from agent.system import System
+from agent.app.resources import Resources
+from agent.app.wiring import Wiring
+from agent.context import Clock, SystemClock
 
 
 def action_key(tool: str, args: dict[str, Any]) -> str:
@@ -32,16 +33,16 @@ class ChatContext:
         model: The chat model (tools are bound in the graph).
         clock: Time source for runs started from chat.
         confirmed: The action key the creator confirmed this turn, if any.
-        run_overrides: Passed to runs started or resumed from chat (tests swap the renderer).
+        wiring: The parts of runs started or resumed from chat.
         render_quality: Quality of runs started from chat.
     """
 
-    system: System
+    system: Resources
     user_id: uuid.UUID
     user_email: str
     agent_id: uuid.UUID
     model: BaseChatModel
     clock: Clock = field(default_factory=SystemClock)
     confirmed: str | None = None
-    run_overrides: dict[str, Any] | None = None
+    wiring: Wiring = field(default_factory=Wiring)
     render_quality: str = "full"

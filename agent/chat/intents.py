@@ -15,7 +15,7 @@ from typing import Any
 from langchain_core.messages import BaseMessage, HumanMessage, ToolMessage
 
 from agent.llm import ResponderRegistry, ToolIntent, register_intent_responder
-from agent.planning.directives import parse_directive
+from agent.strategy.directives import parse_directive
 
 __all__ = ["HELP", "chat_intent", "chat_registry", "classify"]
 

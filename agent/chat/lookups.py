@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from agent.runner import pending_review
-from agent.system import System
+from agent.app.resources import Resources
+from agent.app.runs import pending_review
 from db.enums import DirectiveStatus, RunStatus
 from db.models import AgentRun, ContentCalendar, Directive
 
@@ -33,7 +33,7 @@ class WaitingReel:
         )
 
 
-def waiting_reels(system: System, agent_id: uuid.UUID) -> list[WaitingReel]:
+def waiting_reels(system: Resources, agent_id: uuid.UUID) -> list[WaitingReel]:
     """Every reel the agent's waiting runs ask about, oldest run first."""
     with system.sessions() as session:
         runs = list(
@@ -67,7 +67,7 @@ def pick_reels(waiting: list[WaitingReel], ids: list[str], all_waiting: bool) ->
 
 
 def latest_calendar(
-    system: System, agent_id: uuid.UUID, week_start: Any = None
+    system: Resources, agent_id: uuid.UUID, week_start: Any = None
 ) -> ContentCalendar | None:
     """The agent's newest calendar (or the newest version for the week starting ``week_start``)."""
     with system.sessions() as session:
@@ -80,7 +80,7 @@ def latest_calendar(
         return session.scalar(stmt)
 
 
-def directives_of(system: System, agent_id: uuid.UUID) -> list[Directive]:
+def directives_of(system: Resources, agent_id: uuid.UUID) -> list[Directive]:
     """The agent's active directives, oldest first."""
     with system.sessions() as session:
         return list(

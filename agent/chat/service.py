@@ -11,13 +11,13 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
 from pydantic import BaseModel
 
+from agent.app.resources import Resources
+from agent.app.wiring import Wiring, chat_model_for, checkpointer
 from agent.chat.context import ChatContext, action_key
 from agent.chat.graph import build_chat_graph
 from agent.chat.intents import chat_registry
-from agent.clock import Clock, SystemClock
+from agent.context import Clock, SystemClock
 from agent.llm import OfflineChatModel
-from agent.runtime import chat_model_for, checkpointer
-from agent.system import System
 from db.repo.identity import NotFoundError, get_user_by_email, list_agents
 
 __all__ = ["ChatEvent", "ChatReply", "chat_model", "chat_reply", "stream_reply", "thread_id"]
@@ -55,19 +55,19 @@ def thread_id(user_id: uuid.UUID) -> str:
     return f"chat:{user_id}"
 
 
-def chat_model(system: System) -> BaseChatModel:
+def chat_model(system: Resources) -> BaseChatModel:
     """The configured model; the offline one gets the chat intents."""
     model = chat_model_for(system.settings)
-    if isinstance(model, OfflineChatModel):
-        model = model.model_copy(update={"registry": chat_registry()})
+    if isinstance(model, OfflineChatModel):  # the offline writer learns the chat's intents too
+        model = model.model_copy(update={"registry": chat_registry(model.registry)})
     return model
 
 
 def _context(
-    system: System,
+    system: Resources,
     user_email: str,
     clock: Clock | None,
-    overrides: dict[str, Any] | None,
+    wiring: Wiring | None,
     model: BaseChatModel | None,
 ) -> ChatContext:
     with system.sessions() as session:
@@ -83,18 +83,18 @@ def _context(
         agent_id=agent_id,
         model=model or chat_model(system),
         clock=clock or SystemClock(),
-        run_overrides=overrides,
+        wiring=wiring or Wiring(),
     )
 
 
 def stream_reply(
-    system: System,
+    system: Resources,
     *,
     user_email: str,
     message: str,
     confirm: bool = False,
     clock: Clock | None = None,
-    context_overrides: dict[str, Any] | None = None,
+    wiring: Wiring | None = None,
     model: BaseChatModel | None = None,
 ) -> Iterator[ChatEvent]:
     """Answer one message, yielding text tokens and tool calls as they happen, then the reply.
@@ -105,13 +105,13 @@ def stream_reply(
         message: What they said (may be empty when ``confirm`` is True).
         confirm: Confirm the action the previous reply held.
         clock: Time source for runs started from chat (default the real clock).
-        context_overrides: Passed to runs started or resumed from chat.
+        wiring: The parts of runs started or resumed from chat.
         model: A chat model to use instead of the configured one.
 
     Yields:
         ChatEvents; the last one has kind "reply".
     """
-    ctx = _context(system, user_email, clock, context_overrides, model)
+    ctx = _context(system, user_email, clock, wiring, model)
     config: Any = {"configurable": {"thread_id": thread_id(ctx.user_id)}, "recursion_limit": 16}
     with checkpointer(system) as saver:
         graph: Any = build_chat_graph().compile(checkpointer=saver)
@@ -165,13 +165,13 @@ def _reply(new: list[BaseMessage], pending: dict[str, Any] | None) -> ChatReply:
 
 
 def chat_reply(
-    system: System,
+    system: Resources,
     *,
     user_email: str,
     message: str,
     confirm: bool = False,
     clock: Clock | None = None,
-    context_overrides: dict[str, Any] | None = None,
+    wiring: Wiring | None = None,
     model: BaseChatModel | None = None,
 ) -> ChatReply:
     """Answer one message from a creator (see :func:`stream_reply` for the arguments).
@@ -185,7 +185,7 @@ def chat_reply(
         message=message,
         confirm=confirm,
         clock=clock,
-        context_overrides=context_overrides,
+        wiring=wiring,
         model=model,
     ):
         if event.reply is not None:

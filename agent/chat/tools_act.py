@@ -10,6 +10,7 @@ from langgraph.prebuilt import ToolRuntime
 from langgraph.types import Command
 from sqlalchemy import select
 
+from agent.app.runs import RunOutcome, resume_run, start_run
 from agent.chat.confirm import hold_for_confirmation
 from agent.chat.context import ChatContext
 from agent.chat.lookups import (
@@ -19,10 +20,9 @@ from agent.chat.lookups import (
     pick_reels,
     waiting_reels,
 )
-from agent.planning.directives import parse_directive
-from agent.runner import RunOutcome, resume_run, start_run
 from agent.scheduling.config import update_schedule
 from agent.schemas import ReelDecision, ReviewResponse
+from agent.strategy.directives import parse_directive
 from db.engine import transaction
 from db.enums import RunStatus, TriggerType
 from db.models import Agent, AITwin
@@ -59,7 +59,7 @@ def _decide(runtime: Runtime, picked: list[WaitingReel], decision: dict[str, Any
             ctx.system,
             str(run_id),
             decisions=response.model_dump(),
-            context_overrides=ctx.run_overrides,
+            wiring=ctx.wiring,
         )
         results.append(_outcome(outcome))
     return "\n".join(results)
@@ -272,7 +272,7 @@ def run_now(runtime: Runtime, week: str | None = None) -> Command[Any] | str:
         agent=str(ctx.agent_id),
         week=week,
         trigger=TriggerType.manual,
-        context_overrides=ctx.run_overrides,
+        wiring=ctx.wiring,
         render_quality=ctx.render_quality,
         now=ctx.clock.now(),
     )

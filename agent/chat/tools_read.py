@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from agent.chat.context import ChatContext
 from agent.chat.lookups import describe_directive, directives_of, latest_calendar, waiting_reels
 from agent.scheduling.config import schedule_of
-from agent.weeks import parse_week
+from agent.strategy.weeks import parse_week
 from db.enums import PublishStatus
 from db.models import Agent, AgentRun, AITwin, CalendarItem, Post, WeeklyReport
 

@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from agent.cli.common import DataDirOpt, JsonOpt, console, err_console, system_for
-from agent.clock import SystemClock
+from agent.context import SystemClock
 from agent.errors import UserError
 from agent.publishing.accounts import (
     authorize,
@@ -125,7 +125,7 @@ def connect(
     as_json: JsonOpt = False,
 ) -> None:
     """Connect an account: OAuth in the browser (PKCE, loopback redirect) or a pasted token."""
-    from agent.runtime import publishers_for
+    from agent.app.wiring import publishers_for
 
     kind = _platform(platform)
     system = system_for(data_dir)

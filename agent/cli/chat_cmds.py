@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from agent.bootstrap import DEFAULT_EMAIL
+from agent.app.bootstrap import DEFAULT_EMAIL
+from agent.app.resources import Resources
 from agent.cli.common import DataDirOpt, JsonOpt, console, err_console, system_for
-from agent.system import System
 
 if TYPE_CHECKING:
     from agent.chat import ChatReply
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 YES = re.compile(r"^\s*(y|yes|yep|ok|okay|confirm|go ahead|do it)\s*[.!]*\s*$", re.I)
 
 
-def _say(system: System, email: str, message: str, confirm: bool, as_json: bool) -> ChatReply:
+def _say(system: Resources, email: str, message: str, confirm: bool, as_json: bool) -> ChatReply:
     from agent.chat import stream_reply
 
     reply: ChatReply | None = None

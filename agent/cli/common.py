@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from agent.app.resources import Resources, open_resources
 from agent.settings import load_settings
-from agent.system import System, open_system
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
@@ -26,5 +26,5 @@ DataDirOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
-def system_for(data_dir: Path | None) -> System:
-    return open_system(load_settings(data_dir=data_dir))
+def system_for(data_dir: Path | None) -> Resources:
+    return open_resources(load_settings(data_dir=data_dir))

@@ -10,7 +10,7 @@ import typer
 
 from agent.cli.common import DataDirOpt, JsonOpt, console, system_for
 from agent.errors import UserError
-from agent.planning.directives import parse_directive
+from agent.strategy.directives import parse_directive
 from db.engine import transaction
 from db.repo import planning
 from db.repo.identity import get_agent, list_twins

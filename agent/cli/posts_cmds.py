@@ -23,7 +23,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from agent.cli.common import DataDirOpt, JsonOpt, console, err_console, system_for
-from agent.clock import SystemClock
+from agent.context import SystemClock
 from agent.errors import UserError
 from agent.publishing.accounts import find_account
 from agent.publishing.adhoc import adhoc_post
@@ -80,7 +80,7 @@ def post(
     as_json: JsonOpt = False,
 ) -> None:
     """Publish a file now, once: the same file on the same account returns the first result."""
-    from agent.runtime import publishers_for
+    from agent.app.wiring import publishers_for
 
     system = system_for(data_dir)
     settings = system.settings
@@ -231,7 +231,7 @@ def metrics(
     as_json: JsonOpt = False,
 ) -> None:
     """Show the latest metrics of published posts; ``--refresh`` pulls them now first."""
-    from agent.runtime import publishers_for
+    from agent.app.wiring import publishers_for
 
     system = system_for(data_dir)
     failed: dict[uuid.UUID, str] = {}

@@ -64,7 +64,7 @@ def render(
         style, folder = chosen.style_preset.value, Path(chosen.avatar_assets_folder) if chosen.avatar_assets_folder else None
     if refused is not None:
         raise UserError(str(refused))
-    from agent.runtime import speak_with
+    from agent.app.wiring import speak_with
 
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from agent.cli.common import DataDirOpt, JsonOpt, console, system_for
 from agent.errors import UserError
-from agent.weeks import parse_week
+from agent.strategy.weeks import parse_week
 from db.models import WeeklyReport
 from db.repo.identity import get_agent
 

@@ -11,15 +11,15 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
+from agent.app.resources import Resources
 from agent.cli.common import DataDirOpt, JsonOpt, console, err_console, system_for
 from agent.errors import RunError
-from agent.system import System
 from db.enums import RunStatus
 from db.models import AgentRun
 from db.repo.runs import get_run, list_runs
 
 if TYPE_CHECKING:
-    from agent.runner import RunOutcome
+    from agent.app.runs import RunOutcome
     from agent.schemas import ReelDecision
 
 NODES = ["planning", "creating", "review", "publishing", "analyzing", "adapting"]
@@ -68,7 +68,7 @@ def run(
     as_json: JsonOpt = False,
 ) -> None:
     """Run one weekly cycle: plan, create, review, publish, analyze, adapt."""
-    from agent.runner import resume_run, start_run
+    from agent.app.runs import resume_run, start_run
 
     system = system_for(data_dir)
     if fast_forward:
@@ -81,7 +81,7 @@ def run(
     _print_outcome(outcome, as_json)
 
 
-def _refuse_real_accounts(system: System) -> None:
+def _refuse_real_accounts(system: Resources) -> None:
     from db.repo.identity import list_accounts
 
     with system.sessions() as session:
@@ -133,7 +133,7 @@ def _print_review(review: dict[str, Any]) -> None:
 
 def inbox(data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
     """List reels waiting for approval, across runs."""
-    from agent.runner import pending_review
+    from agent.app.runs import pending_review
 
     system = system_for(data_dir)
     with system.sessions() as session:
@@ -168,7 +168,7 @@ def approve(
     as_json: JsonOpt = False,
 ) -> None:
     """Give review decisions and resume the waiting run in this process."""
-    from agent.runner import pending_review, resume_run
+    from agent.app.runs import pending_review, resume_run
     from agent.schemas import ReviewResponse
 
     system = system_for(data_dir)

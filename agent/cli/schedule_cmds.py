@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
+from agent.app.resources import Resources
 from agent.cli.common import DataDirOpt, JsonOpt, console, system_for
-from agent.system import System
 
 if TYPE_CHECKING:
     from agent.scheduling import ScheduleRow
@@ -26,7 +26,7 @@ schedule_app = typer.Typer(
 )
 
 
-def _change(system: System, agent: str | None, **changes: object) -> ScheduleRow:
+def _change(system: Resources, agent: str | None, **changes: object) -> ScheduleRow:
     from agent.scheduling import describe, update_schedule
 
     with transaction(system.sessions) as session:

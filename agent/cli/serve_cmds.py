@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 from sqlalchemy import select
 
+from agent.app.resources import Resources
 from agent.cli.common import DataDirOpt, console, err_console, system_for
 from agent.errors import UserError
-from agent.system import System
 from db import migrate
 from db.engine import transaction
 from db.models import User
@@ -23,12 +23,12 @@ EmailOpt = Annotated[
 ]
 
 
-def _require_initialised(system: System) -> None:
+def _require_initialised(system: Resources) -> None:
     if migrate.current_revision(system.engine) is None:
         raise UserError(f"no database in {system.settings.data_dir} yet: run 'twin init' first")
 
 
-def _pick_user(system: System, email: str | None) -> str:
+def _pick_user(system: Resources, email: str | None) -> str:
     with system.sessions() as session:
         users = list(session.scalars(select(User).order_by(User.created_at)))
     if email:
@@ -43,7 +43,7 @@ def _pick_user(system: System, email: str | None) -> str:
     raise UserError("several users exist: choose one with --email")
 
 
-def set_password(system: System, email: str, password: str) -> None:
+def set_password(system: Resources, email: str, password: str) -> None:
     """Store a scrypt hash of ``password`` for ``email`` and end that user's web sessions."""
     from agent.web.security import PasswordPolicyError, hash_password
     from db.enums import SessionStatus
@@ -68,7 +68,7 @@ def set_password(system: System, email: str, password: str) -> None:
             row.ended_at = utcnow()
 
 
-def _prompt_and_set(system: System, email: str) -> None:
+def _prompt_and_set(system: Resources, email: str) -> None:
     password = typer.prompt(
         f"New web password for {email}", hide_input=True, confirmation_prompt=True
     )

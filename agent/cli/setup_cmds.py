@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import func, select
 
-from agent.bootstrap import initialise
+from agent.app.bootstrap import initialise
 from agent.cli.common import DataDirOpt, JsonOpt, console, system_for
 from db.engine import mask_url
 from db.models import AgentRun, SocialAccount

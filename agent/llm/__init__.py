@@ -10,9 +10,9 @@ from agent.llm.errors import (
     translate_provider_error,
 )
 from agent.llm.factory import LLMSettings, build_chat_model
-from agent.llm.grounding import Grounding
-from agent.llm.offline import OfflineChatModel, ground_messages
-from agent.llm.responders import (
+from agent.llm.offline.grounding import Grounding
+from agent.llm.offline.model import OfflineChatModel, ground_messages
+from agent.llm.offline.responders import (
     ResponderRegistry,
     ToolIntent,
     default_registry,
@@ -20,7 +20,7 @@ from agent.llm.responders import (
     register_intent_responder,
     register_responder,
 )
-from agent.llm.schema_fill import fill_model, fill_schema
+from agent.llm.offline.schema_fill import fill_model, fill_schema
 from agent.llm.structured import invoke_structured
 from agent.llm.tokens import count_message_tokens, count_tokens
 from agent.llm.usage import UsageCounter, UsageTotals

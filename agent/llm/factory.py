@@ -10,7 +10,7 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field, SecretStr
 
 from agent.llm.errors import LLMConfigError
-from agent.llm.offline import OfflineChatModel
+from agent.llm.offline import OfflineChatModel, cycle_registry
 
 __all__ = ["LLMSettings", "build_chat_model"]
 
@@ -74,13 +74,14 @@ def build_chat_model(settings: LLMSettings) -> BaseChatModel:
         settings: Provider, model, endpoint and limits.
 
     Returns:
-        An :class:`OfflineChatModel` or a langchain-openai ``ChatOpenAI``.
+        An :class:`OfflineChatModel` answering the cycle's own prompts, or a langchain-openai
+        ``ChatOpenAI``.
 
     Raises:
         LLMConfigError: The openai provider has no API key for a hosted endpoint.
     """
     if settings.provider == "offline":
-        return OfflineChatModel(seed=settings.seed)
+        return OfflineChatModel(seed=settings.seed, registry=cycle_registry())
     from langchain_openai import ChatOpenAI  # imported lazily: heavy, and unused offline
 
     return ChatOpenAI(

@@ -1,294 +1,276 @@
-"""adapting: cumulative evidence + the creator's ratings -> a StrategyUpdate (seed 003 s13.1) -> memory."""
+"""adapting: the week's outcomes + the creator's ratings -> the strategy, computed -> the
+weekly report (md, html, pdf) -> the StrategyUpdate (seed 003 s13.1) -> memory."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from langgraph.runtime import Runtime
-from sqlalchemy import select
 
-from agent.analysis import (
-    PostOutcome,
-    cumulative_evidence,
-    interactions,
-    label_topics,
-    load_outcomes,
-    platform_means,
-    post_observations,
-    published_posts,
-    score_outcomes,
-)
 from agent.context import Context
 from agent.llm import StructuredOutputError, invoke_structured
-from agent.nodes.analyzing import report_folder
-from agent.nodes.tracking import ask, tracked
-from agent.planning.adjustments import derive_adjustments
-from agent.planning.feedback import FEEDBACK_WEIGHT, RatedItem, rated_items
-from agent.planning.learning import Evidence, OptionStats, evidence_to_json
-from agent.planning.model import EffectModel, Observation, estimates
-from agent.planning.topics import clusters_for
-from agent.schemas import StrategyNarrative
+from agent.nodes.tracking import tracked
+from agent.schemas import InsightsDraft, StrategyNarrative
 from agent.state import CycleState
-from agent.weeks import parse_week
+from agent.strategy import Learned, TopicClusters, WeekOutcomes, learn
+from agent.strategy.evidence import StrategyEvidence
+from agent.strategy.ratings import rating_observations
+from agent.strategy.report import best_and_worst, report_data
+from agent.strategy.weeks import parse_week
 from db.engine import transaction
 from db.enums import EventType, NotificationType, SubjectType
-from db.models import Agent, StrategyUpdate, WeeklyReport
-from db.repo.identity import agent_policy
-from db.repo.runs import log_event, notify_once
+from db.repo import analytics, identity, runs
+from memory.models import MemoryRecord
 from tools.reports import ReportData, write_report_files
 
 
 @tracked("adapting")
 def adapting_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = runtime.context
-    agent_id = uuid.UUID(state["agent_id"])
-    now = ctx.clock.now()
-    maturity = timedelta(hours=ctx.settings.metrics_maturity_hours)
+    outcomes = WeekOutcomes.model_validate(state["outcomes"])
+    agent_id, run_id = uuid.UUID(state["agent_id"]), uuid.UUID(state["run_id"])
+    clusters = TopicClusters(ctx.memory.embed if ctx.memory is not None else None)
     with ctx.sessions() as session:
-        agent = session.get(Agent, agent_id)
-        assert agent is not None
-        user_id, tz = agent.user_id, ZoneInfo(agent_policy(agent).timezone)
-        report = (
-            session.get(WeeklyReport, uuid.UUID(state["report_id"]))
-            if state.get("report_id")
+        agent = identity.get_agent(session=session, name_or_id=state["agent_id"])
+        user_id, agent_name = agent.user_id, agent.name
+        latest = analytics.latest_strategy(session=session, agent_id=agent_id)
+        previous = (
+            StrategyEvidence.from_update(latest.adjustments_json, latest.evidence_json)
+            if latest
             else None
         )
-        outcomes = load_outcomes(
-            session,
-            published_posts(session, user_id=user_id, end=now),
-            tz=tz,
-            now=now,
-            maturity=maturity,
+        ratings = analytics.ratings(session=session, agent_id=agent_id)
+        before = analytics.report_for_week(
+            session=session, agent_id=agent_id, week_start=outcomes.start.date() - timedelta(days=7)
         )
-        score_outcomes(outcomes, platform_means(outcomes))
-        ratings = rated_items(session, user_id=user_id)
-        report_id = report.id if report else None
-    clusters = clusters_for(ctx.memory)
-    label_topics(outcomes, clusters)
-    mapping = clusters.labels(
-        [r.features["topic"] for r in ratings], anchors=[o.features["topic"] for o in outcomes]
+        previous_totals = (before.aggregate_metrics_json or {}).get("totals") if before else None
+    posts = outcomes.observations()
+    rated = rating_observations(ratings, clusters, anchors=[o.features["topic"] for o in posts])
+    learned = learn(
+        posts + rated,
+        previous=previous,
+        latest_start=outcomes.start.date(),
+        posts_considered=len(posts),
     )
-    for rating in ratings:
-        rating.features["topic"] = mapping.get(rating.features["topic"], rating.features["topic"])
-    evidence = with_ratings(cumulative_evidence(outcomes, now), ratings)
-    observations = post_observations(outcomes, now)
-    observations += [Observation(r.features, r.score, FEEDBACK_WEIGHT) for r in ratings]
-    per_platform = _per_platform(outcomes, now)
-    # What the strategy says comes from the same joint model planning draws from, so "less X"
-    # means the evidence, adjusted for everything else those posts used, is against X.
-    if observations:
-        overall = estimates(EffectModel(observations))
-        adjustments, reasons = derive_adjustments(
-            overall,
-            {  # one platform holding every observation is the overall fit: no second fit
-                platform: overall
-                if len(mine) == len(observations)
-                else estimates(EffectModel(mine))
-                for platform, mine in _by_platform(observations).items()
-            },
-        )
-    else:
-        adjustments, reasons = derive_adjustments(evidence, per_platform)
-    reasons["feedback"] = {
+    learned.evidence.reasons["feedback"] = {
         "ratings": len(ratings),
         "mean_rating": round(sum(r.rating for r in ratings) / len(ratings), 2) if ratings else None,
     }
-    narrative = _narrative(ctx, state, adjustments, reasons)
-    effective = parse_week(state["week"]) + timedelta(days=7)
+    data = report_data(
+        agent=agent_name,
+        outcomes=outcomes,
+        evidence=learned.evidence,
+        adjustments=learned.adjustments,
+        previous_totals=previous_totals,
+    )
+    _write_insights(ctx, data)
+    data.strategy_summary = learned.evidence.summary = _narrate(ctx, state, learned)
+    files = write_report_files(
+        data, ctx.settings.reports_dir / state["agent_id"][:8], ctx.settings.report_formats
+    )
     with transaction(ctx.sessions) as session:
-        update = (
-            session.scalar(
-                select(StrategyUpdate).where(StrategyUpdate.source_report_id == report_id)
-            )
-            if report_id
-            else None
-        )
-        if update is None:
-            update = StrategyUpdate(
-                user_id=user_id,
-                agent_id=agent_id,
-                source_report_id=report_id,
-                effective_start_date=effective,
-            )
-            session.add(update)
-        update.adjustments_json = adjustments
-        update.evidence_json = {
-            **evidence_to_json(evidence, per_platform),
-            "observations": [o.to_json() for o in observations],
-            "reasons": reasons,
-            "summary": narrative,
-            "posts_considered": sum(1 for o in outcomes if o.matured),
-        }
-        update.effective_start_date = effective
-        session.flush()
-        log_event(
+        report = analytics.save_weekly_report(
             session=session,
-            event_type=EventType.strategy_adjusted,
-            subject_type=SubjectType.strategy,
-            subject_id=update.id,
             user_id=user_id,
             agent_id=agent_id,
-            run_id=uuid.UUID(state["run_id"]),
-            message=narrative[:500],
-            meta={"adjustments": adjustments},
-            at=now,
+            run_id=run_id,
+            week_start=outcomes.start.date(),
+            week_end=(outcomes.end - timedelta(days=1)).date(),
+            aggregate={
+                "totals": data.totals,
+                "per_platform": data.per_platform,
+                "per_day": data.per_day,
+                "posts": sum(1 for o in outcomes.in_week() if o.matured),
+                "pending_posts": data.pending_posts,
+            },
+            top_posts=data.top_posts,
+            insights="\n".join([data.headline, *data.insights, f"Next: {data.next_experiment}"]),
+            analysis={
+                "lifts": data.lifts,
+                "scores": {o.post_id: round(o.score, 4) for o in outcomes.in_week() if o.matured},
+                "report_data": data.model_dump(mode="json"),
+            },
+            files={fmt: str(path) for fmt, path in files.items()},
         )
-        notify_once(
+        update = analytics.save_strategy_update(
             session=session,
             user_id=user_id,
-            type=NotificationType.strategy_update,
-            dedupe_key=f"strategy:{update.id}",
-            payload={"summary": narrative[:300]},
+            agent_id=agent_id,
+            source_report_id=report.id,
+            effective_start=parse_week(state["week"]) + timedelta(days=7),
+            adjustments=learned.adjustments,
+            evidence=learned.evidence.model_dump(mode="json"),
         )
-        strategy_id = update.id
-    if report_id is not None:
-        _finish_report(ctx, state, report_id, narrative, adjustments)
-    _remember(ctx, outcomes, ratings, narrative, state, now)
-    ctx.report("adapting", narrative)
-    return {"strategy_id": str(strategy_id)}
+        _log(session, ctx, state, user_id, report.id, update.id, outcomes.week, learned, files)
+        report_id, strategy_id = report.id, update.id
+    _remember(ctx, outcomes, ratings, learned.evidence.summary, state)
+    ctx.report("adapting", learned.evidence.summary)
+    return {"report_id": str(report_id), "strategy_id": str(strategy_id)}
 
 
-def _finish_report(
-    ctx: Context,
-    state: CycleState,
-    report_id: uuid.UUID,
-    narrative: str,
-    adjustments: dict[str, Any],
-) -> None:
-    """Add what the strategy changed (and why) to the week's report, then write its files."""
-    with transaction(ctx.sessions) as session:
-        report = session.get(WeeklyReport, report_id)
-        raw = (report.analysis_json or {}).get("report_data") if report else None
-        if report is None or not raw:
-            return
-        data = ReportData.model_validate(
-            {**raw, "strategy_summary": narrative, "strategy_changes": adjustments}
+def _write_insights(ctx: Context, data: ReportData) -> None:
+    """The model's headline, insights and next experiment for the report's figures."""
+    best, worst = best_and_worst(data.lifts)
+    prev_views = (data.previous_totals or {}).get("views")
+    inputs = {
+        "posts": int(sum(r["posts"] for r in data.per_platform.values())),
+        "totals": {k: round(v, 4) for k, v in data.totals.items()},
+        "engagement_rate": round(data.totals.get("engagement_rate", 0.0), 4),
+        "per_platform": data.per_platform,
+        "top_posts": data.top_posts[:3],
+        "best": best,
+        "worst": worst,
+        "week_over_week": (data.totals["views"] / prev_views - 1) if prev_views else None,
+    }
+    prompt = ctx.prompt("insights")
+    try:
+        insights = invoke_structured(
+            ctx.chat_model,
+            InsightsDraft,
+            prompt.messages(week=data.week, inputs=json.dumps(inputs, indent=1, default=str)),
+            config={"callbacks": [ctx.usage]},
         )
-        written = write_report_files(
-            data, report_folder(ctx, state["agent_id"]), ctx.settings.report_formats
+    except StructuredOutputError as exc:
+        insights = InsightsDraft(
+            headline=f"{data.totals.get('views', 0):,.0f} views this week",
+            insights=[f"Insights could not be written: {exc}"],
+            next_experiment="Review the numbers below.",
         )
-        report.analysis_json = {**report.analysis_json, "report_data": data.model_dump(mode="json")}
-        if "md" in written:
-            report.markdown_uri = str(written["md"])
-        if "html" in written:
-            report.html_uri = str(written["html"])
-        if "pdf" in written:
-            report.pdf_uri = str(written["pdf"])
+    data.headline, data.insights, data.next_experiment = (
+        insights.headline,
+        insights.insights,
+        insights.next_experiment,
+    )
 
 
-def with_ratings(evidence: Evidence, ratings: list[RatedItem]) -> Evidence:
-    """Add each rating as one observation (weight FEEDBACK_WEIGHT) of the decisions behind it."""
-    for rating in ratings:
-        for dim, option in rating.features.items():
-            if not option:
-                continue
-            stats = evidence.setdefault(dim, {}).setdefault(option, OptionStats())
-            stats.n += FEEDBACK_WEIGHT
-            stats.total += FEEDBACK_WEIGHT * rating.score
-            stats.total_sq += FEEDBACK_WEIGHT * rating.score**2
-    return evidence
-
-
-def _by_platform(observations: list[Observation]) -> dict[str, list[Observation]]:
-    """Post observations per platform (ratings carry no platform and stay out)."""
-    grouped: dict[str, list[Observation]] = defaultdict(list)
-    for o in observations:
-        if o.features.get("platform"):
-            grouped[o.features["platform"]].append(o)
-    return grouped
-
-
-def _per_platform(outcomes: list[PostOutcome], now: datetime) -> dict[str, Evidence]:
-    grouped: dict[str, list[PostOutcome]] = defaultdict(list)
-    for o in outcomes:
-        grouped[o.platform].append(o)
-    return {p: cumulative_evidence(items, now) for p, items in grouped.items()}
-
-
-def _narrative(
-    ctx: Context, state: CycleState, adjustments: dict[str, Any], reasons: dict[str, Any]
-) -> str:
-    prompt = ask(ctx, "strategy")
+def _narrate(ctx: Context, state: CycleState, learned: Learned) -> str:
+    """The model's plain words for the computed adjustments (the adjustments stay as computed)."""
+    prompt = ctx.prompt("strategy")
+    change = learned.change
+    inputs = {
+        "adjustments": learned.adjustments,
+        "evidence": learned.evidence.reasons,
+        "change_of_taste": change.model_dump(mode="json") if change else None,
+    }
     try:
         return invoke_structured(
             ctx.chat_model,
             StrategyNarrative,
-            prompt.messages(
-                week=state["week"],
-                inputs=json.dumps({"adjustments": adjustments, "evidence": reasons}, indent=1),
-            ),
+            prompt.messages(week=state["week"], inputs=json.dumps(inputs, indent=1, default=str)),
             config={"callbacks": [ctx.usage]},
         ).summary
     except StructuredOutputError:
-        return json.dumps(adjustments)
+        return json.dumps(learned.adjustments)
+
+
+def _log(
+    session: Any,
+    ctx: Context,
+    state: CycleState,
+    user_id: uuid.UUID,
+    report_id: uuid.UUID,
+    strategy_id: uuid.UUID,
+    week: str,
+    learned: Learned,
+    files: dict[str, Any],
+) -> None:
+    run_id, agent_id = uuid.UUID(state["run_id"]), uuid.UUID(state["agent_id"])
+    at = ctx.clock.now()
+    runs.log_event(
+        session=session,
+        event_type=EventType.report_written,
+        subject_type=SubjectType.report,
+        subject_id=report_id,
+        user_id=user_id,
+        agent_id=agent_id,
+        run_id=run_id,
+        message=f"report for {week}: {', '.join(str(p) for p in files.values())}",
+        at=at,
+    )
+    runs.log_event(
+        session=session,
+        event_type=EventType.strategy_adjusted,
+        subject_type=SubjectType.strategy,
+        subject_id=strategy_id,
+        user_id=user_id,
+        agent_id=agent_id,
+        run_id=run_id,
+        message=learned.evidence.summary[:500],
+        meta={
+            "adjustments": learned.adjustments,
+            "change_of_taste": learned.change.model_dump(mode="json") if learned.change else None,
+        },
+        at=at,
+    )
+    runs.notify_once(
+        session=session,
+        user_id=user_id,
+        type=NotificationType.weekly_report_ready,
+        dedupe_key=f"report:{report_id}",
+        payload={"week": week, "path": str(files.get("md", "")), "deeplink": f"/reports/{report_id}"},
+    )
+    runs.notify_once(
+        session=session,
+        user_id=user_id,
+        type=NotificationType.strategy_update,
+        dedupe_key=f"strategy:{strategy_id}",
+        payload={"summary": learned.evidence.summary[:300]},
+    )
 
 
 def _remember(
     ctx: Context,
-    outcomes: list[PostOutcome],
-    ratings: list[RatedItem],
+    outcomes: WeekOutcomes,
+    ratings: list[analytics.Rating],
     narrative: str,
     state: CycleState,
-    now: datetime,
 ) -> None:
-    """Post outcomes, ratings and the strategy summary go to vector memory (one batch)."""
+    """The week's post outcomes, the ratings and the strategy summary go to vector memory."""
     if ctx.memory is None:
         return
-    week_start = parse_week(state["week"])
-    entries: list[dict[str, Any]] = []
-    for o in outcomes:
-        if not o.matured or o.published_at.date() < week_start - timedelta(days=7):
-            continue  # older posts were remembered by earlier runs
+    records: list[MemoryRecord] = []
+    for o in outcomes.in_week():
+        if not o.matured:
+            continue
         f = o.features
-        entries.append(
-            {
-                "kind": "post_outcome",
-                "memory_id": f"post:{o.post_id}",
-                "text": (
-                    f"{f.get('topic_raw') or f.get('topic')} ({f.get('pillar')}, {f.get('hook_category')} hook, {f.get('tone')}, "
-                    f"{f.get('weekday')} {f.get('hour')}) on {o.platform}: {int(o.metrics.get('views', 0))} views, "
-                    f"{int(interactions(o.metrics))} interactions, score {o.score:.2f}"
+        records.append(
+            MemoryRecord(
+                kind="post_outcome",
+                memory_id=f"post:{o.post_id}",
+                text=(
+                    f"{f.get('topic_raw') or f.get('topic')} ({f.get('pillar')}, {f.get('hook_category')} hook, "
+                    f"{f.get('tone')}, {f.get('weekday')} {f.get('hour')}) on {o.platform}: "
+                    f"{int(o.metrics.get('views', 0))} views, {int(o.interactions)} interactions, "
+                    f"score {o.score:.2f}"
                 ),
-                "metadata": {
+                metadata={
                     "topic": f.get("topic", ""),
                     "twin": f.get("twin", ""),
                     "platform": o.platform,
                     "score": round(o.score, 4),
-                    "week": state["week"],
+                    "week": outcomes.week,
                 },
-            }
+            )
         )
     for r in ratings:
-        entries.append(
-            {
-                "kind": "feedback",
-                "memory_id": f"feedback:{r.feedback_id}",
-                "text": f"creator rated {r.features.get('topic')} ({r.features.get('pillar')}, {r.features.get('tone')}) {r.rating}/5"
+        records.append(
+            MemoryRecord(
+                kind="feedback",
+                memory_id=f"feedback:{r.feedback_id}",
+                text=f"creator rated {r.topic} ({r.pillar}, {r.tone}) {r.rating}/5"
                 + (f": {r.comment}" if r.comment else ""),
-                "metadata": {"topic": r.features.get("topic", ""), "rating": r.rating},
-            }
+                metadata={"topic": r.topic, "rating": r.rating},
+            )
         )
-    entries.append(
-        {
-            "kind": "insight",
-            "memory_id": f"strategy:{state['run_id']}",
-            "text": narrative,
-            "metadata": {"week": state["week"]},
-        }
+    records.append(
+        MemoryRecord(
+            kind="insight",
+            memory_id=f"strategy:{state['run_id']}",
+            text=narrative or "no strategy change",
+            metadata={"week": state["week"]},
+        )
     )
-    add_many = getattr(ctx.memory, "add_many", None)
-    if callable(add_many):
-        from memory.models import MemoryRecord
-
-        add_many([MemoryRecord(**entry) for entry in entries])
-    else:
-        for entry in entries:
-            ctx.memory.add(**entry)
-
-
-__all__ = ["adapting_node", "derive_adjustments", "with_ratings"]
+    ctx.memory.add_many(records)

@@ -21,6 +21,7 @@ from db.enums import (
     EventType,
     FeedbackSubject,
     NotificationType,
+    RunStatus,
     SubjectType,
 )
 from db.models import Agent, AgentRun, CalendarItem, Feedback, MediaAsset, Script, VideoReel
@@ -67,7 +68,7 @@ def review_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any]:
             )
             run = session.get(AgentRun, run_id)
             if run is not None:
-                run.status = "waiting_review"  # type: ignore[assignment]
+                run.status = RunStatus.waiting_review
     if not pending:
         return {"review_round": round_no, "undecided": 0}
 
@@ -126,7 +127,7 @@ def _apply(ctx: Context, state: CycleState, response: ReviewResponse, asked: set
                       at=ctx.clock.now())
         run = session.get(AgentRun, run_id)
         if run is not None:
-            run.status = "running"  # type: ignore[assignment]
+            run.status = RunStatus.running
     undecided = len(asked - {d.reel_id for d in response.decisions})
     return {"review_round": round_no, "revise": revise, "revisions": revisions, "undecided": undecided}
 

@@ -79,12 +79,3 @@ def tracked(name: str) -> Callable[[NodeFn], CycleNode]:
         return node
 
     return wrap
-
-
-def ask(ctx: Context, prompt_name: str) -> Any:
-    """Load a prompt and remember its hash for the run record."""
-    from prompts import load_prompt
-
-    prompt = load_prompt(prompt_name)
-    ctx.prompt_hashes[prompt_name] = prompt.sha256
-    return prompt

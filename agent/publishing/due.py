@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from agent.clock import Clock, FastForwardClock, SystemClock
+from agent.app.resources import Resources
+from agent.context import Clock, FastForwardClock, SystemClock
 from agent.publishing.service import Outcome, PublishService
-from agent.system import System
 from db.enums import PublishStatus
 from db.models import Post
 from tools.publish.base import Publisher
@@ -50,7 +50,7 @@ def due_post_ids(service: PublishService, now: datetime, limit: int = 200) -> li
 
 
 def publish_due(
-    system: System,
+    system: Resources,
     *,
     now: datetime | None = None,
     clock: Clock | None = None,
@@ -72,7 +72,7 @@ def publish_due(
     if clock is None:
         clock = FastForwardClock(now) if now is not None else SystemClock()
     if publisher_for is None:
-        from agent.runtime import publishers_for
+        from agent.app.wiring import publishers_for
 
         publisher_for = publishers_for(system.settings, clock)
     settings = system.settings

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from agent.clock import Clock
+from agent.context import Clock
 from agent.publishing.requests import account_ref
 from agent.publishing.tokens import KeyCredentials, TokenKeeper, credentials_of
 from db.crypto import Cipher

@@ -22,14 +22,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from agent.clock import Clock
+from agent.context import Clock
 from agent.publishing.limits import limit_block, policy_block, record_published, record_rate_limited
 from agent.publishing.requests import account_ref, publish_request
 from agent.publishing.tokens import KeyCredentials, TokenKeeper, credentials_of
 from db.crypto import Cipher
 from db.engine import transaction
 from db.enums import (
-    ApprovalStatus,
+    APPROVED,
     EventType,
     IntegrationStatus,
     NotificationType,
@@ -43,7 +43,7 @@ from tools.publish.base import AccountRef, Publisher, PublishError, PublishReque
 from tools.publish.http import UNCONFIRMED
 from tools.publish.redact import redact
 
-__all__ = ["APPROVED", "WORKER", "Outcome", "PublishService", "worker_is_gone", "worker_name"]
+__all__ = ["WORKER", "Outcome", "PublishService", "worker_is_gone", "worker_name"]
 
 WORKER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
@@ -68,7 +68,6 @@ def worker_is_gone(worker: str | None) -> bool:
     return False
 
 
-APPROVED = (ApprovalStatus.auto_approved, ApprovalStatus.creator_approved)
 RATE_CODES = frozenset({"rate_limited", "quota_exhausted"})
 Mode = Literal["publish", "check", "confirm"]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TypeVar
 
-from agent.clock import Clock
+from agent.context import Clock
 from db.crypto import Cipher
 from db.engine import transaction
 from db.enums import EventType, IntegrationStatus, NotificationType, SubjectType

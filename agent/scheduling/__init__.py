@@ -8,6 +8,7 @@ from agent.scheduling.config import (
     update_schedule,
 )
 from agent.scheduling.engine import ClockedScheduler, JobExecutor
+from agent.scheduling.job_context import JobRuntime, WorkerStopping
 from agent.scheduling.jobs import (
     recover_interrupted_runs,
     weekly_dedupe_key,
@@ -20,7 +21,6 @@ from agent.scheduling.registry import (
     sync_jobs,
     weekly_job_id,
 )
-from agent.scheduling.runtime import JobRuntime, WorkerStopping
 from agent.scheduling.worker import Worker
 
 __all__ = [

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError, field_validator
 from sqlalchemy.orm import Session
 
 from agent.errors import UserError
-from agent.weeks import week_key
+from agent.strategy.weeks import week_key
 from db.models import Agent, User
 
 _DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]

@@ -29,7 +29,7 @@ from apscheduler.schedulers.base import STATE_PAUSED, BaseScheduler
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 
-from agent.clock import Clock
+from agent.context import Clock
 
 __all__ = ["JOB_TABLE", "ClockedScheduler", "JobExecutor", "job_store"]
 

@@ -14,13 +14,13 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 
+from agent.app.resources import Resources
+from agent.app.runs import RunOutcome, resume_run, start_run
+from agent.app.wiring import publishers_for
 from agent.publishing.due import publish_due
 from agent.publishing.metrics import refresh_metrics
-from agent.runner import RunOutcome, resume_run, start_run
-from agent.runtime import publishers_for
 from agent.scheduling.config import planned_week, schedule_of
-from agent.scheduling.runtime import JobRuntime, WorkerStopping, job_call
-from agent.system import System
+from agent.scheduling.job_context import JobRuntime, WorkerStopping, job_call
 from db.engine import transaction
 from db.enums import EventType, PublishStatus, RunResult, RunStatus, SubjectType, TriggerType
 from db.models import Agent, AgentRun, Post
@@ -93,7 +93,7 @@ def weekly_job(
             trigger=TriggerType.schedule_weekly,
             dedupe_key=key,
             progress=runtime.progress(f"{name} {week}"),
-            context_overrides=runtime.context_overrides,
+            wiring=runtime.wiring,
             render_quality=runtime.render_quality,
             now=runtime.clock.now(),
         )
@@ -138,7 +138,7 @@ def _resume_claimed(runtime: JobRuntime, run_id: uuid.UUID, label: str) -> str:
             system,
             str(run_id),
             progress=runtime.progress(label),
-            context_overrides=runtime.context_overrides,
+            wiring=runtime.wiring,
         )
     except WorkerStopping as exc:
         return _interrupted(system, None, str(exc), run_id=run_id)
@@ -165,7 +165,7 @@ def recover_interrupted_runs(runtime: JobRuntime) -> list[str]:
 
 
 def _interrupted(
-    system: System, key: str | None, reason: str, *, run_id: uuid.UUID | None = None
+    system: Resources, key: str | None, reason: str, *, run_id: uuid.UUID | None = None
 ) -> str:
     with transaction(system.sessions) as session:
         stmt = (
@@ -194,7 +194,7 @@ def _interrupted(
         return _said(f"run {str(run.id)[:8]} {INTERRUPTED}; resumable from its checkpoint")
 
 
-def _mark_failed(system: System, key: str, exc: BaseException) -> None:
+def _mark_failed(system: Resources, key: str, exc: BaseException) -> None:
     with transaction(system.sessions) as session:
         run = session.scalar(select(AgentRun).where(AgentRun.dedupe_key == key))
         if run is not None and run.status == RunStatus.running:
@@ -234,7 +234,7 @@ def publish_due_job(
 # -- metrics --------------------------------------------------------------------------------
 
 
-def recent_post_ids(system: System, agent_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
+def recent_post_ids(system: Resources, agent_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
     """The agent's posts published in the last two weeks, whose metrics still move."""
     with system.sessions() as session:
         agent = session.get(Agent, agent_id)

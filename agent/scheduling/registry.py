@@ -12,12 +12,12 @@ from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
 
-from agent.clock import Clock, SystemClock
+from agent.app.resources import Resources
+from agent.context import Clock, SystemClock
 from agent.scheduling.config import ScheduleConfig, schedule_of
 from agent.scheduling.engine import ClockedScheduler, JobExecutor
+from agent.scheduling.job_context import JobRuntime
 from agent.scheduling.jobs import metrics_job, publish_due_job, weekly_job
-from agent.scheduling.runtime import JobRuntime
-from agent.system import System
 from db.repo.identity import list_agents
 
 __all__ = [
@@ -50,7 +50,7 @@ def open_scheduler(
     """A started scheduler on the application database; ``paused`` ones only edit jobs.
 
     Args:
-        runtime: System, clock and stop flag handed to jobs.
+        runtime: Resources, clock and stop flag handed to jobs.
         paused: Start without processing jobs (for CLI commands that edit schedules).
         inline: Run jobs in the ticking thread (tests) rather than a thread pool.
     """
@@ -66,7 +66,7 @@ def open_scheduler(
         scheduler.shutdown(wait=True)
 
 
-def sync_jobs(scheduler: ClockedScheduler, system: System) -> list[str]:
+def sync_jobs(scheduler: ClockedScheduler, system: Resources) -> list[str]:
     """Make the job store match every agent's schedule; returns what changed.
 
     A weekly job whose cron and zone are unchanged keeps its stored next run time, so a slot
@@ -177,7 +177,7 @@ class ScheduleRow:
         }
 
 
-def describe(system: System, *, clock: Clock | None = None) -> list[ScheduleRow]:
+def describe(system: Resources, *, clock: Clock | None = None) -> list[ScheduleRow]:
     """Every agent's schedule with its next run, after syncing the job store."""
     runtime = JobRuntime(system=system, clock=clock or SystemClock())
     rows = []

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
+from agent.scheduling.job_context import JobRuntime
 from agent.scheduling.jobs import recover_interrupted_runs
 from agent.scheduling.registry import open_scheduler, sync_jobs
-from agent.scheduling.runtime import JobRuntime
 
 __all__ = ["Worker"]
 
@@ -26,7 +26,7 @@ class Worker:
     its checkpoint (the next worker resumes it).
 
     Args:
-        runtime: System, clock and stop flag shared with the jobs.
+        runtime: Resources, clock and stop flag shared with the jobs.
         poll_seconds: Longest sleep between looks at the schedules.
         inline: Run jobs in the loop's thread (tests).
     """

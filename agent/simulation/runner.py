@@ -10,20 +10,18 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from langchain_core.language_models import BaseChatModel
 from sqlalchemy import select
 
-from agent.bootstrap import initialise
-from agent.clock import FastForwardClock
-from agent.context import Toolbox
-from agent.llm import OfflineChatModel, ResponderRegistry
-from agent.offline_skills import register_skills
-from agent.runner import start_run
+from agent.app.bootstrap import initialise
+from agent.app.resources import open_resources
+from agent.app.runs import start_run
+from agent.app.wiring import Wiring, chat_model_for, no_memory
+from agent.context import Clock
 from agent.settings import load_settings
 from agent.simulation.fast_tools import estimate_speech, quick_render
-from agent.system import open_system
-from agent.weeks import next_week, parse_week, week_bounds
-from db.enums import RunStatus
+from agent.strategy.decide import Decide
+from agent.strategy.weeks import next_week, parse_week, week_bounds
+from db.enums import RunStatus, TriggerType
 from db.models import StrategyUpdate, WeeklyReport
 from db.repo.identity import get_agent
 from tools.publish.audience import Audience
@@ -47,7 +45,9 @@ class SimulationConfig:
         database_url: Use this database instead of a SQLite file in the data dir.
         start_week: ISO week of the first cycle.
         learning_mode: ``adaptive`` (the agent) or ``fixed`` (a baseline that never learns).
-        chat_model: A chat model to use instead of the seeded offline one.
+        llm_provider, llm_base_url, llm_model: The chat model that writes the words; unset
+            means the configured one (``TWIN_LLM_*``, the offline stand-in by default).
+        decide: The week policy (default: the learner; evaluations plug in an oracle).
         render: ``quick`` (tiny real mp4s, estimated speech) or ``draft``/``full`` (the real renderer).
         twins: Create the three demo twins (so twin choice is a decision), or only one.
         memory: Use vector memory (a baseline that never reads it can skip it to save time).
@@ -61,14 +61,15 @@ class SimulationConfig:
     database_url: str | None = None
     start_week: str = DEFAULT_START_WEEK
     learning_mode: Literal["adaptive", "fixed"] = "adaptive"
-    chat_model: BaseChatModel | None = None
+    llm_provider: Literal["offline", "openai"] | None = None
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    decide: Decide | None = None
     render: Literal["quick", "draft", "full"] = "quick"
     twins: bool = True
     memory: bool = True
     report_formats: list[str] = field(default_factory=lambda: ["md"])
     """Report files each simulated week writes (HTML/PDF charts cost about a second a week)."""
-    before_week: Callable[[Any, Any, str], None] | None = None
-    """Called as ``before_week(system, agent_id, week)`` before each cycle (evaluations use it)."""
 
 
 @dataclass
@@ -158,78 +159,67 @@ def _run(
         learning_mode=config.learning_mode,
         planning_seed=config.seed,
         report_formats=config.report_formats,
+        llm_provider=config.llm_provider,
+        llm_base_url=config.llm_base_url,
+        llm_model=config.llm_model,
     )
-    system = open_system(settings)
+    resources = open_resources(settings)
     try:
-        initialise(system, demo=config.twins)
-        with system.sessions() as session:
+        initialise(resources, demo=config.twins)
+        with resources.sessions() as session:
             agent_id = get_agent(session=session, name_or_id=config.agent).id
-        chat_model = config.chat_model or OfflineChatModel(seed=config.seed).model_copy(
-            update={"registry": register_skills(ResponderRegistry())}
-        )
+        wiring = simulation_wiring(settings, config, audience)
         rows: list[WeekRow] = []
         week = config.start_week
         previous: dict[str, Any] = {}
         for _ in range(config.weeks):
-            monday = datetime.combine(parse_week(week), time(0, 0), tzinfo=UTC)
-            clock = FastForwardClock(start=monday - timedelta(hours=15))
-            overrides = context_overrides(settings, config, audience, chat_model, clock)
-            if not config.memory:
-                overrides["memory"] = None
-            if config.before_week is not None:
-                config.before_week(system, agent_id, week)
             outcome = start_run(
-                system,
+                resources,
                 agent=str(agent_id),
                 week=week,
                 auto_approve=True,
                 fast_forward=True,
-                now=monday - timedelta(days=1),
-                context_overrides=overrides,
+                trigger=TriggerType.simulation,
+                now=datetime.combine(parse_week(week), time(0, 0), tzinfo=UTC) - timedelta(days=1),
+                wiring=wiring,
                 render_quality="draft",
             )
-            rows.append(_row(system, agent_id, week, outcome.status, previous))
+            rows.append(_row(resources, agent_id, week, outcome.status, previous))
             previous = rows[-1].adjustments or previous
             if progress is not None:
                 progress(rows[-1])
             week = next_week(week)
         return rows
     finally:
-        system.dispose()
+        resources.dispose()
 
 
-def context_overrides(
-    settings: Any,
-    config: SimulationConfig,
-    audience: Audience,
-    chat_model: BaseChatModel,
-    clock: FastForwardClock,
-) -> dict[str, Any]:
-    """The week's context pieces: its clock, the seeded model and sandbox, and (if quick) cheap media."""
-    from agent.runtime import render as real_render
-    from agent.runtime import speak_with
-    from tools.trends import load_trends
+def simulation_wiring(settings: Any, config: SimulationConfig, audience: Audience) -> Wiring:
+    """What a simulated week runs on: the seeded sandbox and audience on the week's clock, the
+    configured chat model, and (if quick) cheap media. Everything else is the real cycle."""
+    chat_model = chat_model_for(settings)  # one model for every week (the offline one is seeded)
 
-    sandbox = SandboxPublisher(
-        root=settings.data_dir / "sandbox", clock=clock.now, audience=audience, seed=config.seed
-    )
+    def publishers(clock: Clock) -> Callable[[str], Publisher]:
+        sandbox = SandboxPublisher(
+            root=settings.data_dir / "sandbox", clock=clock.now, audience=audience, seed=config.seed
+        )
 
-    def publisher_for(platform: str) -> Publisher:
-        if platform != "sandbox":
-            raise ValueError(f"simulations publish to the sandbox only, not {platform}")
-        return sandbox
+        def publisher_for(platform: str) -> Publisher:
+            if platform != "sandbox":
+                raise ValueError(f"simulations publish to the sandbox only, not {platform}")
+            return sandbox
+
+        return publisher_for
 
     quick = config.render == "quick"
-    return {
-        "clock": clock,
-        "chat_model": chat_model,
-        "tools": Toolbox(
-            speak=estimate_speech if quick else speak_with(settings),
-            render=quick_render if quick else real_render,
-            publisher_for=publisher_for,
-            trends=lambda: load_trends(settings.trends_file),
-        ),
-    }
+    return Wiring(
+        chat_model=chat_model,
+        speak=estimate_speech if quick else None,
+        render=quick_render if quick else None,
+        publishers=publishers,
+        memory=None if config.memory else no_memory,
+        decide=config.decide,
+    )
 
 
 def _row(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,7 +11,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse,
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from agent.system import System
+from agent.app.resources import Resources
+from agent.app.wiring import Wiring
 from agent.web.auth import CsrfError, NotSignedInError
 from agent.web.jobs import JobRunner
 from agent.web.pages import STATIC_DIR, render
@@ -100,12 +100,12 @@ def _crash_page(request: Request) -> Response:
 
 
 def create_app(
-    system: System,
+    system: Resources,
     *,
     session_hours: float = DEFAULT_SESSION_HOURS,
     media_url_ttl: int = DEFAULT_MEDIA_URL_TTL,
     cookie_secure: bool | None = None,
-    run_overrides: dict[str, Any] | None = None,
+    wiring: Wiring | None = None,
 ) -> FastAPI:
     """Build the web app over ``system``.
 
@@ -114,7 +114,7 @@ def create_app(
         session_hours: How long a sign-in lasts.
         media_url_ttl: Seconds a signed media URL stays valid.
         cookie_secure: Force the cookie's Secure flag; None sets it for https requests.
-        run_overrides: Context overrides for runs resumed from the inbox (tests, simulations).
+        wiring: The parts of runs resumed from the inbox (tests, simulations).
     """
     state = WebState(
         system=system,
@@ -123,7 +123,7 @@ def create_app(
         session_hours=session_hours,
         media_url_ttl=media_url_ttl,
         cookie_secure=cookie_secure,
-        run_overrides=run_overrides,
+        wiring=wiring or Wiring(),
     )
 
     @asynccontextmanager

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from agent.strategy.weeks import parse_week, week_key
 from agent.web.schedule import next_scheduled_run
-from agent.weeks import parse_week, week_key
 from db.enums import ApprovalStatus, ConsentType, PublishStatus, RunStatus
 from db.models import (
     Agent,

@@ -6,9 +6,9 @@ import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from typing import Any
 
-from agent.system import System
+from agent.app.resources import Resources
+from agent.app.wiring import Wiring
 from agent.web.jobs import JobRunner
 from agent.web.security import Signer
 
@@ -63,15 +63,15 @@ class LoginThrottle:
 class WebState:
     """Everything the routes share; one per app."""
 
-    system: System
+    system: Resources
     signer: Signer
     jobs: JobRunner
     session_hours: float
     media_url_ttl: int
     cookie_secure: bool | None
     """True/False forces the Secure flag; None sets it when the request came over https."""
-    run_overrides: dict[str, Any] | None = None
-    """Context overrides for resumed runs (tests pass a cheap renderer)."""
+    wiring: Wiring = field(default_factory=Wiring)
+    """The parts of runs resumed from the inbox (tests pass a cheap renderer)."""
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
     flashes: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     chats: dict[str, list[ChatTurn]] = field(default_factory=dict)

@@ -64,7 +64,7 @@ class EventLog(Base):
     run_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid(), ForeignKey("agent_runs.id", ondelete="CASCADE"), index=True
     )
-    event_type: Mapped[EventType] = mapped_column(enum_column(EventType, "event_type"))
+    event_type: Mapped[EventType] = mapped_column(enum_column(EventType, "event_type", open_set=True))
     subject_type: Mapped[SubjectType] = mapped_column(enum_column(SubjectType, "subject_type"))
     subject_id: Mapped[str | None] = mapped_column(String(64))
     message: Mapped[str] = mapped_column(Text)

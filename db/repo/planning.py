@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -15,7 +16,6 @@ from db.models import (
     ContentCalendar,
     Directive,
     HookTemplate,
-    StrategyUpdate,
     TrendSignal,
 )
 
@@ -39,13 +39,6 @@ def items_of(*, session: Session, calendar_id: uuid.UUID) -> list[CalendarItem]:
             select(CalendarItem).where(CalendarItem.calendar_id == calendar_id).order_by(CalendarItem.slot)
         )
     )
-
-
-def latest_strategy(*, session: Session, agent_id: uuid.UUID, before: date | None = None) -> StrategyUpdate | None:
-    stmt = select(StrategyUpdate).where(StrategyUpdate.agent_id == agent_id)
-    if before is not None:
-        stmt = stmt.where(StrategyUpdate.effective_start_date <= before)
-    return session.scalar(stmt.order_by(StrategyUpdate.effective_start_date.desc(), StrategyUpdate.created_at.desc()).limit(1))
 
 
 def active_directives(*, session: Session, agent_id: uuid.UUID) -> list[Directive]:
@@ -102,9 +95,102 @@ def upsert_trends(*, session: Session, trends: list[dict[str, Any]], collected_a
                     "related_tags": trend.get("related_tags", []),
                     "velocity": trend.get("velocity", 0.0),
                     "region": trend.get("region", "global"),
+                    "link": trend.get("link"),
+                    "summary": trend.get("summary", ""),
+                    "points": trend.get("points", []),
                 },
             )
             session.add(row)
         rows.append(row)
     session.flush()
     return rows
+
+
+def latest_trend(*, session: Session, topic: str) -> TrendSignal | None:
+    """The newest signal collected for ``topic`` (its tags, link and points feed the script)."""
+    return session.scalar(
+        select(TrendSignal)
+        .where(TrendSignal.topic == topic)
+        .order_by(TrendSignal.collected_at.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One planned slot as stored: every decided field and the words written for it."""
+
+    slot: int
+    planned_date: date
+    """The agent's local date of the slot."""
+    planned_at: datetime
+    platforms: list[str]
+    pillar: str
+    topic: str
+    hook: str
+    hook_category: str
+    tone: str
+    target_length_sec: int
+    twin_id: uuid.UUID | None
+    rationale: str
+
+
+def save_plan(
+    *,
+    session: Session,
+    user_id: uuid.UUID,
+    agent_id: uuid.UUID,
+    run_id: uuid.UUID,
+    period_start: date,
+    period_end: date,
+    summary: str,
+    rows: list[PlanRow],
+) -> tuple[ContentCalendar, list[CalendarItem]]:
+    """A new calendar version for the period, with its items."""
+    calendar = ContentCalendar(
+        user_id=user_id,
+        agent_id=agent_id,
+        run_id=run_id,
+        period_start=period_start,
+        period_end=period_end,
+        version=next_calendar_version(session=session, agent_id=agent_id, period_start=period_start),
+        strategy_summary=summary,
+    )
+    session.add(calendar)
+    session.flush()
+    items = [
+        CalendarItem(
+            calendar_id=calendar.id,
+            slot=row.slot,
+            planned_date=row.planned_date,
+            planned_at=row.planned_at,
+            planned_platforms=list(row.platforms),
+            content_pillar=row.pillar,
+            topic=row.topic,
+            hook=row.hook,
+            hook_category=row.hook_category,
+            tone=row.tone,
+            target_length_sec=row.target_length_sec,
+            ai_twin_id=row.twin_id,
+            rationale=row.rationale,
+        )
+        for row in rows
+    ]
+    session.add_all(items)
+    session.flush()
+    return calendar, items
+
+
+__all__ = [
+    "PlanRow",
+    "active_directives",
+    "add_directive",
+    "calendar_for_run",
+    "hook_templates",
+    "items_of",
+    "latest_trend",
+    "next_calendar_version",
+    "remove_directive",
+    "save_plan",
+    "upsert_trends",
+]

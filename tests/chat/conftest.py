@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from agent.bootstrap import initialise
+from agent.app.bootstrap import initialise
 from agent.chat import ChatReply, chat_reply
-from agent.runner import RunOutcome, start_run
+from agent.app.runs import RunOutcome, start_run
 from agent.settings import load_settings
-from agent.system import System, open_system
+from agent.app.resources import Resources, open_resources
 from db.engine import transaction
 from db.repo.identity import get_agent, update_agent_policy
 from tests.cycle.fakes import FakeRender
@@ -21,8 +21,8 @@ EMAIL = "creator@localhost"
 Say = Callable[..., ChatReply]
 
 
-def make_system(data_dir: Path, db_url: str, **settings: Any) -> System:
-    system = open_system(load_settings(data_dir=data_dir, database_url=db_url, **settings))
+def make_system(data_dir: Path, db_url: str, **settings: Any) -> Resources:
+    system = open_resources(load_settings(data_dir=data_dir, database_url=db_url, **settings))
     initialise(system, demo=True)
     with transaction(system.sessions) as session:
         update_agent_policy(session=session, agent=get_agent(session=session), posts_per_week=2)
@@ -34,20 +34,20 @@ def overrides() -> dict[str, Any]:
 
 
 @pytest.fixture
-def system(tmp_path: Path) -> Iterator[System]:
+def system(tmp_path: Path) -> Iterator[Resources]:
     sys_ = make_system(tmp_path / "data", f"sqlite:///{tmp_path / 'twin.db'}")
     yield sys_
     sys_.dispose()
 
 
 @pytest.fixture
-def any_db_system(tmp_path: Path, db_url: str) -> Iterator[System]:
+def any_db_system(tmp_path: Path, db_url: str) -> Iterator[Resources]:
     sys_ = make_system(tmp_path / "data", db_url)
     yield sys_
     sys_.dispose()
 
 
-def saying(system: System) -> Say:
+def saying(system: Resources) -> Say:
     def say(message: str = "", *, confirm: bool = False) -> ChatReply:
         return chat_reply(
             system,
@@ -61,11 +61,11 @@ def saying(system: System) -> Say:
 
 
 @pytest.fixture
-def say(system: System) -> Say:
+def say(system: Resources) -> Say:
     return saying(system)
 
 
-def waiting_run(system: System, week: str = "2030-W10") -> RunOutcome:
+def waiting_run(system: Resources, week: str = "2030-W10") -> RunOutcome:
     """A run stopped at review with two reels (manual approval mode)."""
     outcome = start_run(system, week=week, context_overrides=overrides())
     assert outcome.review is not None and len(outcome.review["reels"]) == 2

@@ -8,21 +8,21 @@ import pytest
 from sqlalchemy import select
 
 from agent.chat import stream_reply, thread_id
-from agent.runtime import checkpointer
-from agent.system import System
+from agent.app.wiring import checkpointer
+from agent.app.resources import Resources
 from db.enums import ApprovalStatus, PublishStatus, RunStatus
 from db.models import AgentRun, Post, User, VideoReel
 from tests.chat.conftest import EMAIL, make_system, saying, waiting_run
 
 
-def statuses(system: System) -> set[ApprovalStatus]:
+def statuses(system: Resources) -> set[ApprovalStatus]:
     with system.sessions() as session:
         return {r.approval_status for r in session.scalars(select(VideoReel))}
 
 
 @pytest.mark.slow
 def test_approve_all_waits_for_confirmation_and_a_new_message_cancels_it(
-    any_db_system: System,
+    any_db_system: Resources,
 ) -> None:
     system = any_db_system
     say = saying(system)
@@ -58,7 +58,7 @@ def test_approve_all_waits_for_confirmation_and_a_new_message_cancels_it(
 
 
 def test_the_conversation_is_kept_per_creator_across_processes(
-    any_db_system: System, tmp_path: Path
+    any_db_system: Resources, tmp_path: Path
 ) -> None:
     say = saying(any_db_system)
     say("nothing on Sundays")
@@ -85,7 +85,7 @@ def test_the_conversation_is_kept_per_creator_across_processes(
     again.dispose()
 
 
-def test_streaming_yields_tools_then_tokens_then_the_reply(system: System) -> None:
+def test_streaming_yields_tools_then_tokens_then_the_reply(system: Resources) -> None:
     events = list(stream_reply(system, user_email=EMAIL, message="status"))
     kinds = [e.kind for e in events]
     assert kinds[0] == "tool" and events[0].text == "get_status"

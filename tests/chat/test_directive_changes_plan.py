@@ -7,15 +7,15 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from agent.runner import start_run
-from agent.system import System
+from agent.app.runs import start_run
+from agent.app.resources import Resources
 from db.engine import transaction
 from db.models import CalendarItem, ContentCalendar
 from db.repo.identity import get_agent, update_agent_policy
 from tests.chat.conftest import overrides, saying
 
 
-def plan_of(system: System, run_id: str) -> list[tuple[int, str]]:
+def plan_of(system: Resources, run_id: str) -> list[tuple[int, str]]:
     """(weekday, topic) of every item the run planned."""
     with system.sessions() as session:
         calendar = session.scalars(
@@ -28,7 +28,7 @@ def plan_of(system: System, run_id: str) -> list[tuple[int, str]]:
 
 
 @pytest.mark.slow
-def test_chat_directives_change_the_next_plan(system: System) -> None:
+def test_chat_directives_change_the_next_plan(system: Resources) -> None:
     with transaction(system.sessions) as session:
         update_agent_policy(session=session, agent=get_agent(session=session), posts_per_week=7)
     before = start_run(

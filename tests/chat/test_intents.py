@@ -6,18 +6,18 @@ import pytest
 from sqlalchemy import select
 
 from agent.chat import classify
-from agent.system import System
+from agent.app.resources import Resources
 from db.enums import ApprovalStatus, DirectiveStatus, RunStatus
 from db.models import Agent, AgentRun, Directive, VideoReel
 from tests.chat.conftest import Say, waiting_run
 
 
-def reels(system: System) -> dict[str, VideoReel]:
+def reels(system: Resources) -> dict[str, VideoReel]:
     with system.sessions() as session:
         return {str(r.id): r for r in session.scalars(select(VideoReel))}
 
 
-def test_status_calendar_and_approvals(system: System, say: Say) -> None:
+def test_status_calendar_and_approvals(system: Resources, say: Say) -> None:
     reply = say("status")
     assert reply.tool_calls == ["get_status"]
     assert "is idle" in reply.text and "Schedule: 0 9 * * MON (UTC)" in reply.text
@@ -43,7 +43,7 @@ def test_status_calendar_and_approvals(system: System, say: Say) -> None:
     assert "waiting_review" in reply.text
 
 
-def test_reject_one_reel_and_edit_the_other(system: System, say: Say) -> None:
+def test_reject_one_reel_and_edit_the_other(system: Resources, say: Say) -> None:
     outcome = waiting_run(system)
     first, second = (r["reel_id"] for r in outcome.review["reels"])  # type: ignore[index]
 
@@ -67,7 +67,7 @@ def test_reject_one_reel_and_edit_the_other(system: System, say: Say) -> None:
     assert run.status == RunStatus.finished
 
 
-def test_directives_are_added_listed_and_removed(system: System, say: Say) -> None:
+def test_directives_are_added_listed_and_removed(system: Resources, say: Say) -> None:
     reply = say("more Web3 security, less price talk")
     assert reply.tool_calls == ["add_directive"]
     reply = say("nothing on Sundays")
@@ -109,7 +109,7 @@ def test_directives_are_added_listed_and_removed(system: System, say: Say) -> No
     assert left == ["more web3 security"]
 
 
-def test_pause_and_resume_the_schedule(system: System, say: Say) -> None:
+def test_pause_and_resume_the_schedule(system: Resources, say: Say) -> None:
     reply = say("pause the schedule")
     assert reply.tool_calls == ["pause_schedule"] and "paused" in reply.text
     with system.sessions() as session:
@@ -120,7 +120,7 @@ def test_pause_and_resume_the_schedule(system: System, say: Say) -> None:
         assert session.scalars(select(Agent)).one().schedule_json["paused"] is False
 
 
-def test_run_now_asks_first_then_runs(system: System, say: Say) -> None:
+def test_run_now_asks_first_then_runs(system: Resources, say: Say) -> None:
     reply = say("run a cycle for 2030-W20 now")
     assert reply.needs_confirmation and "2030-W20" in (reply.pending_action or "")
     with system.sessions() as session:
@@ -130,8 +130,8 @@ def test_run_now_asks_first_then_runs(system: System, say: Say) -> None:
     assert "week 2030-W20" in reply.text and "waits for your approval of 2 reels" in reply.text
 
 
-def test_last_report_after_a_finished_week(system: System, say: Say) -> None:
-    from agent.runner import start_run
+def test_last_report_after_a_finished_week(system: Resources, say: Say) -> None:
+    from agent.app.runs import start_run
     from tests.chat.conftest import overrides
 
     assert say("show the last report").text == "No weekly report yet."
@@ -144,7 +144,7 @@ def test_last_report_after_a_finished_week(system: System, say: Say) -> None:
 
 
 @pytest.mark.slow
-def test_search_memory_finds_what_the_agent_learned(system: System, say: Say) -> None:
+def test_search_memory_finds_what_the_agent_learned(system: Resources, say: Say) -> None:
     from memory import AgentMemoryStore
 
     with system.sessions() as session:

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from agent.cli import app
 from agent.settings import load_settings
-from agent.system import open_system
+from agent.app.resources import open_resources
 from db.engine import transaction
 from db.enums import EventType, VoiceProvider
 from db.models import AITwin, EventLog
@@ -20,7 +20,7 @@ runner = CliRunner()
 
 
 def _clone_voice(data: Path) -> None:
-    system = open_system(load_settings(data_dir=data))
+    system = open_resources(load_settings(data_dir=data))
     with transaction(system.sessions) as session:
         agent = get_agent(session=session)
         voice = create_voice_profile(session=session, user_id=agent.user_id, name="My cloned voice",
@@ -32,7 +32,7 @@ def _clone_voice(data: Path) -> None:
 
 
 def _refusals(data: Path) -> int:
-    system = open_system(load_settings(data_dir=data))
+    system = open_resources(load_settings(data_dir=data))
     with system.sessions() as session:
         return int(session.scalar(select(func.count()).select_from(EventLog).where(EventLog.event_type == EventType.consent_refused)) or 0)
 

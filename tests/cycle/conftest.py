@@ -8,27 +8,27 @@ from typing import Any
 
 import pytest
 
-from agent.bootstrap import initialise
+from agent.app.bootstrap import initialise
 from agent.settings import load_settings
-from agent.system import System, open_system
+from agent.app.resources import Resources, open_resources
 from db.engine import transaction
 from db.repo.identity import get_agent, update_agent_policy
 from tests.cycle.fakes import FakeRender
 
 
-def make_system(tmp_path: Path, db_url: str, **settings: Any) -> System:
-    system = open_system(load_settings(data_dir=tmp_path / "data", database_url=db_url, **settings))
+def make_system(tmp_path: Path, db_url: str, **settings: Any) -> Resources:
+    system = open_resources(load_settings(data_dir=tmp_path / "data", database_url=db_url, **settings))
     initialise(system)
     return system
 
 
-def set_policy(system: System, **changes: Any) -> None:
+def set_policy(system: Resources, **changes: Any) -> None:
     with transaction(system.sessions) as session:
         update_agent_policy(session=session, agent=get_agent(session=session), **changes)
 
 
 @pytest.fixture
-def system(tmp_path: Path, db_url: str) -> Iterator[System]:
+def system(tmp_path: Path, db_url: str) -> Iterator[Resources]:
     """An initialised system posting 3 videos a week, on SQLite and PostgreSQL."""
     sys_ = make_system(tmp_path, db_url)
     set_policy(sys_, posts_per_week=3)
@@ -37,7 +37,7 @@ def system(tmp_path: Path, db_url: str) -> Iterator[System]:
 
 
 @pytest.fixture
-def sqlite_system(tmp_path: Path) -> Iterator[System]:
+def sqlite_system(tmp_path: Path) -> Iterator[Resources]:
     sys_ = make_system(tmp_path, f"sqlite:///{tmp_path / 'twin.db'}")
     set_policy(sys_, posts_per_week=3)
     yield sys_

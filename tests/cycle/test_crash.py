@@ -15,7 +15,7 @@ import av
 import pytest
 from sqlalchemy import func, select, text
 
-from agent.system import System
+from agent.app.resources import Resources
 from db.enums import PublishStatus, TaskStatus
 from db.models import AgentRun, CalendarItem, Post, PublisherTask, RenderJob, Script, VideoReel
 from tests.cycle.conftest import make_system, set_policy
@@ -23,7 +23,7 @@ from tests.cycle.conftest import make_system, set_policy
 pytestmark = pytest.mark.slow
 
 
-def _twin(system: System, *args: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+def _twin(system: Resources, *args: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     env = {**os.environ, "TWIN_DATA_DIR": str(system.settings.data_dir), "TWIN_RENDER_QUALITY": "draft",
            "TWIN_DATABASE_URL": system.settings.resolved_database_url, **(extra_env or {})}
     return subprocess.Popen([str(Path(sys.executable).parent / "twin"), *args], env=env,
@@ -42,12 +42,12 @@ def _wait_for(condition: Callable[[], bool], proc: subprocess.Popen[str], what: 
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def _count(system: System, model: object, *where: object) -> int:
+def _count(system: Resources, model: object, *where: object) -> int:
     with system.sessions() as session:
         return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)  # type: ignore[arg-type]
 
 
-def _resume(system: System, extra_env: dict[str, str] | None = None) -> dict[str, object]:
+def _resume(system: Resources, extra_env: dict[str, str] | None = None) -> dict[str, object]:
     with system.sessions() as session:
         run_id = str(session.scalar(select(AgentRun.id)))
     proc = _twin(system, "run", "--resume", run_id, "--json", extra_env=extra_env)
@@ -56,7 +56,7 @@ def _resume(system: System, extra_env: dict[str, str] | None = None) -> dict[str
     return dict(json.loads(out))
 
 
-def _assert_no_duplicates(system: System, items: int) -> None:
+def _assert_no_duplicates(system: Resources, items: int) -> None:
     assert _count(system, CalendarItem) == items
     with system.sessions() as session:
         dup_scripts = session.execute(text(
@@ -71,13 +71,13 @@ def _assert_no_duplicates(system: System, items: int) -> None:
 
 
 @pytest.fixture
-def crash_system(tmp_path: Path, db_url: str) -> System:
+def crash_system(tmp_path: Path, db_url: str) -> Resources:
     system = make_system(tmp_path, db_url)
     set_policy(system, posts_per_week=2)
     return system
 
 
-def test_killed_while_creating_then_resumed(crash_system: System) -> None:
+def test_killed_while_creating_then_resumed(crash_system: Resources) -> None:
     proc = _twin(crash_system, "run", "--auto-approve", "--fast-forward", "--week", "2026-W48")
     _wait_for(lambda: _count(crash_system, RenderJob, RenderJob.status == "processing") > 0, proc, "a render in progress")
     proc.send_signal(signal.SIGKILL)
@@ -97,7 +97,7 @@ def test_killed_while_creating_then_resumed(crash_system: System) -> None:
             assert audio.codec_context.name == "aac" and audio.codec_context.sample_rate == 48000
 
 
-def test_killed_while_publishing_then_resumed(crash_system: System) -> None:
+def test_killed_while_publishing_then_resumed(crash_system: Resources) -> None:
     slow = {"TWIN_SANDBOX_LATENCY_MS": "4000"}
     proc = _twin(crash_system, "run", "--auto-approve", "--fast-forward", "--week", "2026-W48", extra_env=slow)
     _wait_for(lambda: _count(crash_system, PublisherTask, PublisherTask.status == TaskStatus.in_progress) > 0, proc,

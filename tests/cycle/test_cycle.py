@@ -9,9 +9,9 @@ from typing import Any
 from langchain_core.callbacks import BaseCallbackHandler
 from sqlalchemy import func, select
 
-from agent.runner import start_run
-from agent.runtime import chat_model_for
-from agent.system import System
+from agent.app.runs import start_run
+from agent.app.wiring import chat_model_for
+from agent.app.resources import Resources
 from db.enums import ApprovalStatus, EventType, PublishStatus, RunResult, RunStatus
 from db.models import (
     AgentRun,
@@ -30,12 +30,12 @@ from tests.cycle.fakes import FakeRender
 SEED_13_1_KEYS = {"topics_to_increase", "topics_to_reduce", "platform_timing_updates", "tone_adjustments", "twin_rotation"}
 
 
-def count(system: System, model: Any, *where: Any) -> int:
+def count(system: Resources, model: Any, *where: Any) -> int:
     with system.sessions() as session:
         return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
 
-def test_a_fast_forward_week_goes_from_plan_to_strategy(system: System, overrides: Overrides, fake_render: FakeRender) -> None:
+def test_a_fast_forward_week_goes_from_plan_to_strategy(system: Resources, overrides: Overrides, fake_render: FakeRender) -> None:
     outcome = start_run(system, auto_approve=True, fast_forward=True, week="2026-W48", context_overrides=overrides())
     assert outcome.status == RunStatus.finished, outcome.error
     assert count(system, CalendarItem) == 3
@@ -82,7 +82,7 @@ def _plan_inputs(recorder: PromptRecorder) -> dict[str, Any]:
     return dict(json.loads(plan.split("<inputs>")[1].split("</inputs>")[0]))
 
 
-def test_next_weeks_planning_reads_the_strategy_update(sqlite_system: System, overrides: Overrides) -> None:
+def test_next_weeks_planning_reads_the_strategy_update(sqlite_system: Resources, overrides: Overrides) -> None:
     start_run(sqlite_system, auto_approve=True, fast_forward=True, week="2026-W48", context_overrides=overrides())
     with sqlite_system.sessions() as session:
         strategy = session.scalar(select(StrategyUpdate))
@@ -96,8 +96,8 @@ def test_next_weeks_planning_reads_the_strategy_update(sqlite_system: System, ov
     assert any(s.get("topic") for s in inputs["suggestions"]), "learned evidence reaches planning as suggestions"
 
 
-def test_directives_beat_learned_preferences(sqlite_system: System, overrides: Overrides) -> None:
-    from agent.planning.directives import parse_directive
+def test_directives_beat_learned_preferences(sqlite_system: Resources, overrides: Overrides) -> None:
+    from agent.strategy.directives import parse_directive
     from db.engine import transaction
     from db.repo.identity import get_agent
     from db.repo.planning import add_directive
@@ -126,7 +126,7 @@ def parse_date(text: str) -> Any:
     return date.fromisoformat(text)
 
 
-def test_policy_limits_posts_per_day(sqlite_system: System, overrides: Overrides) -> None:
+def test_policy_limits_posts_per_day(sqlite_system: Resources, overrides: Overrides) -> None:
     from tests.cycle.conftest import set_policy
 
     set_policy(sqlite_system, posts_per_week=6, max_posts_per_day=1)
@@ -136,7 +136,7 @@ def test_policy_limits_posts_per_day(sqlite_system: System, overrides: Overrides
     assert len(days) == 6 and len(set(days)) == 6
 
 
-def test_a_failing_render_fails_one_item_not_the_week(sqlite_system: System, overrides: Overrides) -> None:
+def test_a_failing_render_fails_one_item_not_the_week(sqlite_system: Resources, overrides: Overrides) -> None:
     render = FakeRender()
     calls = {"n": 0}
 
@@ -159,7 +159,7 @@ def test_a_failing_render_fails_one_item_not_the_week(sqlite_system: System, ove
         assert run is not None and run.result == RunResult.partial_success
 
 
-def test_a_twin_from_real_likeness_without_consent_is_refused_per_item(sqlite_system: System, overrides: Overrides) -> None:
+def test_a_twin_from_real_likeness_without_consent_is_refused_per_item(sqlite_system: Resources, overrides: Overrides) -> None:
     from db.engine import transaction
     from db.models import AITwin
 
@@ -174,7 +174,7 @@ def test_a_twin_from_real_likeness_without_consent_is_refused_per_item(sqlite_sy
     assert count(sqlite_system, Post) == 0
 
 
-def test_planning_sees_trends_hooks_niches_and_policy(sqlite_system: System, overrides: Overrides) -> None:
+def test_planning_sees_trends_hooks_niches_and_policy(sqlite_system: Resources, overrides: Overrides) -> None:
     recorder = PromptRecorder()
     model = chat_model_for(sqlite_system.settings).model_copy(update={"callbacks": [recorder]})
     start_run(sqlite_system, auto_approve=True, fast_forward=True, week="2026-W48", context_overrides=overrides(chat_model=model))

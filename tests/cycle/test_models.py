@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from agent.llm import OfflineChatModel, ResponderRegistry
 from agent.offline_skills import register_skills, script
-from agent.runner import resume_run, start_run
+from agent.app.runs import resume_run, start_run
 from agent.schemas import ScriptDraft
 from agent.settings import load_settings
-from agent.system import System, open_system
+from agent.app.resources import Resources, open_resources
 from db.enums import ErrorScope, PublishStatus, RunStatus
 from db.models import AgentRun, ErrorLog, Post
 from tests.cycle.conftest import Overrides, make_system, set_policy
@@ -28,7 +28,7 @@ def _model_with_script(fn: Any) -> OfflineChatModel:
     return OfflineChatModel(registry=registry)
 
 
-def test_invalid_output_is_retried_with_the_error_then_the_item_fails(sqlite_system: System, overrides: Overrides) -> None:
+def test_invalid_output_is_retried_with_the_error_then_the_item_fails(sqlite_system: Resources, overrides: Overrides) -> None:
     topics: list[str] = []  # the plan's topics in slot order, recorded as the plan is made
     seen: list[str] = []
 
@@ -84,7 +84,7 @@ def test_unreachable_provider_stops_the_run_resumably(tmp_path: Path, overrides:
     assert outcome.status == RunStatus.error
     assert outcome.error and "\n" not in outcome.error and "sk-test" not in outcome.error
     assert "127.0.0.1:9" in outcome.error
-    fixed = open_system(load_settings(data_dir=tmp_path / "data", database_url=url))
+    fixed = open_resources(load_settings(data_dir=tmp_path / "data", database_url=url))
     done = resume_run(fixed, outcome.run_id, context_overrides=overrides())
     assert done.status == RunStatus.finished
     with fixed.sessions() as session:
@@ -110,7 +110,7 @@ def test_the_whole_cycle_through_an_openai_compatible_server(tmp_path: Path, db_
     system.dispose()
 
 
-def test_an_unexpected_failure_marks_the_run_error_and_it_resumes(sqlite_system: System, overrides: Overrides) -> None:
+def test_an_unexpected_failure_marks_the_run_error_and_it_resumes(sqlite_system: Resources, overrides: Overrides) -> None:
     def broken(request: Any, progress: Any = None) -> Any:
         raise RuntimeError("disk on fire")
 

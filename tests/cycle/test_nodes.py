@@ -10,7 +10,7 @@ import pytest
 from langgraph.runtime import Runtime
 from sqlalchemy import func, select
 
-from agent.clock import FastForwardClock
+from agent.context import FastForwardClock
 from agent.context import Context
 from agent.nodes import (
     adapting_node,
@@ -20,9 +20,9 @@ from agent.nodes import (
     publishing_node,
     review_node,
 )
-from agent.runtime import build_context
+from agent.app.wiring import build_context
 from agent.state import CycleState
-from agent.system import System
+from agent.app.resources import Resources
 from db.engine import transaction
 from db.enums import ApprovalStatus, PublishStatus, TriggerType
 from db.models import (
@@ -48,7 +48,7 @@ def count(ctx: Context, model: Any) -> int:
 
 
 @pytest.fixture
-def world(sqlite_system: System) -> tuple[CycleState, Runtime[Context]]:
+def world(sqlite_system: Resources) -> tuple[CycleState, Runtime[Context]]:
     with transaction(sqlite_system.sessions) as session:
         agent = get_agent(session=session)
         run = create_run(session=session, agent_id=agent.id, trigger_type=TriggerType.manual, week_key=WEEK)

@@ -10,16 +10,16 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from agent.runner import pending_review, resume_run, start_run
+from agent.app.runs import pending_review, resume_run, start_run
 from agent.schemas import ReelDecision, ReviewResponse
-from agent.system import System
+from agent.app.resources import Resources
 from db.enums import ApprovalStatus, EventType, NotificationType, PublishStatus, RunStatus
 from db.models import AgentRun, EventLog, Notification, Post, RenderJob, Script, VideoReel
 from tests.cycle.conftest import Overrides, set_policy
 from tests.cycle.fakes import FakeRender
 
 
-def n(system: System, model: Any, *where: Any) -> int:
+def n(system: Resources, model: Any, *where: Any) -> int:
     with system.sessions() as session:
         return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
@@ -28,7 +28,7 @@ def _decide(review: dict[str, Any], actions: list[ReelDecision]) -> dict[str, An
     return ReviewResponse(decisions=actions).model_dump()
 
 
-def test_manual_mode_stops_at_review_and_nothing_is_published(system: System, overrides: Overrides) -> None:
+def test_manual_mode_stops_at_review_and_nothing_is_published(system: Resources, overrides: Overrides) -> None:
     outcome = start_run(system, fast_forward=True, week="2026-W48", context_overrides=overrides())
     assert outcome.status == RunStatus.waiting_review
     review = outcome.review
@@ -44,7 +44,7 @@ def test_manual_mode_stops_at_review_and_nothing_is_published(system: System, ov
         assert pending_review(system, run.id) == review
 
 
-def test_approve_from_a_fresh_process_finishes_the_run_without_redoing_work(sqlite_system: System, overrides: Overrides, tmp_path: Path) -> None:
+def test_approve_from_a_fresh_process_finishes_the_run_without_redoing_work(sqlite_system: Resources, overrides: Overrides, tmp_path: Path) -> None:
     outcome = start_run(sqlite_system, fast_forward=True, week="2026-W48", context_overrides=overrides())
     assert outcome.status == RunStatus.waiting_review
     env = {**os.environ, "TWIN_DATA_DIR": str(sqlite_system.settings.data_dir),
@@ -62,7 +62,7 @@ def test_approve_from_a_fresh_process_finishes_the_run_without_redoing_work(sqli
     assert n(sqlite_system, VideoReel, VideoReel.approval_status == ApprovalStatus.creator_approved) == 3
 
 
-def test_reject_edit_and_partial_answers(sqlite_system: System, overrides: Overrides) -> None:
+def test_reject_edit_and_partial_answers(sqlite_system: Resources, overrides: Overrides) -> None:
     outcome = start_run(sqlite_system, fast_forward=True, week="2026-W48", context_overrides=overrides())
     assert outcome.review is not None
     a, b, c = (r["reel_id"] for r in outcome.review["reels"])
@@ -83,7 +83,7 @@ def test_reject_edit_and_partial_answers(sqlite_system: System, overrides: Overr
     assert set(posts) == {b, c}
 
 
-def test_regenerate_goes_back_to_creating_with_feedback_at_most_twice(sqlite_system: System, overrides: Overrides, fake_render: FakeRender) -> None:
+def test_regenerate_goes_back_to_creating_with_feedback_at_most_twice(sqlite_system: Resources, overrides: Overrides, fake_render: FakeRender) -> None:
     set_policy(sqlite_system, posts_per_week=1)
     outcome = start_run(sqlite_system, fast_forward=True, week="2026-W48", context_overrides=overrides())
     for round_no in range(2):
@@ -106,7 +106,7 @@ def test_regenerate_goes_back_to_creating_with_feedback_at_most_twice(sqlite_sys
     assert n(sqlite_system, Post) == 0
 
 
-def test_auto_above_asks_only_for_low_quality(sqlite_system: System, overrides: Overrides) -> None:
+def test_auto_above_asks_only_for_low_quality(sqlite_system: Resources, overrides: Overrides) -> None:
     set_policy(sqlite_system, approval_mode="auto_above", auto_approve_threshold=0.95)
     calls = {"n": 0}
     render = FakeRender()

@@ -10,20 +10,20 @@ from typing import Any
 
 import pytest
 
-from agent.bootstrap import initialise
-from agent.clock import FastForwardClock
-from agent.runner import RunOutcome, start_run
+from agent.app.bootstrap import initialise
+from agent.context import FastForwardClock
+from agent.app.runs import RunOutcome, start_run
 from agent.settings import load_settings
 from agent.simulation import SimulationConfig
 from agent.simulation.runner import context_overrides
-from agent.system import System, open_system
-from agent.weeks import parse_week
+from agent.app.resources import Resources, open_resources
+from agent.strategy.weeks import parse_week
 from db.repo.identity import get_agent
 
 
 @pytest.fixture
-def system(tmp_path: Path, db_url: str) -> Iterator[System]:
-    sysm = open_system(
+def system(tmp_path: Path, db_url: str) -> Iterator[Resources]:
+    sysm = open_resources(
         load_settings(data_dir=tmp_path / "data", database_url=db_url, report_formats=["md"])
     )
     initialise(sysm, demo=True)
@@ -31,12 +31,12 @@ def system(tmp_path: Path, db_url: str) -> Iterator[System]:
     sysm.dispose()
 
 
-def agent_id(system: System) -> uuid.UUID:
+def agent_id(system: Resources) -> uuid.UUID:
     with system.sessions() as session:
         return get_agent(session=session).id
 
 
-def run_week(system: System, week: str, *, memory: bool = False, **overrides: Any) -> RunOutcome:
+def run_week(system: Resources, week: str, *, memory: bool = False, **overrides: Any) -> RunOutcome:
     """One auto-approved fast-forward week with cheap media on the seeded sandbox."""
     from agent.llm import OfflineChatModel, ResponderRegistry
     from agent.offline_skills import register_skills

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from agent.system import System
-from agent.weeks import parse_week
+from agent.app.resources import Resources
+from agent.strategy.weeks import parse_week
 from db.engine import transaction
 from db.enums import FeedbackSubject
 from db.models import Agent, CalendarItem, ContentCalendar, Feedback, StrategyUpdate, VideoReel
@@ -20,7 +20,7 @@ NEXT = "2030-W11"
 
 
 def _strategy(
-    system: System, week: str, adjustments: dict[str, Any], evidence: dict[str, Any] | None = None
+    system: Resources, week: str, adjustments: dict[str, Any], evidence: dict[str, Any] | None = None
 ) -> None:
     with transaction(system.sessions) as session:
         agent = session.get(Agent, agent_id(system))
@@ -36,7 +36,7 @@ def _strategy(
         )
 
 
-def _items(system: System, week: str) -> list[CalendarItem]:
+def _items(system: Resources, week: str) -> list[CalendarItem]:
     with system.sessions() as session:
         cal = session.scalar(
             select(ContentCalendar).where(ContentCalendar.period_start == parse_week(week))
@@ -64,7 +64,7 @@ STRATEGY: dict[str, Any] = {
 }
 
 
-def test_planning_follows_the_latest_strategy(system: System) -> None:
+def test_planning_follows_the_latest_strategy(system: Resources) -> None:
     _strategy(system, WEEK, STRATEGY)
     run_week(system, WEEK)
     items = _items(system, WEEK)
@@ -102,7 +102,7 @@ def _learned_observations() -> list[dict[str, Any]]:
     return result
 
 
-def test_a_learned_strategy_is_followed_through_its_evidence(system: System) -> None:
+def test_a_learned_strategy_is_followed_through_its_evidence(system: Resources) -> None:
     """A strategy learned from posts carries them; planning draws from them instead of applying
     its per-option summary as hard rules (one weak post used to ban a topic for good)."""
     stale = {
@@ -119,7 +119,7 @@ def test_a_learned_strategy_is_followed_through_its_evidence(system: System) -> 
     assert tuesday and all(i.planned_at.strftime("%H:%M") != "22:00" for i in tuesday)
 
 
-def test_directives_win_over_learned_preferences(system: System) -> None:
+def test_directives_win_over_learned_preferences(system: Resources) -> None:
     _strategy(system, WEEK, STRATEGY)
     with transaction(system.sessions) as session:
         aid = agent_id(system)
@@ -164,7 +164,7 @@ def test_directives_win_over_learned_preferences(system: System) -> None:
     assert all(i.tone.value == "inspirational" for i in items)
 
 
-def test_a_week_of_metrics_becomes_evidence_and_ratings_count(system: System) -> None:
+def test_a_week_of_metrics_becomes_evidence_and_ratings_count(system: Resources) -> None:
     run_week(system, WEEK)
     with transaction(system.sessions) as session:
         reels = list(session.scalars(select(VideoReel)))

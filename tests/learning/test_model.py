@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from agent.planning.adjustments import derive_adjustments
+from agent.strategy.adjust import derive_adjustments
 from agent.planning.learning import (
     HOURS,
     accumulate,
@@ -17,7 +17,7 @@ from agent.planning.learning import (
     suggestions_for,
 )
 from agent.planning.model import EffectModel, Observation, estimates, generator, pick
-from agent.planning.topics import TopicClusters
+from agent.strategy.topics import TopicClusters
 
 CONTENT = {"pillar", "topic", "hook_category", "tone", "twin"}
 TOPICS = ["Web3 security", "Deep work routines", "Crypto price commentary"]

@@ -4,7 +4,7 @@ Implements ``POST /v1/chat/completions`` (plain, ``response_format`` json_schema
 json_object, ``tools`` + ``tool_choice``, ``stream`` with SSE chunks and
 ``stream_options.include_usage``) and ``GET /v1/models`` with OpenAI's response
 and error shapes. Answers are deterministic and worded from the request's
-messages (via :func:`agent.llm.schema_fill.fill_schema`).
+messages (via :func:`agent.llm.offline.schema_fill.fill_schema`).
 
 Usage::
 
@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
-from agent.llm.grounding import Grounding
-from agent.llm.responders import match_tools
-from agent.llm.schema_fill import fill_schema
+from agent.llm.offline.grounding import Grounding
+from agent.llm.offline.responders import match_tools
+from agent.llm.offline.schema_fill import fill_schema
 from agent.llm.tokens import count_tokens
-from agent.llm.wording import Writer
+from agent.llm.offline.wording import Writer
 
 __all__ = ["FakeOpenAIServer", "Fault", "RecordedRequest", "ToolPolicy"]
 

@@ -15,13 +15,13 @@ import httpx
 import pytest
 from sqlalchemy import select, text, update
 
-from agent.bootstrap import initialise
-from agent.clock import FastForwardClock
+from agent.app.bootstrap import initialise
+from agent.context import FastForwardClock
 from agent.publishing.accounts import connect_account
 from agent.publishing.adhoc import adhoc_post
 from agent.publishing.service import PublishService
 from agent.settings import load_settings
-from agent.system import System, open_system
+from agent.app.resources import Resources, open_resources
 from db.base import Base
 from db.engine import transaction
 from db.enums import Platform
@@ -45,7 +45,7 @@ class World:
     """One platform (fake or sandbox) wired to a migrated database with one scheduled post."""
 
     name: str
-    system: System
+    system: Resources
     publisher: Publisher
     fake: FakePlatform | None
     clock: FastForwardClock
@@ -134,18 +134,18 @@ def _video(tmp_path: Path) -> Path:
 _TEMPLATE: dict[str, Path] = {}
 
 
-def _system(tmp_path: Path, db_url: str | None, factory: Path) -> System:
+def _system(tmp_path: Path, db_url: str | None, factory: Path) -> Resources:
     """A migrated, initialised system; SQLite copies a template made once per session."""
     data_dir = tmp_path / "data"
     if db_url is None:
         template = factory / "template"
         if not template.exists():
-            system = open_system(load_settings(data_dir=template))
+            system = open_resources(load_settings(data_dir=template))
             initialise(system)
             system.dispose()
         shutil.copytree(template, data_dir)
-        return open_system(load_settings(data_dir=data_dir))
-    system = open_system(load_settings(data_dir=data_dir, database_url=db_url))
+        return open_resources(load_settings(data_dir=data_dir))
+    system = open_resources(load_settings(data_dir=data_dir, database_url=db_url))
     initialise(system)
     return system
 
@@ -160,7 +160,7 @@ def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def make_world(tmp_path: Path, template_dir: Path) -> Iterator[Callable[..., World]]:
     """Build a World for a platform; ``db_url=None`` uses a SQLite copy of a template."""
     started: list[tuple[FakePlatform, httpx.Client]] = []
-    systems: list[System] = []
+    systems: list[Resources] = []
 
     def make(name: str, db_url: str | None = None, **extra: Any) -> World:
         system = _system(tmp_path, db_url, template_dir)

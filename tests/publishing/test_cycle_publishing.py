@@ -9,9 +9,9 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from agent.cli import app
-from agent.runner import start_run
+from agent.app.runs import start_run
 from agent.settings import load_settings
-from agent.system import open_system
+from agent.app.resources import open_resources
 from db.enums import PublishStatus, RunStatus
 from db.models import AnalyticsSnapshot, Post
 from tests.cycle.conftest import set_policy
@@ -33,7 +33,7 @@ def test_a_week_goes_out_on_the_sandbox_and_on_instagram(tmp_path: Path, monkeyp
         connected = runner.invoke(app, ["accounts", "connect", "instagram", "--token-env", "TEST_TOKEN",
                                         "--refresh-token-env", "TEST_REFRESH"])
         assert connected.exit_code == 0, connected.output
-        system = open_system(load_settings())
+        system = open_resources(load_settings())
         set_policy(system, posts_per_week=2, max_posts_per_day=2)
         outcome = start_run(system, auto_approve=True, fast_forward=True, week="2026-W48",
                             context_overrides={"render": FakeRender(), "memory": None})

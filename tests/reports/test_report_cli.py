@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from agent.cli import app
 from agent.settings import load_settings
-from agent.system import open_system
+from agent.app.resources import open_resources
 from db.models import Feedback, VideoReel, WeeklyReport
 
 runner = CliRunner()
@@ -52,7 +52,7 @@ def test_simulate_then_report_pdf_html_and_feedback(tmp_path: Path) -> None:
         app, ["report", "--data-dir", str(data), "--week", weeks[0]["week"], "--format", "html"]
     )
     assert result.exit_code == 0 and weeks[0]["week"] in result.output
-    system = open_system(load_settings(data_dir=data))
+    system = open_resources(load_settings(data_dir=data))
     with system.sessions() as session:
         report = session.scalar(select(WeeklyReport).order_by(WeeklyReport.week_start))
         assert (

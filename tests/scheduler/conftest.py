@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from agent.bootstrap import initialise
+from agent.app.bootstrap import initialise
 from agent.scheduling import JobRuntime
 from agent.settings import load_settings
-from agent.system import System, open_system
+from agent.app.resources import Resources, open_resources
 from db.engine import transaction
 from db.repo.identity import get_agent, update_agent_policy
 from tests.cycle.fakes import FakeRender
@@ -35,8 +35,8 @@ class MovableClock:
         self.current = when
 
 
-def make_system(data_dir: Path, db_url: str) -> System:
-    system = open_system(load_settings(data_dir=data_dir, database_url=db_url))
+def make_system(data_dir: Path, db_url: str) -> Resources:
+    system = open_resources(load_settings(data_dir=data_dir, database_url=db_url))
     initialise(system)
     with transaction(system.sessions) as session:
         update_agent_policy(session=session, agent=get_agent(session=session), posts_per_week=2)
@@ -44,7 +44,7 @@ def make_system(data_dir: Path, db_url: str) -> System:
 
 
 @pytest.fixture
-def system(tmp_path: Path, db_url: str) -> Iterator[System]:
+def system(tmp_path: Path, db_url: str) -> Iterator[Resources]:
     """An initialised system (2 posts a week) on SQLite and PostgreSQL."""
     sys_ = make_system(tmp_path / "data", db_url)
     yield sys_
@@ -52,13 +52,13 @@ def system(tmp_path: Path, db_url: str) -> Iterator[System]:
 
 
 @pytest.fixture
-def sqlite_system(tmp_path: Path) -> Iterator[System]:
+def sqlite_system(tmp_path: Path) -> Iterator[Resources]:
     sys_ = make_system(tmp_path / "data", f"sqlite:///{tmp_path / 'twin.db'}")
     yield sys_
     sys_.dispose()
 
 
-def runtime_for(system: System, clock: MovableClock) -> JobRuntime:
+def runtime_for(system: Resources, clock: MovableClock) -> JobRuntime:
     return JobRuntime(
         system=system, clock=clock, context_overrides={"render": FakeRender(), "memory": None}
     )

@@ -21,7 +21,7 @@ from agent.scheduling import (
     weekly_dedupe_key,
     weekly_job_id,
 )
-from agent.system import System
+from agent.app.resources import Resources
 from db.engine import transaction
 from db.enums import RunStatus, TriggerType
 from db.models import AgentRun
@@ -31,14 +31,14 @@ from tests.scheduler.conftest import MovableClock, runtime_for
 FRIDAY = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)  # Friday of ISO week 2030-W09
 
 
-def set_schedule(system: System, **changes: Any) -> str:
+def set_schedule(system: Resources, **changes: Any) -> str:
     with transaction(system.sessions) as session:
         agent = get_agent(session=session)
         update_schedule(session, agent, **changes)
         return str(agent.id)
 
 
-def runs(system: System) -> list[AgentRun]:
+def runs(system: Resources) -> list[AgentRun]:
     with system.sessions() as session:
         return list(session.scalars(select(AgentRun).order_by(AgentRun.started_at)))
 
@@ -49,7 +49,7 @@ def tick(runtime: JobRuntime) -> None:
         scheduler.tick()
 
 
-def test_default_schedule_is_monday_nine_in_the_creators_zone(sqlite_system: System) -> None:
+def test_default_schedule_is_monday_nine_in_the_creators_zone(sqlite_system: Resources) -> None:
     from db.models import User
 
     with transaction(sqlite_system.sessions) as session:
@@ -60,7 +60,7 @@ def test_default_schedule_is_monday_nine_in_the_creators_zone(sqlite_system: Sys
     assert row.next_run == datetime(2030, 3, 4, 14, 0, tzinfo=UTC)  # 09:00 EST
 
 
-def test_machine_off_for_weeks_runs_the_missed_week_once(system: System) -> None:
+def test_machine_off_for_weeks_runs_the_missed_week_once(system: Resources) -> None:
     agent_id = set_schedule(system, cron="0 9 * * MON", timezone="Europe/Paris")
     clock = MovableClock(FRIDAY)
     runtime = runtime_for(system, clock)
@@ -88,7 +88,7 @@ def test_machine_off_for_weeks_runs_the_missed_week_once(system: System) -> None
     assert weeks == [("2030-W14", RunStatus.waiting_review), ("2030-W15", RunStatus.waiting_review)]
 
 
-def test_slots_missed_within_grace_coalesce_into_one_call(sqlite_system: System) -> None:
+def test_slots_missed_within_grace_coalesce_into_one_call(sqlite_system: Resources) -> None:
     from apscheduler.triggers.cron import CronTrigger
 
     from tests.scheduler.recording_job import CALLS, record_call
@@ -117,7 +117,7 @@ def test_slots_missed_within_grace_coalesce_into_one_call(sqlite_system: System)
     assert calls[-1] == FRIDAY + timedelta(hours=5)
 
 
-def test_a_schedule_change_moves_the_next_run_and_pause_holds_it(sqlite_system: System) -> None:
+def test_a_schedule_change_moves_the_next_run_and_pause_holds_it(sqlite_system: Resources) -> None:
     clock = MovableClock(FRIDAY)
     set_schedule(sqlite_system, cron="30 18 * * FRI", timezone="UTC")
     [row] = describe(sqlite_system, clock=clock)
@@ -137,7 +137,7 @@ def test_a_schedule_change_moves_the_next_run_and_pause_holds_it(sqlite_system: 
     )  # the paused slot is not made up
 
 
-def test_bad_schedules_are_refused_with_a_clear_message(sqlite_system: System) -> None:
+def test_bad_schedules_are_refused_with_a_clear_message(sqlite_system: Resources) -> None:
     with pytest.raises(UserError, match="unknown time zone 'Mars/Olympus'"):
         set_schedule(sqlite_system, timezone="Mars/Olympus")
     with pytest.raises(UserError, match="invalid cron"):
@@ -150,10 +150,10 @@ def test_the_week_comes_from_the_slot_in_the_schedules_zone() -> None:
     assert planned_week(sunday_late, "Europe/Paris") == "2030-W11"
 
 
-def test_one_run_per_agent_week_is_a_database_guarantee(system: System) -> None:
+def test_one_run_per_agent_week_is_a_database_guarantee(system: Resources) -> None:
     from sqlalchemy.exc import IntegrityError
 
-    from agent.runner import start_run
+    from agent.app.runs import start_run
 
     agent_id = set_schedule(system)
     key = weekly_dedupe_key(agent_id, "2030-W20")
@@ -178,7 +178,7 @@ def test_one_run_per_agent_week_is_a_database_guarantee(system: System) -> None:
     assert len(runs(system)) == 1
 
 
-def test_the_job_store_lives_in_the_application_database(sqlite_system: System) -> None:
+def test_the_job_store_lives_in_the_application_database(sqlite_system: Resources) -> None:
     from sqlalchemy import inspect
 
     clock = MovableClock(FRIDAY)
@@ -198,7 +198,7 @@ def test_the_job_store_lives_in_the_application_database(sqlite_system: System) 
         scheduler.shutdown()
 
 
-def test_scheduled_posts_go_out_when_their_minute_comes(sqlite_system: System) -> None:
+def test_scheduled_posts_go_out_when_their_minute_comes(sqlite_system: Resources) -> None:
     from db.enums import ApprovalMode, PublishStatus
     from db.models import Post
     from db.repo.identity import update_agent_policy

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from agent.scheduling import describe, update_schedule, weekly_dedupe_key
-from agent.system import System
+from agent.app.resources import Resources
 from db.engine import transaction
 from db.enums import NotificationType, RunStatus, TriggerType
 from db.models import AgentRun, Notification, VideoReel
@@ -26,7 +26,7 @@ FRIDAY = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)
 AFTER_SLOT = "2030-03-04T09:00:05+00:00"  # five seconds after Monday's 09:00 UTC slot
 
 
-def worker(system: System, *args: str) -> subprocess.Popen[str]:
+def worker(system: Resources, *args: str) -> subprocess.Popen[str]:
     settings = system.settings
     command = [
         sys.executable,
@@ -46,7 +46,7 @@ def worker(system: System, *args: str) -> subprocess.Popen[str]:
     )
 
 
-def prepare(system: System) -> str:
+def prepare(system: Resources) -> str:
     with transaction(system.sessions) as session:
         agent = get_agent(session=session)
         update_schedule(session, agent, cron="0 9 * * MON", timezone="UTC")
@@ -55,7 +55,7 @@ def prepare(system: System) -> str:
     return agent_id
 
 
-def scheduled_runs(system: System) -> list[AgentRun]:
+def scheduled_runs(system: Resources) -> list[AgentRun]:
     with system.sessions() as session:
         return list(
             session.scalars(

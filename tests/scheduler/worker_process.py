@@ -19,7 +19,7 @@ from typing import Any
 
 from agent.scheduling import JobRuntime, Worker
 from agent.settings import load_settings
-from agent.system import open_system
+from agent.app.resources import open_resources
 from tests.cycle.fakes import FakeRender
 
 
@@ -65,7 +65,7 @@ def main() -> None:
     logging.basicConfig(
         level=logging.INFO, stream=sys.stdout, format="%(name)s %(message)s", force=True
     )
-    system = open_system(load_settings(data_dir=args.data_dir, database_url=args.database_url))
+    system = open_resources(load_settings(data_dir=args.data_dir, database_url=args.database_url))
     start = datetime.fromisoformat(args.now).astimezone(UTC)
     runtime = JobRuntime(
         system=system,

@@ -16,11 +16,11 @@ import uvicorn
 from chromadb.api.shared_system_client import SharedSystemClient
 from fastapi.testclient import TestClient
 
-from agent.bootstrap import initialise
+from agent.app.bootstrap import initialise
 from agent.cli.serve_cmds import set_password
-from agent.runner import start_run
+from agent.app.runs import start_run
 from agent.settings import load_settings
-from agent.system import System, open_system
+from agent.app.resources import Resources, open_resources
 from agent.web import create_app
 from db.engine import transaction
 from db.enums import RunStatus
@@ -36,7 +36,7 @@ OVERRIDES: dict[str, Any] = {"render": cheap_render}
 
 def build_waiting_dir(data_dir: Path, overrides: dict[str, Any] | None = OVERRIDES) -> str:
     """Init, two posts a week, a fast-forward run stopped at review; returns the run id."""
-    system = open_system(load_settings(data_dir=data_dir))
+    system = open_resources(load_settings(data_dir=data_dir))
     try:
         initialise(system)
         with transaction(system.sessions) as session:
@@ -82,8 +82,8 @@ def waiting_dir(waiting_template: tuple[Path, Path, str]) -> tuple[Path, str]:
 
 
 @pytest.fixture
-def system(waiting_dir: tuple[Path, str]) -> Iterator[System]:
-    sys_ = open_system(load_settings(data_dir=waiting_dir[0]))
+def system(waiting_dir: tuple[Path, str]) -> Iterator[Resources]:
+    sys_ = open_resources(load_settings(data_dir=waiting_dir[0]))
     yield sys_
     sys_.dispose()
 
@@ -109,14 +109,14 @@ def sign_in(client: TestClient, email: str = EMAIL, password: str = PASSWORD) ->
 
 
 @pytest.fixture
-def anon(system: System) -> Iterator[TestClient]:
+def anon(system: Resources) -> Iterator[TestClient]:
     """A client that has not signed in."""
     with TestClient(create_app(system, run_overrides=OVERRIDES)) as client:
         yield client
 
 
 @pytest.fixture
-def client(system: System) -> Iterator[TestClient]:
+def client(system: Resources) -> Iterator[TestClient]:
     """A signed-in client."""
     with TestClient(create_app(system, run_overrides=OVERRIDES)) as c:
         response = sign_in(c)
@@ -137,7 +137,7 @@ def free_port() -> int:
 class LiveServer:
     """uvicorn serving the app on 127.0.0.1 in a thread."""
 
-    def __init__(self, system: System) -> None:
+    def __init__(self, system: Resources) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.app = create_app(system, run_overrides=OVERRIDES)
@@ -160,6 +160,6 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(system: System) -> Iterator[LiveServer]:
+def live_server(system: Resources) -> Iterator[LiveServer]:
     with LiveServer(system) as server:
         yield server

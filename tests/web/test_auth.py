@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from agent.system import System
+from agent.app.resources import Resources
 from agent.web import create_app
 from agent.web.auth import csrf_guard
 from agent.web.routes import ROUTERS
@@ -54,7 +54,7 @@ def test_password_hashes_verify_and_refuse() -> None:
 
 
 def test_sign_in_sets_a_private_cookie_and_stores_only_its_hash(
-    anon: TestClient, system: System
+    anon: TestClient, system: Resources
 ) -> None:
     response = sign_in(anon)
     assert response.status_code == 303 and response.headers["location"] == "/"
@@ -69,7 +69,7 @@ def test_sign_in_sets_a_private_cookie_and_stores_only_its_hash(
     assert anon.get("/").status_code == 200
 
 
-def test_cookie_is_secure_over_https(system: System) -> None:
+def test_cookie_is_secure_over_https(system: Resources) -> None:
     with TestClient(create_app(system), base_url="https://testserver") as client:
         response = sign_in(client)
     assert response.status_code == 303
@@ -160,7 +160,7 @@ def test_every_post_route_checks_csrf(client: TestClient) -> None:
             assert "Form expired" in response.text
 
 
-def test_csrf_token_of_another_session_is_refused(system: System) -> None:
+def test_csrf_token_of_another_session_is_refused(system: Resources) -> None:
     app = create_app(system, run_overrides=OVERRIDES)
     with TestClient(app) as first, TestClient(app) as second:
         sign_in(first)
@@ -192,7 +192,7 @@ def test_sign_in_form_needs_its_csrf_token(anon: TestClient) -> None:
     assert fresh.post("/signin", data={"email": EMAIL, "password": PASSWORD}).status_code == 403
 
 
-def test_sign_out_ends_the_session(client: TestClient, system: System) -> None:
+def test_sign_out_ends_the_session(client: TestClient, system: Resources) -> None:
     token = client.cookies["twin_session"]
     response = client.post(
         "/signout", data={"csrf_token": page_csrf(client)}, follow_redirects=False
@@ -205,7 +205,7 @@ def test_sign_out_ends_the_session(client: TestClient, system: System) -> None:
     assert client.get("/", follow_redirects=False).status_code == 303
 
 
-def test_old_sessions_expire(client: TestClient, system: System) -> None:
+def test_old_sessions_expire(client: TestClient, system: Resources) -> None:
     with transaction(system.sessions) as session:
         row = session.scalar(select(AppSession))
         assert row is not None

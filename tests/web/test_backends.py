@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from agent.bootstrap import initialise
+from agent.app.bootstrap import initialise
 from agent.cli.serve_cmds import set_password
 from agent.settings import load_settings
-from agent.system import open_system
+from agent.app.resources import open_resources
 from agent.web import create_app
 from tests.web.conftest import EMAIL, PASSWORD, page_csrf, sign_in
 
@@ -18,7 +18,7 @@ PAGES = ["/", "/inbox", "/calendar", "/reports", "/chat", "/accounts", "/notific
 
 
 def test_fresh_install_pages_on_each_database(db_url: str, tmp_path: Path) -> None:
-    system = open_system(load_settings(data_dir=tmp_path / "data", database_url=db_url))
+    system = open_resources(load_settings(data_dir=tmp_path / "data", database_url=db_url))
     try:
         initialise(system)
         set_password(system, EMAIL, PASSWORD)
@@ -45,7 +45,7 @@ def test_fresh_install_pages_on_each_database(db_url: str, tmp_path: Path) -> No
 def test_an_unexpected_error_shows_a_friendly_page(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    system = open_system(load_settings(data_dir=tmp_path / "data"))
+    system = open_resources(load_settings(data_dir=tmp_path / "data"))
     initialise(system)
     set_password(system, EMAIL, PASSWORD)
 

@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from agent.runner import pending_review
-from agent.system import System
+from agent.app.runs import pending_review
+from agent.app.resources import Resources
 from db.enums import ApprovalStatus, PublishStatus, RunStatus
 from db.models import AgentRun, Post, VideoReel, WeeklyReport
 from tests.web.conftest import page_csrf
@@ -25,13 +25,13 @@ def _wait(client: TestClient, run_id: str) -> dict:
     return status.json()
 
 
-def _reels(system: System, run_id: str) -> list[dict]:
+def _reels(system: Resources, run_id: str) -> list[dict]:
     review = pending_review(system, uuid.UUID(run_id))
     return review["reels"] if review else []
 
 
 def test_inbox_shows_each_waiting_reel_with_video_script_and_captions(
-    client: TestClient, system: System, run_id: str
+    client: TestClient, system: Resources, run_id: str
 ) -> None:
     page = client.get("/inbox")
     assert page.status_code == 200
@@ -49,7 +49,7 @@ def test_inbox_shows_each_waiting_reel_with_video_script_and_captions(
 
 @pytest.mark.slow
 def test_approve_then_edit_resumes_the_run_until_posts_are_published(
-    client: TestClient, system: System, run_id: str
+    client: TestClient, system: Resources, run_id: str
 ) -> None:
     first, second = _reels(system, run_id)
     response = client.post(
@@ -109,7 +109,7 @@ def test_approve_then_edit_resumes_the_run_until_posts_are_published(
 
 
 @pytest.mark.slow
-def test_approve_all_and_reject(client: TestClient, system: System, run_id: str) -> None:
+def test_approve_all_and_reject(client: TestClient, system: Resources, run_id: str) -> None:
     first, _second = _reels(system, run_id)
     client.post(
         f"/inbox/{run_id}/decide",
@@ -181,7 +181,7 @@ def test_missing_form_fields_show_a_message_not_a_traceback(
 
 
 def test_a_second_decision_while_resuming_is_refused(
-    client: TestClient, system: System, run_id: str
+    client: TestClient, system: Resources, run_id: str
 ) -> None:
     first, second = _reels(system, run_id)
     jobs = client.app.state.web.jobs  # type: ignore[attr-defined]

@@ -12,13 +12,13 @@ from urllib.parse import quote
 import av
 from fastapi.testclient import TestClient
 
-from agent.runner import pending_review
-from agent.system import System
+from agent.app.runs import pending_review
+from agent.app.resources import Resources
 from agent.web.auth import web_state
 from agent.web.media import signed_media_url
 
 
-def _reel_path(system: System, run_id: str) -> Path:
+def _reel_path(system: Resources, run_id: str) -> Path:
     import uuid
 
     review = pending_review(system, uuid.UUID(run_id))
@@ -27,7 +27,7 @@ def _reel_path(system: System, run_id: str) -> Path:
 
 
 def test_signed_url_plays_without_a_session_until_it_expires(
-    anon: TestClient, system: System, run_id: str
+    anon: TestClient, system: Resources, run_id: str
 ) -> None:
     state = web_state_of(anon)
     video = _reel_path(system, run_id)
@@ -59,7 +59,7 @@ def web_state_of(client: TestClient):  # type: ignore[no-untyped-def]
 
 
 def test_signed_in_user_gets_media_without_signature(
-    client: TestClient, system: System, run_id: str
+    client: TestClient, system: Resources, run_id: str
 ) -> None:
     video = _reel_path(system, run_id)
     rel = video.relative_to(system.settings.data_dir).as_posix()
@@ -68,7 +68,7 @@ def test_signed_in_user_gets_media_without_signature(
 
 
 def test_range_requests_return_partial_content(
-    client: TestClient, system: System, run_id: str
+    client: TestClient, system: Resources, run_id: str
 ) -> None:
     video = _reel_path(system, run_id)
     data = video.read_bytes()
@@ -88,7 +88,7 @@ def test_range_requests_return_partial_content(
         assert container.streams.video[0].codec_context.name == "h264"
 
 
-def test_paths_outside_the_media_folders_are_refused(client: TestClient, system: System) -> None:
+def test_paths_outside_the_media_folders_are_refused(client: TestClient, system: Resources) -> None:
     data_dir = system.settings.data_dir
     assert (data_dir / "twin.db").exists() and (data_dir / "secret.key").exists()
     secrets = [
@@ -115,13 +115,13 @@ def test_paths_outside_the_media_folders_are_refused(client: TestClient, system:
     assert client.get("/media/media/nothing-here.mp4").status_code == 404
 
 
-def test_symlink_out_of_the_media_folder_is_refused(client: TestClient, system: System) -> None:
+def test_symlink_out_of_the_media_folder_is_refused(client: TestClient, system: Resources) -> None:
     link = system.settings.media_dir / "sneaky.mp4"
     os.symlink(system.settings.data_dir / "secret.key", link)
     assert client.get("/media/media/sneaky.mp4").status_code == 403
 
 
-def test_signature_for_a_path_outside_is_still_refused(anon: TestClient, system: System) -> None:
+def test_signature_for_a_path_outside_is_still_refused(anon: TestClient, system: Resources) -> None:
     signer = web_state_of(anon).signer
     expires, sig = signer.sign_path("twin.db", 60)
     response = anon.get(f"/media/twin.db?exp={expires}&sig={sig}")
@@ -131,13 +131,13 @@ def test_signature_for_a_path_outside_is_still_refused(anon: TestClient, system:
     )
 
 
-def test_server_secret_is_private(system: System, client: TestClient) -> None:
+def test_server_secret_is_private(system: Resources, client: TestClient) -> None:
     secret = system.settings.data_dir / "web.secret"
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     assert len(secret.read_bytes()) >= 32
 
 
-def test_signed_urls_expire_by_the_clock(system: System, anon: TestClient) -> None:
+def test_signed_urls_expire_by_the_clock(system: Resources, anon: TestClient) -> None:
     signer = web_state(type("R", (), {"app": anon.app})()).signer  # type: ignore[arg-type]
     now = time.time()
     expires, sig = signer.sign_path("media/x.mp4", 10, now=now)

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from agent.system import System
+from agent.app.resources import Resources
 from agent.web.schedule import next_scheduled_run
 from db.engine import transaction
 from db.enums import ConsentType, NotificationType
@@ -24,14 +24,14 @@ from db.repo.runs import notify_once
 from tests.web.conftest import EMAIL, page_csrf
 
 
-def _user_id(system: System) -> uuid.UUID:
+def _user_id(system: Resources) -> uuid.UUID:
     with system.sessions() as session:
         user = session.scalar(select(User).where(User.email == EMAIL))
         assert user is not None
         return user.id
 
 
-def test_dashboard_shows_state_counts_and_next_run(client: TestClient, system: System) -> None:
+def test_dashboard_shows_state_counts_and_next_run(client: TestClient, system: Resources) -> None:
     with transaction(system.sessions) as session:
         agent = session.scalar(select(Agent))
         assert agent is not None
@@ -72,7 +72,7 @@ def test_calendar_lists_the_planned_week_with_status(client: TestClient) -> None
     assert bad.status_code == 400 and "YYYY-Www" in bad.text
 
 
-def _report(system: System, **uris: str | None) -> str:
+def _report(system: Resources, **uris: str | None) -> str:
     with transaction(system.sessions) as session:
         agent = session.scalar(select(Agent))
         assert agent is not None
@@ -89,7 +89,7 @@ def _report(system: System, **uris: str | None) -> str:
         return str(row.id)
 
 
-def test_report_renders_markdown_when_there_is_no_html(client: TestClient, system: System) -> None:
+def test_report_renders_markdown_when_there_is_no_html(client: TestClient, system: Resources) -> None:
     md = system.settings.reports_dir / "r" / "2026-W47.md"
     md.parent.mkdir(parents=True)
     md.write_text(
@@ -106,7 +106,7 @@ def test_report_renders_markdown_when_there_is_no_html(client: TestClient, syste
     assert client.get(f"/reports/{report_id}/pdf").status_code == 404
 
 
-def test_report_embeds_html_and_offers_the_pdf(client: TestClient, system: System) -> None:
+def test_report_embeds_html_and_offers_the_pdf(client: TestClient, system: Resources) -> None:
     folder = system.settings.reports_dir / "r"
     folder.mkdir(parents=True)
     (folder / "2026-W47.html").write_text(
@@ -133,7 +133,7 @@ def test_report_embeds_html_and_offers_the_pdf(client: TestClient, system: Syste
 
 
 def test_report_files_outside_the_data_folders_are_not_served(
-    client: TestClient, system: System, tmp_path: Path
+    client: TestClient, system: Resources, tmp_path: Path
 ) -> None:
     outside = tmp_path / "elsewhere.pdf"
     outside.write_bytes(b"%PDF-1.4 secret")
@@ -145,7 +145,7 @@ def test_report_files_outside_the_data_folders_are_not_served(
     assert client.get("/reports/not-an-id").status_code == 404
 
 
-def test_accounts_and_consent_grant_and_revoke(client: TestClient, system: System) -> None:
+def test_accounts_and_consent_grant_and_revoke(client: TestClient, system: Resources) -> None:
     page = client.get("/accounts")
     assert page.status_code == 200
     assert (
@@ -192,7 +192,7 @@ def test_accounts_and_consent_grant_and_revoke(client: TestClient, system: Syste
     assert "Unknown consent choice" in refused.text
 
 
-def test_notifications_list_and_mark_read(client: TestClient, system: System) -> None:
+def test_notifications_list_and_mark_read(client: TestClient, system: Resources) -> None:
     user_id = _user_id(system)
     with transaction(system.sessions) as session:
         notify_once(
@@ -245,7 +245,7 @@ def fake_chat(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = []
 
     def chat_reply(
-        system: System, *, user_email: str, message: str, confirm: bool = False
+        system: Resources, *, user_email: str, message: str, confirm: bool = False
     ) -> _Reply:
         calls.append(
             {"system": system, "user_email": user_email, "message": message, "confirm": confirm}
@@ -281,7 +281,7 @@ def fake_chat(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
 
 def test_chat_panel_talks_to_chat_reply_and_confirms_actions(
-    client: TestClient, system: System, fake_chat: list[dict[str, Any]]
+    client: TestClient, system: Resources, fake_chat: list[dict[str, Any]]
 ) -> None:
     page = client.post(
         "/chat", data={"csrf_token": page_csrf(client, "/chat"), "message": "what did we learn?"}

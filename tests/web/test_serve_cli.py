@@ -14,7 +14,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from agent.cli import app
-from agent.system import System
+from agent.app.resources import Resources
 from agent.web.security import verify_password
 from db.enums import SessionStatus
 from db.models import AppSession, User
@@ -23,12 +23,12 @@ from tests.web.conftest import free_port, sign_in
 runner = CliRunner()
 
 
-def _hash(system: System) -> str | None:
+def _hash(system: Resources) -> str | None:
     with system.sessions() as session:
         return session.scalar(select(User.password_hash))
 
 
-def test_web_password_is_asked_twice_and_stored_hashed(system: System, client: object) -> None:
+def test_web_password_is_asked_twice_and_stored_hashed(system: Resources, client: object) -> None:
     data_dir = str(system.settings.data_dir)
     result = runner.invoke(
         app, ["web", "password", "--data-dir", data_dir], input="new pass phrase\nnew pass phrase\n"
@@ -46,7 +46,7 @@ def test_web_password_is_asked_twice_and_stored_hashed(system: System, client: o
         assert {s.status for s in session.scalars(select(AppSession))} == {SessionStatus.closed}
 
 
-def test_web_password_refuses_short_passwords_and_unknown_users(system: System) -> None:
+def test_web_password_refuses_short_passwords_and_unknown_users(system: Resources) -> None:
     data_dir = str(system.settings.data_dir)
     before = _hash(system)
     short = runner.invoke(app, ["web", "password", "--data-dir", data_dir], input="short\nshort\n")
@@ -62,7 +62,7 @@ def test_commands_need_an_initialised_data_dir(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_serve_runs_on_loopback_and_prints_its_url(system: System) -> None:
+def test_serve_runs_on_loopback_and_prints_its_url(system: Resources) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWIN_")}
     proc = subprocess.Popen(

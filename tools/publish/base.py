@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
@@ -22,6 +23,17 @@ METRIC_KEYS = (
     "ctr",
     "followers_delta",
 )
+INTERACTION_KEYS = ("likes", "comments", "shares", "saves")
+"""The metrics that count as interactions (engagement) of a post."""
+
+
+def interactions(metrics: Mapping[str, object]) -> float:
+    """Likes + comments + shares + saves of a metrics mapping (absent ones count 0)."""
+    total = 0.0
+    for key in INTERACTION_KEYS:
+        value = metrics.get(key)
+        total += float(value) if isinstance(value, int | float) else 0.0
+    return total
 
 
 class Credentials(BaseModel):

@@ -26,6 +26,10 @@ class TrendInput(BaseModel):
     related_tags: list[str] = Field(default_factory=list)
     velocity: float = 0.0
     region: str = "global"
+    link: str | None = None
+    summary: str = ""
+    points: list[str] = Field(default_factory=list)
+    """Concrete facts or tips about the topic a script can make its points from."""
 
 
 def load_trends(path: Path | None = None) -> list[dict[str, Any]]:

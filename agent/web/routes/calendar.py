@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from agent.strategy.weeks import next_week, parse_week
 from agent.web import queries
 from agent.web.auth import SignedIn, require_user, web_state
 from agent.web.pages import render
-from agent.weeks import next_week, parse_week
 
 router = APIRouter(dependencies=[Depends(require_user)])
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, Response
 
-from agent.runner import RunError, pending_review, resume_run
+from agent.app.runs import RunError, pending_review, resume_run
 from agent.schemas import ReelDecision, ReviewResponse
 from agent.web import queries
 from agent.web.auth import SignedIn, csrf_guard, require_user, web_state
@@ -98,7 +98,6 @@ def _decide(state: WebState, user: SignedIn, run_id: str, decisions: list[ReelDe
         if decision.action not in reel.get("allowed_actions", []):
             raise DecisionError(f"'{decision.action}' is not allowed for this reel")
     payload = ReviewResponse(decisions=decisions, reviewer=user.email).model_dump()
-    overrides = state.run_overrides
 
     def work(job: Job) -> str:
         outcome = resume_run(
@@ -106,7 +105,7 @@ def _decide(state: WebState, user: SignedIn, run_id: str, decisions: list[ReelDe
             str(rid),
             decisions=payload,
             progress=job.progress,
-            context_overrides=overrides,
+            wiring=state.wiring,
         )
         if outcome.error:
             raise RunError(outcome.error)

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
 
+from agent.strategy.weeks import week_key
 from agent.web import queries
 from agent.web.auth import SignedIn, require_user, web_state
 from agent.web.media import MediaPathError, relative_media_path, resolve_media
 from agent.web.pages import render
-from agent.weeks import week_key
 
 router = APIRouter(dependencies=[Depends(require_user)])
 

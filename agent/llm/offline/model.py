@@ -3,7 +3,7 @@
 ``OfflineChatModel`` answers structured-output requests (both the tool-calling
 and the JSON-schema method), tool-calling requests and plain chat. Every answer
 is a pure function of the input messages, the bound tools/schema and ``seed``,
-and is worded from the prompt (see :mod:`agent.llm.grounding`).
+and is worded from the prompt (see :mod:`agent.llm.offline.grounding`).
 """
 
 from __future__ import annotations
@@ -35,11 +35,16 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.llm.grounding import Grounding
-from agent.llm.responders import ResponderRegistry, ToolIntent, default_registry, match_tools
-from agent.llm.schema_fill import fill_schema
+from agent.llm.offline.grounding import Grounding
+from agent.llm.offline.responders import (
+    ResponderRegistry,
+    ToolIntent,
+    default_registry,
+    match_tools,
+)
+from agent.llm.offline.schema_fill import fill_schema
+from agent.llm.offline.wording import Writer
 from agent.llm.tokens import count_message_tokens, count_tokens, message_text
-from agent.llm.wording import Writer
 
 __all__ = ["OfflineChatModel", "ground_messages"]
 

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from agent.clock import Clock, SystemClock
+from agent.app.resources import Resources
+from agent.app.wiring import Wiring
+from agent.context import Clock, SystemClock
 from agent.errors import RunInterrupted
-from agent.system import System
 
 log = logging.getLogger("twin.worker")
 
@@ -28,15 +29,15 @@ class JobRuntime:
         system: The application's database, settings and cipher.
         clock: The time source (the real clock in a worker, a fake one in tests).
         stop: Set when the worker should stop; runs stop at their next node boundary.
-        context_overrides: Passed to runs (tests swap the renderer here).
+        wiring: The parts runs are built from (tests swap the renderer here).
         render_quality: "full" or "draft" for scheduled runs.
         publish: Replaces :func:`agent.publishing.due.publish_due` (same signature).
     """
 
-    system: System
+    system: Resources
     clock: Clock = field(default_factory=SystemClock)
     stop: threading.Event = field(default_factory=threading.Event)
-    context_overrides: dict[str, Any] | None = None
+    wiring: Wiring = field(default_factory=Wiring)
     render_quality: str = "full"
     publish: Callable[..., Any] | None = None
 

@@ -55,7 +55,4 @@ class TopicClusters:
         return va is not None and vb is not None and float(va @ vb) >= self.threshold
 
 
-def clusters_for(memory: Any) -> TopicClusters:
-    """Clusters that use the memory store's embedder when there is one."""
-    embed = getattr(memory, "embedding_function", None) if memory is not None else None
-    return TopicClusters(embed)
+__all__ = ["SIMILARITY", "Embed", "TopicClusters"]

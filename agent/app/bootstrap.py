@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from agent.avatars import ensure_avatar
-from agent.system import System, ensure_data_dir
+from agent.app.avatars import ensure_avatar
+from agent.app.resources import Resources, ensure_data_dir
 from db.engine import transaction
 from db.enums import ConsentType, NicheTier, Platform, StylePreset, UserRoleName, VoiceProvider
 from db.models import HookTemplate, Niche, Role, User, UserRole
@@ -33,10 +33,10 @@ NICHES = [
 HOOKS = [
     ("question-why", "question", "Why does nobody talk about {topic}?"),
     ("stat-shock", "statistic", "Most people get {topic} wrong. Here is the fix."),
-    ("story-mistake", "story", "I lost a week to {topic} so you don't have to."),
+    ("story-mistake", "story", "Here is the {topic} mistake that costs people a week."),
     ("howto-three", "how_to", "Three steps to get {topic} right today."),
-    ("contrarian", "contrarian", "Unpopular opinion: {topic} is overrated. Here's why."),
-    ("list-tools", "listicle", "Five {topic} tricks I use every week."),
+    ("contrarian", "contrarian", "Unpopular opinion: most advice on {topic} misses the point."),
+    ("list-tools", "listicle", "Three tricks for {topic} worth stealing."),
 ]
 
 VOICE_VARIANTS = {StylePreset.space: "m3", StylePreset.goddess: "f3", StylePreset.hyperreal: "m1"}
@@ -60,7 +60,7 @@ class InitReport:
 
 
 def initialise(
-    system: System, *, demo: bool = False, admin_password_hash: str | None = None
+    system: Resources, *, demo: bool = False, admin_password_hash: str | None = None
 ) -> InitReport:
     """Create what is missing and nothing else; running it twice changes nothing."""
     settings = system.settings

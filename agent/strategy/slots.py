@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from agent.strategy.dimensions import WEEKDAYS
 from db.schemas import AgentPolicy
 
-WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 DEFAULT_TIMES = [time(12, 0), time(18, 30), time(9, 0), time(20, 30), time(15, 0)]
 
 
@@ -107,3 +107,6 @@ def _fits(existing: list[time], candidate: time, policy: AgentPolicy) -> bool:
         return False
     minutes = candidate.hour * 60 + candidate.minute
     return all(abs(minutes - (t.hour * 60 + t.minute)) >= policy.cooldown_minutes for t in existing)
+
+
+__all__ = ["DEFAULT_TIMES", "Slot", "parse_timing", "plan_slots"]

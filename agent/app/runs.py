@@ -12,13 +12,13 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 from sqlalchemy import func, select
 
-from agent.clock import Clock, FastForwardClock, SystemClock
+from agent.app.resources import Resources
+from agent.app.wiring import Wiring, build_context, checkpointer
+from agent.context import Clock, FastForwardClock, SystemClock
 from agent.errors import USER_ERRORS, RunError, RunInterrupted
 from agent.graph import build_graph
 from agent.llm import LLMError
-from agent.runtime import build_context, checkpointer
-from agent.system import System
-from agent.weeks import next_week, parse_week, week_key
+from agent.strategy.weeks import next_week, parse_week, week_key
 from db.engine import transaction
 from db.enums import (
     AgentState,
@@ -44,7 +44,7 @@ class RunOutcome:
     error: str | None = None
 
 
-def default_week(system: System, agent_id: uuid.UUID, now: datetime) -> str:
+def default_week(system: Resources, agent_id: uuid.UUID, now: datetime) -> str:
     """The week after this agent's latest planned week, and never before next week."""
     upcoming = week_key((now + timedelta(days=7)).date())
     with system.sessions() as session:
@@ -56,6 +56,12 @@ def default_week(system: System, agent_id: uuid.UUID, now: datetime) -> str:
     return upcoming
 
 
+def simulated_start(week: str) -> datetime:
+    """Where a fast-forwarded week's clock starts: Sunday 09:00 UTC before its Monday, as the
+    weekly schedule would start it (the same week gives the same run whatever today is)."""
+    return datetime.combine(parse_week(week), datetime.min.time(), tzinfo=UTC) - timedelta(hours=15)
+
+
 def clock_for(options: dict[str, Any]) -> Clock:
     if options.get("fast_forward"):
         return FastForwardClock(start=datetime.fromisoformat(options["clock_start"]))
@@ -63,7 +69,7 @@ def clock_for(options: dict[str, Any]) -> Clock:
 
 
 def start_run(
-    system: System,
+    system: Resources,
     *,
     agent: str | None = None,
     week: str | None = None,
@@ -72,7 +78,7 @@ def start_run(
     trigger: TriggerType = TriggerType.manual,
     dedupe_key: str | None = None,
     progress: Callable[[str, str], None] | None = None,
-    context_overrides: dict[str, Any] | None = None,
+    wiring: Wiring | None = None,
     render_quality: str | None = None,
     now: datetime | None = None,
 ) -> RunOutcome:
@@ -83,13 +89,10 @@ def start_run(
         agent_id = agent_row.id
     week = week or default_week(system, agent_id, real_now)
     parse_week(week)
-    monday = datetime.combine(parse_week(week), datetime.min.time(), tzinfo=UTC)
     options = {
         "auto_approve": auto_approve,
         "fast_forward": fast_forward,
-        # A simulated week starts where the weekly schedule would start it (Sunday 09:00 UTC before
-        # its Monday), whatever today is: the same week fast-forwarded on any day gives the same run.
-        "clock_start": (monday - timedelta(hours=15) if fast_forward else real_now).isoformat(),
+        "clock_start": (simulated_start(week) if fast_forward else real_now).isoformat(),
         "render_quality": render_quality or system.settings.render_quality,
     }
     with transaction(system.sessions) as session:
@@ -97,16 +100,16 @@ def start_run(
                          dedupe_key=dedupe_key, started_at=real_now)
         run_id = run.id
     payload = {"run_id": str(run_id), "agent_id": str(agent_id), "week": week, "auto_approve": auto_approve}
-    return _drive(system, run_id, payload, progress=progress, overrides=context_overrides)
+    return _drive(system, run_id, payload, progress=progress, wiring=wiring or Wiring())
 
 
 def resume_run(
-    system: System,
+    system: Resources,
     run_id: str,
     *,
     decisions: dict[str, Any] | None = None,
     progress: Callable[[str, str], None] | None = None,
-    context_overrides: dict[str, Any] | None = None,
+    wiring: Wiring | None = None,
 ) -> RunOutcome:
     """Continue a stopped, crashed or waiting run from its last checkpoint."""
     with system.sessions() as session:
@@ -124,10 +127,10 @@ def resume_run(
         assert row is not None
         row.status = RunStatus.running
         row.error_message = None
-    return _drive(system, rid, command, progress=progress, overrides=context_overrides)
+    return _drive(system, rid, command, progress=progress, wiring=wiring or Wiring())
 
 
-def pending_review(system: System, run_id: uuid.UUID) -> dict[str, Any] | None:
+def pending_review(system: Resources, run_id: uuid.UUID) -> dict[str, Any] | None:
     """The review payload a waiting run is stopped at, read from its checkpoint."""
     with checkpointer(system) as saver:
         graph = build_graph().compile(checkpointer=saver)
@@ -138,15 +141,15 @@ def pending_review(system: System, run_id: uuid.UUID) -> dict[str, Any] | None:
     return None
 
 
-def _drive(system: System, run_id: uuid.UUID, payload: Any, *, progress: Callable[[str, str], None] | None,
-           overrides: dict[str, Any] | None) -> RunOutcome:
+def _drive(system: Resources, run_id: uuid.UUID, payload: Any, *, progress: Callable[[str, str], None] | None,
+           wiring: Wiring) -> RunOutcome:
     with system.sessions() as session:
         run = session.get(AgentRun, run_id)
         assert run is not None
         options, week, agent_id = dict(run.options_json), run.week_key, run.agent_id
     clock = clock_for(options)
-    ctx = build_context(system, clock=clock, agent_id=str(agent_id), render_quality=options.get("render_quality", "full"),
-                        progress=progress, overrides=overrides)
+    ctx = build_context(system, wiring, clock=clock, agent_id=str(agent_id),
+                        render_quality=options.get("render_quality", "full"), progress=progress)
     config: RunnableConfig = {"configurable": {"thread_id": str(run_id)}, "recursion_limit": 50}
     review = None
     error = None
@@ -176,13 +179,13 @@ def _drive(system: System, run_id: uuid.UUID, payload: Any, *, progress: Callabl
     return _finish(system, run_id, week, agent_id, review, error, final_state)
 
 
-def _current_node(system: System, run_id: uuid.UUID) -> str | None:
+def _current_node(system: Resources, run_id: uuid.UUID) -> str | None:
     with system.sessions() as session:
         run = session.get(AgentRun, run_id)
         return run.current_node if run else None
 
 
-def _record_usage(system: System, run_id: uuid.UUID, ctx: Any) -> None:
+def _record_usage(system: Resources, run_id: uuid.UUID, ctx: Any) -> None:
     totals = ctx.usage.totals()
     with transaction(system.sessions) as session:
         run = session.get(AgentRun, run_id)
@@ -193,7 +196,7 @@ def _record_usage(system: System, run_id: uuid.UUID, ctx: Any) -> None:
         run.prompt_hashes_json = {**run.prompt_hashes_json, **ctx.prompt_hashes}
 
 
-def _finish(system: System, run_id: uuid.UUID, week: str, agent_id: uuid.UUID, review: dict[str, Any] | None,
+def _finish(system: Resources, run_id: uuid.UUID, week: str, agent_id: uuid.UUID, review: dict[str, Any] | None,
             error: str | None, state: dict[str, Any]) -> RunOutcome:
     with transaction(system.sessions) as session:
         run = session.get(AgentRun, run_id)

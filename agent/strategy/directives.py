@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.planning.slots import WEEKDAYS
+from agent.strategy.dimensions import TONES, WEEKDAYS
 
 DAY_NAMES = {
     "monday": 0,
@@ -59,13 +59,19 @@ class DirectiveSet:
         }
 
     def is_reduced(self, topic: str) -> bool:
-        low = topic.lower()
-        return any(_overlaps(low, t.lower()) for t in self.less_topics)
+        """Whether a "less X" directive covers ``topic``."""
+        return any(mentions(topic, phrase) for phrase in self.less_topics)
+
+    def wants(self, topic: str) -> bool:
+        """Whether a "more X" directive asks for ``topic``."""
+        return any(mentions(topic, phrase) for phrase in self.more_topics)
 
 
-def _overlaps(topic: str, phrase: str) -> bool:
-    words = [w for w in re.findall(r"[a-z0-9]+", phrase) if len(w) > 2]
-    return bool(words) and all(w in topic for w in words[:2])
+def mentions(topic: str, phrase: str) -> bool:
+    """Whether ``topic`` is what ``phrase`` talks about: its first two content words occur in it."""
+    low = topic.lower()
+    words = [w for w in re.findall(r"[a-z0-9]+", phrase.lower()) if len(w) > 2]
+    return bool(words) and all(w in low for w in words[:2])
 
 
 def build_directive_set(rows: list[tuple[str, dict[str, Any], str]]) -> DirectiveSet:
@@ -112,11 +118,7 @@ def parse_directive(text: str, *, twin_names: list[str]) -> list[tuple[str, dict
             found.append(("twin_for_platform", {"platform": platform, "twin": twin}))
             continue
         tone = next(
-            (
-                t
-                for t in ("educational", "trending", "thought_leadership", "inspirational")
-                if t.replace("_", " ") in clause or t in clause
-            ),
+            (t for t in TONES if t.replace("_", " ") in clause or t in clause),
             None,
         )
         if tone and platform:
@@ -137,3 +139,6 @@ def parse_directive(text: str, *, twin_names: list[str]) -> list[tuple[str, dict
             continue
         found.append(("note", {"text": clause}))
     return found
+
+
+__all__ = ["DirectiveSet", "build_directive_set", "mentions", "parse_directive"]

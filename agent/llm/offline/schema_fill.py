@@ -18,8 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from agent.llm.grounding import Grounding, normalize_key
-from agent.llm.wording import Writer
+from agent.llm.offline.grounding import Grounding, normalize_key
+from agent.llm.offline.wording import Writer
 
 __all__ = ["fill_model", "fill_schema"]
 

@@ -1,10 +1,12 @@
-"""Building a run's context and checkpointer from settings (the CLI, worker and tests use it)."""
+"""Where the app is wired: a run's Context and checkpointer, built from settings and a typed
+:class:`Wiring` whose parts a caller (a simulation, an evaluation, a test) may supply."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,43 +15,73 @@ from langchain_core.language_models import BaseChatModel
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from sqlalchemy import make_url
 
-from agent.clock import Clock
-from agent.context import Context, Memory, Toolbox
-from agent.llm import LLMSettings, OfflineChatModel, ResponderRegistry, build_chat_model
-from agent.offline_skills import register_skills
+from agent.app.resources import Resources
+from agent.context import Clock, Context, Memory, Render, Speak, Toolbox
+from agent.llm import LLMSettings, build_chat_model
 from agent.settings import Settings
-from agent.system import System
+from agent.strategy.decide import Decide, decide_week
 from tools.publish.base import Publisher
 from tools.render.base import ProgressCallback, RenderRequest, RenderResult
 from tools.tts.base import SpeechResult, VoiceSpec
 
+PublisherFactory = Callable[[Clock], Callable[[str], Publisher]]
+"""Given a run's clock, the platform -> adapter lookup that run publishes with."""
+MemoryFactory = Callable[[str, Clock], Memory | None]
+"""Given an agent id and a run's clock, that agent's vector memory (None: none)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Wiring:
+    """The parts a run is built from. Each left as None is built from settings.
+
+    Attributes:
+        chat_model: The model that writes the words (default: ``TWIN_LLM_*``).
+        speak: Text to speech (default: the voice profile's engine).
+        render: Reel renderer (default: the built-in one, in worker processes).
+        publishers: Publisher lookup per run clock (default: sandbox + real adapters).
+        trends: Trend signals (default: ``TWIN_TRENDS_FILE`` or the bundled sample).
+        memory: Vector memory per agent (default: Chroma under the data dir).
+        decide: The week policy (default: the learner, :func:`decide_week`).
+    """
+
+    chat_model: BaseChatModel | None = None
+    speak: Speak | None = None
+    render: Render | None = None
+    publishers: PublisherFactory | None = None
+    trends: Callable[[], list[dict[str, Any]]] | None = None
+    memory: MemoryFactory | None = None
+    decide: Decide | None = None
+
+
+def no_memory(agent_id: str, clock: Clock) -> None:
+    """A memory factory for runs without vector memory."""
+    return None
+
 
 def chat_model_for(settings: Settings) -> BaseChatModel:
-    """The configured chat model; the offline one knows the cycle's own prompts."""
-    llm = LLMSettings(
-        provider=settings.llm_provider,
-        model=settings.llm_model,
-        base_url=settings.llm_base_url,
-        api_key=settings.llm_api_key,
-        timeout=settings.llm_timeout,
-        max_retries=settings.llm_max_retries,
-        temperature=settings.llm_temperature,
+    """The configured chat model (the offline one answers the cycle's own prompts)."""
+    return build_chat_model(
+        LLMSettings(
+            provider=settings.llm_provider,
+            model=settings.llm_model,
+            base_url=settings.llm_base_url,
+            api_key=settings.llm_api_key,
+            timeout=settings.llm_timeout,
+            max_retries=settings.llm_max_retries,
+            temperature=settings.llm_temperature,
+            seed=settings.planning_seed,
+        )
     )
-    model = build_chat_model(llm)
-    if isinstance(model, OfflineChatModel):
-        model = model.model_copy(update={"registry": register_skills(ResponderRegistry())})
-    return model
 
 
-def speak_with(settings: Settings) -> Callable[..., SpeechResult]:
+def speak_with(settings: Settings) -> Speak:
     def speak(*, text: str, language: str, voice: VoiceSpec, out_path: Path) -> SpeechResult:
         from tools.tts import get_engine, synthesize
+        from tools.tts.base import TTSError
 
         engine = None
         if voice.provider == "elevenlabs":
             key = settings.elevenlabs_api_key.get_secret_value() if settings.elevenlabs_api_key else None
-            from tools.tts.base import TTSError
-
             if not key:
                 raise TTSError("voice uses ElevenLabs but TWIN_ELEVENLABS_API_KEY is not set")
             engine = get_engine("elevenlabs", api_key=key, base_url=settings.elevenlabs_base_url)
@@ -67,7 +99,7 @@ def render(request: RenderRequest, progress: ProgressCallback | None = None) -> 
 def publishers_for(
     settings: Settings, clock: Clock, *, client: httpx.Client | None = None
 ) -> Callable[[str], Publisher]:
-    """A cached adapter factory: sandbox stays local, every other platform is built from settings.
+    """A cached adapter lookup: sandbox stays local, every other platform is built from settings.
 
     Args:
         settings: Base URLs, client ids and secrets of each platform.
@@ -103,52 +135,43 @@ def memory_for(settings: Settings, agent_id: str, clock: Clock) -> Memory | None
 
 
 def build_context(
-    system: System,
+    resources: Resources,
+    wiring: Wiring,
     *,
     clock: Clock,
     agent_id: str,
     render_quality: str = "full",
     progress: Callable[[str, str], None] | None = None,
-    overrides: dict[str, Any] | None = None,
 ) -> Context:
-    """Everything a run needs, from settings.
-
-    ``overrides`` swaps pieces (tests, simulations): any Context field, or one of the tools
-    ``speak``, ``render``, ``publisher_for``, ``trends``.
-    """
-    settings = system.settings
+    """Everything a run needs: the wiring's parts, the rest from settings."""
+    settings = resources.settings
     from tools.trends import load_trends
 
-    extra = dict(overrides or {})
-    tool_parts: dict[str, Any] = {
-        "speak": speak_with(settings),
-        "render": render,
-        "publisher_for": publishers_for(settings, clock),
-        "trends": lambda: load_trends(settings.trends_file),
-    }
-    for name in list(tool_parts):
-        if name in extra:
-            tool_parts[name] = extra.pop(name)
-    values: dict[str, Any] = {
-        "sessions": system.sessions,
-        "settings": settings,
-        "chat_model": chat_model_for(settings),
-        "tools": Toolbox(**tool_parts, render_in_processes=tool_parts["render"] is render),
-        "clock": clock,
-        "cipher": system.cipher(),
-        "render_quality": render_quality,
-        "progress": progress,
-    }
-    values.update(extra)
-    if "memory" not in values:
-        values["memory"] = memory_for(settings, agent_id, clock)
-    return Context(**values)
+    renderer = wiring.render or render
+    return Context(
+        sessions=resources.sessions,
+        settings=settings,
+        chat_model=wiring.chat_model or chat_model_for(settings),
+        tools=Toolbox(
+            speak=wiring.speak or speak_with(settings),
+            render=renderer,
+            publisher_for=(wiring.publishers or (lambda c: publishers_for(settings, c)))(clock),
+            trends=wiring.trends or (lambda: load_trends(settings.trends_file)),
+            render_in_processes=renderer is render,
+        ),
+        clock=clock,
+        cipher=resources.cipher(),
+        memory=(wiring.memory or (lambda a, c: memory_for(settings, a, c)))(agent_id, clock),
+        decide=wiring.decide or decide_week,
+        render_quality=render_quality,
+        progress=progress,
+    )
 
 
 @contextmanager
-def checkpointer(system: System) -> Iterator[BaseCheckpointSaver[Any]]:
+def checkpointer(resources: Resources) -> Iterator[BaseCheckpointSaver[Any]]:
     """LangGraph checkpoints in the application's own database."""
-    url = make_url(system.settings.resolved_database_url)
+    url = make_url(resources.settings.resolved_database_url)
     if url.get_backend_name() == "sqlite":
         from langgraph.checkpoint.sqlite import SqliteSaver
 
@@ -170,3 +193,18 @@ def checkpointer(system: System) -> Iterator[BaseCheckpointSaver[Any]]:
         saver_pg = PostgresSaver(pg)  # type: ignore[arg-type]
         saver_pg.setup()
         yield saver_pg
+
+
+__all__ = [
+    "MemoryFactory",
+    "PublisherFactory",
+    "Wiring",
+    "build_context",
+    "chat_model_for",
+    "checkpointer",
+    "memory_for",
+    "no_memory",
+    "publishers_for",
+    "render",
+    "speak_with",
+]

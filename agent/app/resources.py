@@ -10,13 +10,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from agent.errors import DataDirError
 from agent.settings import Settings
 from db.crypto import Cipher, load_cipher
 from db.engine import build_engine, check_connection, session_factory
-
-
-class DataDirError(RuntimeError):
-    """The data directory cannot be created or written."""
 
 
 def ensure_data_dir(path: Path) -> Path:
@@ -34,7 +31,7 @@ def ensure_data_dir(path: Path) -> Path:
 
 
 @dataclass
-class System:
+class Resources:
     """Settings plus lazily built engine, session factory and cipher."""
 
     settings: Settings
@@ -69,8 +66,8 @@ class System:
             self._engine = None
 
 
-def open_system(settings: Settings) -> System:
+def open_resources(settings: Settings) -> Resources:
     if settings.database_url is None or settings.database_url.startswith("sqlite"):
         ensure_data_dir(settings.data_dir)
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    return System(settings=settings)
+    return Resources(settings=settings)

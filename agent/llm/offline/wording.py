@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 
-from agent.llm.grounding import Grounding
+from agent.llm.offline.grounding import Grounding
 
 __all__ = ["Writer"]
 

@@ -1,1 +1,0 @@
-"""Planning helpers: publishing slots, directive rules and the planning inputs."""
