@@ -10,21 +10,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-from langchain_core.language_models import BaseChatModel
-from sqlalchemy.orm import Session, sessionmaker
+if TYPE_CHECKING:  # the CLI imports the clocks; the heavy types load with a run
+    import numpy as np
+    from langchain_core.language_models import BaseChatModel
+    from sqlalchemy.orm import Session, sessionmaker
 
-from agent.llm import UsageCounter
-from agent.settings import Settings
-from agent.strategy.decide import Decide, decide_week
-from db.crypto import Cipher
-from memory.models import MemoryHit, MemoryRecord
-from prompts import Prompt, load_prompt
-from tools.publish.base import Publisher
-from tools.render.base import ProgressCallback, RenderRequest, RenderResult
-from tools.tts.base import SpeechResult, VoiceSpec
+    from agent.llm import UsageCounter
+    from agent.settings import Settings
+    from agent.strategy.decide import Decide, WeekInputs, WeekSkeleton
+    from db.crypto import Cipher
+    from memory.models import MemoryHit, MemoryRecord
+    from prompts import Prompt
+    from tools.publish.base import Publisher
+    from tools.render.base import ProgressCallback, RenderRequest, RenderResult
+    from tools.tts.base import SpeechResult, VoiceSpec
 
 
 class Clock(Protocol):
@@ -111,6 +112,19 @@ class Toolbox:
     """The renderer is the built-in one, so reels may render in parallel worker processes."""
 
 
+def _learner(inputs: WeekInputs) -> WeekSkeleton:
+    """The default week policy: the learner's :func:`agent.strategy.decide_week`."""
+    from agent.strategy.decide import decide_week
+
+    return decide_week(inputs)
+
+
+def _usage() -> UsageCounter:
+    from agent.llm import UsageCounter
+
+    return UsageCounter()
+
+
 @dataclass(kw_only=True)
 class Context:
     """Everything a node needs besides the state."""
@@ -122,9 +136,9 @@ class Context:
     clock: Clock
     cipher: Cipher
     memory: Memory | None = None
-    decide: Decide = decide_week
+    decide: Decide = _learner
     """The week policy: the learner (evaluations plug in others)."""
-    usage: UsageCounter = field(default_factory=UsageCounter)
+    usage: UsageCounter = field(default_factory=_usage)
     prompt_hashes: dict[str, str] = field(default_factory=dict)
     render_quality: str = "full"
     progress: Callable[[str, str], None] | None = None
@@ -136,6 +150,8 @@ class Context:
 
     def prompt(self, name: str) -> Prompt:
         """Load a prompt and remember its hash for the run record."""
+        from prompts import load_prompt
+
         prompt = load_prompt(name)
         self.prompt_hashes[name] = prompt.sha256
         return prompt

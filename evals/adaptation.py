@@ -6,8 +6,13 @@ Each policy runs the same weekly cycle for ``WEEKS`` weeks per seed and audience
 * adaptive: the agent as shipped — it sees only metrics (and its own memory);
 * oracle: reads the audience's preferences (see :mod:`evals.oracle`); nothing else may.
 
+Each runs with two writers of the words: the configured chat model (``TWIN_LLM_*``, the offline
+stand-in by default) and an OpenAI-compatible local server that answers every structured
+request with schema-valid random choices (:mod:`evals.unguided`): it ignores every suggestion,
+so what the agent learns can only reach the week through code.
+
 Engagement is interactions per post (likes + comments + shares + saves) in weeks 5-8.
-Run: ``.venv/bin/python -m evals.adaptation [--seeds N] [--weeks W] [--jobs J]``.
+Run: ``.venv/bin/python -m evals.adaptation [--seeds N] [--weeks W] [--jobs J] [--model M]``.
 """
 
 from __future__ import annotations
@@ -23,8 +28,13 @@ from evals.audiences import PROFILES
 from tools.publish.sandbox import load_audience
 
 POLICIES = ("baseline", "adaptive", "oracle")
+MODELS = ("configured", "unguided")
 TARGET_VS_BASELINE = 1.3
-TARGET_VS_ORACLE = 0.7
+"""On the built-in and the drifting audience, with either model."""
+FLOOR_VS_BASELINE = 1.1
+"""On every audience."""
+TARGET_VS_ORACLE = {"builtin": 0.85, "drifting": 0.75}
+"""Share of the oracle wanted per audience (others: none)."""
 WEEKS = 8
 SCORED = (5, 8)
 
@@ -80,6 +90,7 @@ def scored_weeks(weeks: int) -> tuple[int, int]:
 @dataclass
 class ProfileRow:
     profile: str
+    model: str
     means: dict[str, float]
 
     @property
@@ -96,33 +107,43 @@ class ProfileRow:
 
     @property
     def met(self) -> bool:
-        return self.vs_baseline >= TARGET_VS_BASELINE and self.vs_oracle >= TARGET_VS_ORACLE
+        wanted = TARGET_VS_BASELINE if self.profile in TARGET_VS_ORACLE else FLOOR_VS_BASELINE
+        return self.vs_baseline >= wanted and self.vs_oracle >= TARGET_VS_ORACLE.get(self.profile, 0.0)
 
 
 def evaluate(
-    *, seeds: int = 3, weeks: int = WEEKS, profiles: list[str] | None = None, jobs: int = 2
+    *,
+    seeds: int = 3,
+    weeks: int = WEEKS,
+    profiles: list[str] | None = None,
+    models: tuple[str, ...] = MODELS,
+    jobs: int = 2,
 ) -> tuple[list[ProfileRow], list[Score]]:
-    """Run every profile x policy x seed and average per profile and policy."""
-    todo = [
-        Job(p, policy, s, weeks)
-        for p in (profiles or list(PROFILES))
-        for policy in POLICIES
-        for s in range(seeds)
-    ]
-    if jobs > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            scores = list(pool.map(run_job, todo))
-    else:
-        scores = [run_job(j) for j in todo]
-    rows = []
-    for profile in profiles or list(PROFILES):
-        means = {
-            policy: statistics.fmean(
-                s.engagement for s in scores if s.job.profile == profile and s.job.policy == policy
-            )
+    """Run every model x profile x policy x seed and average per model, profile and policy."""
+    from evals.unguided import serve
+
+    with serve() as unguided_url:
+        todo = [
+            Job(p, policy, s, weeks, unguided_url if model == "unguided" else None)
+            for model in models
+            for p in (profiles or list(PROFILES))
             for policy in POLICIES
-        }
-        rows.append(ProfileRow(profile, means))
+            for s in range(seeds)
+        ]
+        if jobs > 1:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                scores = list(pool.map(run_job, todo))
+        else:
+            scores = [run_job(j) for j in todo]
+    rows = []
+    for model in models:
+        for profile in profiles or list(PROFILES):
+            mine = [s for s in scores if s.job.profile == profile and (s.job.llm_base_url is not None) == (model == "unguided")]
+            means = {
+                policy: statistics.fmean(s.engagement for s in mine if s.job.policy == policy)
+                for policy in POLICIES
+            }
+            rows.append(ProfileRow(profile, model, means))
     return rows, scores
 
 
@@ -131,17 +152,21 @@ def format_table(rows: list[ProfileRow], seeds: int, weeks: int) -> str:
     lines = [
         f"Mean interactions per post in weeks {first}-{last} ({seeds} seeds, {weeks} weeks each)",
         "",
-        f"{'profile':<18}{'baseline':>10}{'adaptive':>10}{'oracle':>10}{'vs base':>9}{'vs oracle':>11}  target",
-        "-" * 76,
+        f"{'model':<12}{'profile':<18}{'baseline':>10}{'adaptive':>10}{'oracle':>10}{'vs base':>9}{'vs oracle':>11}  target",
+        "-" * 88,
     ]
     for r in rows:
         lines.append(
-            f"{r.profile:<18}{r.means['baseline']:>10.1f}{r.means['adaptive']:>10.1f}{r.means['oracle']:>10.1f}"
+            f"{r.model:<12}{r.profile:<18}{r.means['baseline']:>10.1f}{r.means['adaptive']:>10.1f}{r.means['oracle']:>10.1f}"
             f"{r.vs_baseline:>8.2f}x{r.vs_oracle:>10.0%}  {'met' if r.met else 'NOT met'}"
         )
     lines.append("")
     lines.append(
-        f"target: >= {TARGET_VS_BASELINE}x baseline and >= {TARGET_VS_ORACLE:.0%} of oracle on every profile"
+        f"targets: >= {TARGET_VS_BASELINE}x baseline on "
+        + ", ".join(TARGET_VS_ORACLE)
+        + f" (>= {FLOOR_VS_BASELINE}x elsewhere); share of oracle "
+        + ", ".join(f"{p} >= {v:.0%}" for p, v in TARGET_VS_ORACLE.items())
+        + "; with every model"
     )
     return "\n".join(lines)
 
@@ -157,16 +182,27 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", action="append", choices=list(PROFILES), help="only these profiles"
     )
     parser.add_argument(
+        "--model",
+        action="append",
+        choices=MODELS,
+        help="only these writers: the configured chat model, or the unguided random server (default both)",
+    )
+    parser.add_argument(
         "--curves", action="store_true", help="also print each run's weekly engagement"
     )
     args = parser.parse_args(argv)
     rows, scores = evaluate(
-        seeds=args.seeds, weeks=args.weeks, profiles=args.profile, jobs=args.jobs
+        seeds=args.seeds,
+        weeks=args.weeks,
+        profiles=args.profile,
+        models=tuple(args.model or MODELS),
+        jobs=args.jobs,
     )
     if args.curves:
         for s in scores:
+            model = "unguided" if s.job.llm_base_url else "configured"
             print(
-                f"{s.job.profile:<18}{s.job.policy:<10}seed {s.job.seed}: "
+                f"{model:<12}{s.job.profile:<18}{s.job.policy:<10}seed {s.job.seed}: "
                 + " ".join(f"{v:6.1f}" for v in s.curve)
             )
         print()

@@ -89,7 +89,7 @@ def _inputs(week: str, seed: int, evidence: StrategyEvidence | None) -> WeekInpu
             for t in load_trends()
         ],
         twins=[name for name, *_ in TWINS],
-        hooks=[HookChoice(category=c, template=t) for _, c, t in HOOKS],
+        hooks=[HookChoice(category=c, template=t) for _, c, t in sorted(HOOKS)],  # as the repo orders them
         seed=f"{seed}:{AGENT_NAME}:{week}",
         evidence=evidence,
         not_before=monday - timedelta(hours=15),

@@ -26,14 +26,7 @@ BANNED_PHRASES = (
     "follow for follow",
 )
 STOPWORDS = frozenset(
-    """a an and are as at be but by for from has have how in into is it its of on or our so than
-    that the their then there these this those to was what when where which who why will with you
-    your about more most less get right today here nobody talk does people wrong fix before after
-    every first second third then thing things because never always only just like make makes know
-    want need good best time week weeks year them they would could should also even much many some
-    other same each while still over under again once next last keep start stop take give look
-    going doing done being been were will shall might must than very really actually everyone
-    anything something nothing someone""".split()
+    ["a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "how", "in", "into", "is", "it", "its", "of", "on", "or", "our", "so", "than", "that", "the", "their", "then", "there", "these", "this", "those", "to", "was", "what", "when", "where", "which", "who", "why", "will", "with", "you", "your", "about", "more", "most", "less", "get", "right", "today", "here", "nobody", "talk", "does", "people", "wrong", "fix", "before", "after", "every", "first", "second", "third", "then", "thing", "things", "because", "never", "always", "only", "just", "like", "make", "makes", "know", "want", "need", "good", "best", "time", "week", "weeks", "year", "them", "they", "would", "could", "should", "also", "even", "much", "many", "some", "other", "same", "each", "while", "still", "over", "under", "again", "once", "next", "last", "keep", "start", "stop", "take", "give", "look", "going", "doing", "done", "being", "been", "were", "will", "shall", "might", "must", "than", "very", "really", "actually", "everyone", "anything", "something", "nothing", "someone"]
 )
 NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 PROMISES = re.compile(

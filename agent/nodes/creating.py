@@ -137,7 +137,7 @@ def _prepare(ctx: Context, state: CycleState, work: ItemWork) -> uuid.UUID | Pre
     folder = ctx.settings.media_dir / state["agent_id"][:8] / state["week"] / f"slot{slot:02d}-r{work.revision}"
     folder.mkdir(parents=True, exist_ok=True)
     if script is None:
-        script = _save_script(ctx, user_id, brief, work, write_script(ctx, brief, work.feedback))
+        script = _save_script(ctx, state, user_id, brief, work, write_script(ctx, brief, work.feedback))
     speech, script = _speak_within_target(ctx, brief, spec, script, folder)
     with transaction(ctx.sessions) as session:
         job_id = creative.render_job(
@@ -166,7 +166,9 @@ def _prepare(ctx: Context, state: CycleState, work: ItemWork) -> uuid.UUID | Pre
     return Prepared(work, user_id, brief, script, speech, job_id, request)
 
 
-def _save_script(ctx: Context, user_id: uuid.UUID, brief: Brief, work: ItemWork, draft: Any) -> creative.ScriptText:
+def _save_script(
+    ctx: Context, state: CycleState, user_id: uuid.UUID, brief: Brief, work: ItemWork, draft: Any
+) -> creative.ScriptText:
     now = ctx.clock.now().isoformat()
     history = [{"at": now, "editor": "agent", "delta": "created"}]
     if work.feedback:
@@ -192,6 +194,7 @@ def _save_script(ctx: Context, user_id: uuid.UUID, brief: Brief, work: ItemWork,
             subject_type=SubjectType.script,
             subject_id=script.id,
             user_id=user_id,
+            run_id=uuid.UUID(state["run_id"]),
             message=f"script '{draft.title}' ({len(draft.body.split())} words, revision {work.revision})",
             at=ctx.clock.now(),
         )

@@ -3,7 +3,7 @@
 For every slot the skeleton fixes its time, platforms, topic, twin, pillar, tone, hook
 category (and template) and target length. The chat model then writes only the words inside
 it (hook wording, rationale, scripts, captions); whatever it answers, the saved plan equals
-the skeleton (see :mod:`agent.strategy.conform`).
+the skeleton (see :mod:`agent.strategy.enforce`).
 """
 
 from __future__ import annotations

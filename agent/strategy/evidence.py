@@ -13,12 +13,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from agent.strategy.dimensions import TONES
+from agent.strategy.dimensions import HOURS, TONES, WEEKDAYS, hour_bucket
 from agent.strategy.observation import Change, Observation
 from agent.strategy.slots import parse_timing
 
 VERSION = 2
-HAND_WEIGHT = 2.0
+HAND_WEIGHT = 3.0
 """How many posts' worth of evidence one line of a hand-written strategy is."""
 HAND_RAISE = 1.4
 HAND_LOWER = 0.6
@@ -121,19 +121,25 @@ def _hand_written(adjustments: dict[str, Any]) -> list[ObservationRecord]:
         add({"topic": str(topic)}, HAND_RAISE)
     for topic in adjustments.get("topics_to_reduce") or []:
         add({"topic": str(topic)}, HAND_LOWER)
+    # A preference says "this rather than the others": the others are written down as worse.
     for platform, tone in (adjustments.get("tone_adjustments") or {}).items():
         if tone in TONES:
             add({"platform": str(platform), "tone": str(tone)}, HAND_RAISE)
+            for other in TONES:
+                if other != tone:
+                    add({"platform": str(platform), "tone": other}, HAND_LOWER)
     for platform, entries in (adjustments.get("platform_timing_updates") or {}).items():
-        for entry in entries or []:
-            parsed = parse_timing(str(entry))
-            if parsed is not None:
-                weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[parsed[0]]
-                hour = f"{parsed[1].hour // 2 * 2:02d}:00"
-                add({"platform": str(platform), "weekday": weekday, "hour": hour}, HAND_RAISE)
+        named = [p for p in (parse_timing(str(e)) for e in entries or []) if p is not None]
+        for day, at in named:
+            add({"platform": str(platform), "weekday": WEEKDAYS[day], "hour": hour_bucket(at.hour)}, HAND_RAISE)
+        for hour in HOURS:
+            if named and hour not in {hour_bucket(at.hour) for _, at in named}:
+                add({"platform": str(platform), "hour": hour}, HAND_LOWER)
     rotation = [str(t) for t in adjustments.get("twin_rotation") or []]
     if len(rotation) > 1:
         add({"twin": rotation[0]}, HAND_RAISE)
+        for twin in rotation[1:]:
+            add({"twin": twin}, 1.0)
     return records
 
 

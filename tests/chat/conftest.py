@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 from agent.app.bootstrap import initialise
-from agent.chat import ChatReply, chat_reply
-from agent.app.runs import RunOutcome, start_run
-from agent.settings import load_settings
 from agent.app.resources import Resources, open_resources
+from agent.app.runs import RunOutcome, start_run
+from agent.app.wiring import Wiring, no_memory
+from agent.chat import ChatReply, chat_reply
+from agent.settings import load_settings
 from db.engine import transaction
 from db.repo.identity import get_agent, update_agent_policy
 from tests.cycle.fakes import FakeRender
@@ -29,8 +30,8 @@ def make_system(data_dir: Path, db_url: str, **settings: Any) -> Resources:
     return system
 
 
-def overrides() -> dict[str, Any]:
-    return {"render": FakeRender(), "memory": None}
+def wiring() -> Wiring:
+    return Wiring(render=FakeRender(), memory=no_memory)
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def saying(system: Resources) -> Say:
             user_email=EMAIL,
             message=message,
             confirm=confirm,
-            context_overrides=overrides(),
+            wiring=wiring(),
         )
 
     return say
@@ -67,6 +68,6 @@ def say(system: Resources) -> Say:
 
 def waiting_run(system: Resources, week: str = "2030-W10") -> RunOutcome:
     """A run stopped at review with two reels (manual approval mode)."""
-    outcome = start_run(system, week=week, context_overrides=overrides())
+    outcome = start_run(system, week=week, wiring=wiring())
     assert outcome.review is not None and len(outcome.review["reels"]) == 2
     return outcome

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from agent.chat import stream_reply, thread_id
-from agent.app.wiring import checkpointer
 from agent.app.resources import Resources
+from agent.app.wiring import checkpointer
+from agent.chat import stream_reply, thread_id
 from db.enums import ApprovalStatus, PublishStatus, RunStatus
 from db.models import AgentRun, Post, User, VideoReel
 from tests.chat.conftest import EMAIL, make_system, saying, waiting_run

@@ -7,12 +7,12 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from agent.app.runs import start_run
 from agent.app.resources import Resources
+from agent.app.runs import start_run
 from db.engine import transaction
 from db.models import CalendarItem, ContentCalendar
 from db.repo.identity import get_agent, update_agent_policy
-from tests.chat.conftest import overrides, saying
+from tests.chat.conftest import saying, wiring
 
 
 def plan_of(system: Resources, run_id: str) -> list[tuple[int, str]]:
@@ -32,7 +32,7 @@ def test_chat_directives_change_the_next_plan(system: Resources) -> None:
     with transaction(system.sessions) as session:
         update_agent_policy(session=session, agent=get_agent(session=session), posts_per_week=7)
     before = start_run(
-        system, week="2030-W10", fast_forward=True, auto_approve=True, context_overrides=overrides()
+        system, week="2030-W10", fast_forward=True, auto_approve=True, wiring=wiring()
     )
     plan = plan_of(system, before.run_id)
     assert 6 in {day for day, _ in plan}  # a post every day, Sunday included
@@ -47,7 +47,7 @@ def test_chat_directives_change_the_next_plan(system: Resources) -> None:
     ]
 
     after = start_run(
-        system, week="2030-W11", fast_forward=True, auto_approve=True, context_overrides=overrides()
+        system, week="2030-W11", fast_forward=True, auto_approve=True, wiring=wiring()
     )
     new_plan = plan_of(system, after.run_id)
     assert len(new_plan) >= 5 and 6 not in {day for day, _ in new_plan}

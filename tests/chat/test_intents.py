@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from agent.chat import classify
 from agent.app.resources import Resources
+from agent.chat import classify
 from db.enums import ApprovalStatus, DirectiveStatus, RunStatus
 from db.models import Agent, AgentRun, Directive, VideoReel
 from tests.chat.conftest import Say, waiting_run
@@ -132,11 +132,11 @@ def test_run_now_asks_first_then_runs(system: Resources, say: Say) -> None:
 
 def test_last_report_after_a_finished_week(system: Resources, say: Say) -> None:
     from agent.app.runs import start_run
-    from tests.chat.conftest import overrides
+    from tests.chat.conftest import wiring
 
     assert say("show the last report").text == "No weekly report yet."
     start_run(
-        system, week="2030-W10", fast_forward=True, auto_approve=True, context_overrides=overrides()
+        system, week="2030-W10", fast_forward=True, auto_approve=True, wiring=wiring()
     )
     reply = say("how did last week go?")
     assert reply.tool_calls == ["last_report"]

@@ -8,9 +8,9 @@ import av
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from agent.app.resources import open_resources
 from agent.cli import app
 from agent.settings import load_settings
-from agent.app.resources import open_resources
 from db.engine import transaction
 from db.enums import EventType, VoiceProvider
 from db.models import AITwin, EventLog

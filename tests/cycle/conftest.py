@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from agent.app.bootstrap import initialise
-from agent.settings import load_settings
 from agent.app.resources import Resources, open_resources
+from agent.app.wiring import Wiring, no_memory
+from agent.settings import load_settings
 from db.engine import transaction
 from db.repo.identity import get_agent, update_agent_policy
 from tests.cycle.fakes import FakeRender
@@ -49,12 +50,14 @@ def fake_render() -> FakeRender:
     return FakeRender()
 
 
-Overrides = Callable[..., dict[str, Any]]
+Wire = Callable[..., Wiring]
 
 
 @pytest.fixture
-def overrides(fake_render: FakeRender) -> Overrides:
-    def build(**extra: Any) -> dict[str, Any]:
-        return {"render": fake_render, "memory": None, **extra}
+def wiring(fake_render: FakeRender) -> Wire:
+    """Runs with a cheap renderer and no vector memory; keyword arguments replace parts."""
+
+    def build(**parts: Any) -> Wiring:
+        return Wiring(**{"render": fake_render, "memory": no_memory, **parts})
 
     return build

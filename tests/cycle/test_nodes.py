@@ -10,8 +10,9 @@ import pytest
 from langgraph.runtime import Runtime
 from sqlalchemy import func, select
 
-from agent.context import FastForwardClock
-from agent.context import Context
+from agent.app.resources import Resources
+from agent.app.wiring import Wiring, build_context, no_memory
+from agent.context import Context, FastForwardClock
 from agent.nodes import (
     adapting_node,
     analyzing_node,
@@ -20,9 +21,7 @@ from agent.nodes import (
     publishing_node,
     review_node,
 )
-from agent.app.wiring import build_context
 from agent.state import CycleState
-from agent.app.resources import Resources
 from db.engine import transaction
 from db.enums import ApprovalStatus, PublishStatus, TriggerType
 from db.models import (
@@ -54,7 +53,7 @@ def world(sqlite_system: Resources) -> tuple[CycleState, Runtime[Context]]:
         run = create_run(session=session, agent_id=agent.id, trigger_type=TriggerType.manual, week_key=WEEK)
         state: CycleState = {"run_id": str(run.id), "agent_id": str(agent.id), "week": WEEK, "auto_approve": True}
     clock = FastForwardClock(start=datetime(2026, 11, 22, 9, tzinfo=UTC))
-    ctx = build_context(sqlite_system, clock=clock, agent_id=state["agent_id"], overrides={"render": FakeRender(), "memory": None})
+    ctx = build_context(sqlite_system, Wiring(render=FakeRender(), memory=no_memory), clock=clock, agent_id=state["agent_id"])
     return state, Runtime(context=ctx)
 
 
@@ -108,10 +107,11 @@ def test_publishing_analyzing_adapting_are_safe_to_rerun(world: tuple[CycleState
     assert len(posts) == 3 and {p.publish_status for p in posts} == {PublishStatus.published}
     analysed = step(analyzing_node, published, runtime)
     again = step(analyzing_node, published, runtime)
-    assert again["report_id"] == analysed["report_id"] and count(ctx, WeeklyReport) == 1
-    assert count(ctx, AnalyticsSnapshot) == 3
+    assert again["outcomes"] == analysed["outcomes"] and count(ctx, AnalyticsSnapshot) == 3
+    assert len(analysed["outcomes"]["outcomes"]) == 3
     adapted = step(adapting_node, analysed, runtime)
-    step(adapting_node, analysed, runtime)
+    twice = step(adapting_node, analysed, runtime)
+    assert twice["report_id"] == adapted["report_id"] and count(ctx, WeeklyReport) == 1
     assert count(ctx, StrategyUpdate) == 1
     with ctx.sessions() as session:
         strategy = session.get(StrategyUpdate, uuid.UUID(adapted["strategy_id"]))

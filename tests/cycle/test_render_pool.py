@@ -8,7 +8,7 @@ import av
 import pytest
 from sqlalchemy import select
 
-from agent.creating.render_pool import render_all
+from agent.creating.render_pool import render_in_processes
 from db.engine import build_engine, session_factory, transaction
 from db.enums import Aspect, StylePreset
 from db.migrate import upgrade
@@ -40,8 +40,7 @@ def test_two_reels_render_in_two_processes(tmp_path: Path) -> None:
             jobs.append((job.id, RenderRequest(title=f"Reel {n}", script_text="Reel says hello.", speech=speech,
                                                out_path=tmp_path / f"r{n}.mp4", thumbnail_path=tmp_path / f"t{n}.jpg",
                                                target_duration_sec=10, quality="draft")))
-    results = render_all(jobs, render=lambda r, p: None, progress_for=lambda j: (lambda pct: None),  # type: ignore[arg-type,return-value]
-                         db_url=url, workers=2, parallel=True)
+    results = render_in_processes(jobs, db_url=url, workers=2)
     assert set(results) == {j for j, _ in jobs}
     for job_id, _ in jobs:
         result = results[job_id]

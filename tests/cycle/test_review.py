@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from agent.app.resources import Resources
 from agent.app.runs import pending_review, resume_run, start_run
 from agent.schemas import ReelDecision, ReviewResponse
-from agent.app.resources import Resources
 from db.enums import ApprovalStatus, EventType, NotificationType, PublishStatus, RunStatus
 from db.models import AgentRun, EventLog, Notification, Post, RenderJob, Script, VideoReel
-from tests.cycle.conftest import Overrides, set_policy
+from tests.cycle.conftest import Wire, set_policy
 from tests.cycle.fakes import FakeRender
 
 
@@ -28,8 +28,8 @@ def _decide(review: dict[str, Any], actions: list[ReelDecision]) -> dict[str, An
     return ReviewResponse(decisions=actions).model_dump()
 
 
-def test_manual_mode_stops_at_review_and_nothing_is_published(system: Resources, overrides: Overrides) -> None:
-    outcome = start_run(system, fast_forward=True, week="2026-W48", context_overrides=overrides())
+def test_manual_mode_stops_at_review_and_nothing_is_published(system: Resources, wiring: Wire) -> None:
+    outcome = start_run(system, fast_forward=True, week="2026-W48", wiring=wiring())
     assert outcome.status == RunStatus.waiting_review
     review = outcome.review
     assert review is not None and review["kind"] == "review" and len(review["reels"]) == 3
@@ -44,8 +44,8 @@ def test_manual_mode_stops_at_review_and_nothing_is_published(system: Resources,
         assert pending_review(system, run.id) == review
 
 
-def test_approve_from_a_fresh_process_finishes_the_run_without_redoing_work(sqlite_system: Resources, overrides: Overrides, tmp_path: Path) -> None:
-    outcome = start_run(sqlite_system, fast_forward=True, week="2026-W48", context_overrides=overrides())
+def test_approve_from_a_fresh_process_finishes_the_run_without_redoing_work(sqlite_system: Resources, wiring: Wire, tmp_path: Path) -> None:
+    outcome = start_run(sqlite_system, fast_forward=True, week="2026-W48", wiring=wiring())
     assert outcome.status == RunStatus.waiting_review
     env = {**os.environ, "TWIN_DATA_DIR": str(sqlite_system.settings.data_dir),
            "TWIN_DATABASE_URL": sqlite_system.settings.resolved_database_url}
@@ -62,18 +62,18 @@ def test_approve_from_a_fresh_process_finishes_the_run_without_redoing_work(sqli
     assert n(sqlite_system, VideoReel, VideoReel.approval_status == ApprovalStatus.creator_approved) == 3
 
 
-def test_reject_edit_and_partial_answers(sqlite_system: Resources, overrides: Overrides) -> None:
-    outcome = start_run(sqlite_system, fast_forward=True, week="2026-W48", context_overrides=overrides())
+def test_reject_edit_and_partial_answers(sqlite_system: Resources, wiring: Wire) -> None:
+    outcome = start_run(sqlite_system, fast_forward=True, week="2026-W48", wiring=wiring())
     assert outcome.review is not None
     a, b, c = (r["reel_id"] for r in outcome.review["reels"])
-    second = resume_run(sqlite_system, outcome.run_id, context_overrides=overrides(), decisions=_decide(outcome.review, [
+    second = resume_run(sqlite_system, outcome.run_id, wiring=wiring(), decisions=_decide(outcome.review, [
         ReelDecision(reel_id=a, action="reject", reason="off brand"),
         ReelDecision(reel_id=b, action="edit", caption="New caption from the creator", hashtags=["#mine"]),
     ]))
     # c had no decision: it is asked again, alone.
     assert second.status == RunStatus.waiting_review
     assert second.review is not None and [r["reel_id"] for r in second.review["reels"]] == [c]
-    done = resume_run(sqlite_system, outcome.run_id, context_overrides=overrides(),
+    done = resume_run(sqlite_system, outcome.run_id, wiring=wiring(),
                       decisions=_decide(second.review, [ReelDecision(reel_id=c, action="approve")]))
     assert done.status == RunStatus.finished
     with sqlite_system.sessions() as session:
@@ -83,13 +83,13 @@ def test_reject_edit_and_partial_answers(sqlite_system: Resources, overrides: Ov
     assert set(posts) == {b, c}
 
 
-def test_regenerate_goes_back_to_creating_with_feedback_at_most_twice(sqlite_system: Resources, overrides: Overrides, fake_render: FakeRender) -> None:
+def test_regenerate_goes_back_to_creating_with_feedback_at_most_twice(sqlite_system: Resources, wiring: Wire, fake_render: FakeRender) -> None:
     set_policy(sqlite_system, posts_per_week=1)
-    outcome = start_run(sqlite_system, fast_forward=True, week="2026-W48", context_overrides=overrides())
+    outcome = start_run(sqlite_system, fast_forward=True, week="2026-W48", wiring=wiring())
     for round_no in range(2):
         assert outcome.review is not None
         reel_id = outcome.review["reels"][0]["reel_id"]
-        outcome = resume_run(sqlite_system, outcome.run_id, context_overrides=overrides(), decisions=_decide(
+        outcome = resume_run(sqlite_system, outcome.run_id, wiring=wiring(), decisions=_decide(
             outcome.review, [ReelDecision(reel_id=reel_id, action="regenerate", reason=f"shorter please {round_no}")]))
         assert outcome.status == RunStatus.waiting_review
     with sqlite_system.sessions() as session:
@@ -99,14 +99,14 @@ def test_regenerate_goes_back_to_creating_with_feedback_at_most_twice(sqlite_sys
     assert len(fake_render.requests) == 3
     # A third regenerate is refused: the reel is rejected instead, and the week finishes.
     assert outcome.review is not None
-    last = resume_run(sqlite_system, outcome.run_id, context_overrides=overrides(), decisions=_decide(
+    last = resume_run(sqlite_system, outcome.run_id, wiring=wiring(), decisions=_decide(
         outcome.review, [ReelDecision(reel_id=outcome.review["reels"][0]["reel_id"], action="regenerate", reason="again")]))
     assert last.status == RunStatus.finished
     assert n(sqlite_system, Script) == 3
     assert n(sqlite_system, Post) == 0
 
 
-def test_auto_above_asks_only_for_low_quality(sqlite_system: Resources, overrides: Overrides) -> None:
+def test_auto_above_asks_only_for_low_quality(sqlite_system: Resources, wiring: Wire) -> None:
     set_policy(sqlite_system, approval_mode="auto_above", auto_approve_threshold=0.95)
     calls = {"n": 0}
     render = FakeRender()
@@ -118,7 +118,7 @@ def test_auto_above_asks_only_for_low_quality(sqlite_system: Resources, override
             result.warnings.append("no avatar found; style background used")
         return result
 
-    outcome = start_run(sqlite_system, fast_forward=True, week="2026-W48", context_overrides=overrides(render=half_warned))
+    outcome = start_run(sqlite_system, fast_forward=True, week="2026-W48", wiring=wiring(render=half_warned))
     assert outcome.status == RunStatus.waiting_review and outcome.review is not None
     assert len(outcome.review["reels"]) == 2
     assert all(r["quality_score"] < 0.95 for r in outcome.review["reels"])

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from agent.simulation import SimulationConfig, simulate
-from evals.replay import START_WEEK, Run, _adaptive_week, _options, parse_overrides, replay
+from agent.strategy import decide_week
+from evals.replay import START_WEEK, Run, _inputs, parse_overrides, replay
 
 
 @pytest.mark.slow
@@ -20,18 +21,18 @@ def test_the_replay_plans_the_first_week_as_the_simulated_cycle_does(tmp_path: P
             " c.target_length_sec, t.name from calendar_items c"
             " join ai_twins t on t.id = c.ai_twin_id order by c.planned_at"
         ).fetchall()
-    planned = _adaptive_week([], START_WEEK, 3, _options())
+    planned = decide_week(_inputs(START_WEEK, 3, None)).slots
     assert [
         (
-            when.strftime("%Y-%m-%d %H:%M"),
-            s["pillar"],
-            s["topic"],
-            s["hook_category"],
-            s["tone"],
-            s["target_length_sec"],
-            s["twin"],
+            s.at.strftime("%Y-%m-%d %H:%M"),
+            s.pillar,
+            s.topic,
+            s.hook_category,
+            s.tone,
+            s.target_length_sec,
+            s.twin,
         )
-        for when, s in planned
+        for s in planned
     ] == [(at[:16], *rest) for at, *rest in real]
 
 
@@ -43,7 +44,7 @@ def test_a_replay_is_deterministic_and_the_oracle_leads_the_first_weeks() -> Non
     assert min(oracle) > max(adaptive[:2])
 
 
-def test_overrides_name_only_the_effect_models_numeric_settings() -> None:
+def test_overrides_name_only_the_learners_numeric_settings() -> None:
     assert parse_overrides(["PRIOR_SD=0.3", "ANNEAL_POWER=2"]) == (
         ("PRIOR_SD", 0.3),
         ("ANNEAL_POWER", 2.0),
@@ -55,7 +56,7 @@ def test_overrides_name_only_the_effect_models_numeric_settings() -> None:
 
 
 def test_a_run_without_overrides_uses_the_shipped_settings() -> None:
-    from agent.planning import model
+    from agent.strategy import priors as model
 
     shipped = model.MEDIATOR_SD
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
@@ -11,12 +12,11 @@ from typing import Any
 import pytest
 
 from agent.app.bootstrap import initialise
-from agent.context import FastForwardClock
+from agent.app.resources import Resources, open_resources
 from agent.app.runs import RunOutcome, start_run
 from agent.settings import load_settings
 from agent.simulation import SimulationConfig
-from agent.simulation.runner import context_overrides
-from agent.app.resources import Resources, open_resources
+from agent.simulation.runner import simulation_wiring
 from agent.strategy.weeks import parse_week
 from db.repo.identity import get_agent
 
@@ -36,33 +36,18 @@ def agent_id(system: Resources) -> uuid.UUID:
         return get_agent(session=session).id
 
 
-def run_week(system: Resources, week: str, *, memory: bool = False, **overrides: Any) -> RunOutcome:
+def run_week(system: Resources, week: str, *, memory: bool = False, **parts: Any) -> RunOutcome:
     """One auto-approved fast-forward week with cheap media on the seeded sandbox."""
-    from agent.llm import OfflineChatModel, ResponderRegistry
-    from agent.offline_skills import register_skills
     from tools.publish.sandbox import load_audience
 
-    monday = datetime.combine(parse_week(week), time(0, 0), tzinfo=UTC)
-    model = OfflineChatModel(seed=0).model_copy(
-        update={"registry": register_skills(ResponderRegistry())}
-    )
-    ctx = context_overrides(
-        system.settings,
-        SimulationConfig(),
-        load_audience(None),
-        model,
-        FastForwardClock(start=monday - timedelta(hours=15)),
-    )
-    if not memory:
-        ctx["memory"] = None
-    ctx.update(overrides)
+    wiring = simulation_wiring(system.settings, SimulationConfig(memory=memory), load_audience(None))
     outcome = start_run(
         system,
         week=week,
         auto_approve=True,
         fast_forward=True,
-        now=monday - timedelta(days=1),
-        context_overrides=ctx,
+        now=datetime.combine(parse_week(week), time(0, 0), tzinfo=UTC) - timedelta(days=1),
+        wiring=dataclasses.replace(wiring, **parts),
         render_quality="draft",
     )
     assert outcome.status.value == "finished", outcome.error

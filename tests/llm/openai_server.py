@@ -33,8 +33,8 @@ from typing import Any, Literal
 from agent.llm.offline.grounding import Grounding
 from agent.llm.offline.responders import match_tools
 from agent.llm.offline.schema_fill import fill_schema
-from agent.llm.tokens import count_tokens
 from agent.llm.offline.wording import Writer
+from agent.llm.tokens import count_tokens
 
 __all__ = ["FakeOpenAIServer", "Fault", "RecordedRequest", "ToolPolicy"]
 

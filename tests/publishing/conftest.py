@@ -16,12 +16,12 @@ import pytest
 from sqlalchemy import select, text, update
 
 from agent.app.bootstrap import initialise
+from agent.app.resources import Resources, open_resources
 from agent.context import FastForwardClock
 from agent.publishing.accounts import connect_account
 from agent.publishing.adhoc import adhoc_post
 from agent.publishing.service import PublishService
 from agent.settings import load_settings
-from agent.app.resources import Resources, open_resources
 from db.base import Base
 from db.engine import transaction
 from db.enums import Platform

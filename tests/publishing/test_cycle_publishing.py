@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from agent.cli import app
-from agent.app.runs import start_run
-from agent.settings import load_settings
 from agent.app.resources import open_resources
+from agent.app.runs import start_run
+from agent.app.wiring import Wiring, no_memory
+from agent.cli import app
+from agent.settings import load_settings
 from db.enums import PublishStatus, RunStatus
 from db.models import AnalyticsSnapshot, Post
 from tests.cycle.conftest import set_policy
@@ -36,7 +37,7 @@ def test_a_week_goes_out_on_the_sandbox_and_on_instagram(tmp_path: Path, monkeyp
         system = open_resources(load_settings())
         set_policy(system, posts_per_week=2, max_posts_per_day=2)
         outcome = start_run(system, auto_approve=True, fast_forward=True, week="2026-W48",
-                            context_overrides={"render": FakeRender(), "memory": None})
+                            wiring=Wiring(render=FakeRender(), memory=no_memory))
         assert outcome.status == RunStatus.finished, outcome.error
         with system.sessions() as session:
             posts = list(session.scalars(select(Post)))

@@ -41,7 +41,7 @@ def publish_until_settled(world: World, rounds: int = 4, first: Any = None) -> A
     for _ in range(rounds):
         if outcome.next_attempt_at is None or outcome.status == PublishStatus.published:
             break
-        world.clock.advance_to(outcome.next_attempt_at + timedelta(seconds=1))
+        world.clock.reach(outcome.next_attempt_at + timedelta(seconds=1))
         outcome = service.publish(world.post_id)
     return outcome
 
@@ -135,7 +135,7 @@ def test_rate_limit_waits_for_retry_after_and_persists_state(
     calls = len(fake.log)
     early = world.service().publish(world.post_id)  # another process, before the reset
     assert early.status == PublishStatus.scheduled and len(fake.log) == calls
-    world.clock.advance_to(first.next_attempt_at + timedelta(seconds=1))
+    world.clock.reach(first.next_attempt_at + timedelta(seconds=1))
     done = publish_until_settled(world)
     assert done.status == PublishStatus.published, done.message
     assert len(world.marker_posts()) == 1

@@ -10,9 +10,9 @@ from PIL import Image
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from agent.app.resources import open_resources
 from agent.cli import app
 from agent.settings import load_settings
-from agent.app.resources import open_resources
 from db.models import Feedback, VideoReel, WeeklyReport
 
 runner = CliRunner()

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from agent.app.bootstrap import initialise
+from agent.app.resources import Resources, open_resources
+from agent.app.wiring import Wiring, no_memory
 from agent.scheduling import JobRuntime
 from agent.settings import load_settings
-from agent.app.resources import Resources, open_resources
 from db.engine import transaction
 from db.repo.identity import get_agent, update_agent_policy
 from tests.cycle.fakes import FakeRender
@@ -23,13 +24,12 @@ class MovableClock:
     """A clock tests set by hand (it never moves on its own)."""
 
     current: datetime
-    simulated: bool = False
 
     def now(self) -> datetime:
         return self.current
 
-    def advance_to(self, when: datetime) -> None:
-        return None
+    def reach(self, when: datetime) -> bool:
+        return when <= self.now()
 
     def set(self, when: datetime) -> None:
         self.current = when
@@ -60,5 +60,5 @@ def sqlite_system(tmp_path: Path) -> Iterator[Resources]:
 
 def runtime_for(system: Resources, clock: MovableClock) -> JobRuntime:
     return JobRuntime(
-        system=system, clock=clock, context_overrides={"render": FakeRender(), "memory": None}
+        system=system, clock=clock, wiring=Wiring(render=FakeRender(), memory=no_memory)
     )

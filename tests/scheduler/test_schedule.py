@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from agent.app.resources import Resources
 from agent.errors import UserError
 from agent.scheduling import (
     ClockedScheduler,
@@ -21,7 +22,6 @@ from agent.scheduling import (
     weekly_dedupe_key,
     weekly_job_id,
 )
-from agent.app.resources import Resources
 from db.engine import transaction
 from db.enums import RunStatus, TriggerType
 from db.models import AgentRun
@@ -157,13 +157,13 @@ def test_one_run_per_agent_week_is_a_database_guarantee(system: Resources) -> No
 
     agent_id = set_schedule(system)
     key = weekly_dedupe_key(agent_id, "2030-W20")
-    overrides = runtime_for(system, MovableClock(FRIDAY)).context_overrides
+    wiring = runtime_for(system, MovableClock(FRIDAY)).wiring
     first = start_run(
         system,
         week="2030-W20",
         trigger=TriggerType.schedule_weekly,
         dedupe_key=key,
-        context_overrides=overrides,
+        wiring=wiring,
         auto_approve=True,
     )
     assert first.status == RunStatus.finished
@@ -173,7 +173,7 @@ def test_one_run_per_agent_week_is_a_database_guarantee(system: Resources) -> No
             week="2030-W20",
             trigger=TriggerType.schedule_weekly,
             dedupe_key=key,
-            context_overrides=overrides,
+            wiring=wiring,
         )
     assert len(runs(system)) == 1
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from agent.scheduling import describe, update_schedule, weekly_dedupe_key
 from agent.app.resources import Resources
+from agent.scheduling import describe, update_schedule, weekly_dedupe_key
 from db.engine import transaction
 from db.enums import NotificationType, RunStatus, TriggerType
 from db.models import AgentRun, Notification, VideoReel

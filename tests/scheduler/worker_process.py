@@ -17,9 +17,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from agent.app.resources import open_resources
+from agent.app.wiring import Wiring, no_memory
 from agent.scheduling import JobRuntime, Worker
 from agent.settings import load_settings
-from agent.app.resources import open_resources
 from tests.cycle.fakes import FakeRender
 
 
@@ -28,7 +29,6 @@ class ShiftedClock:
     """Real time, shifted so that it starts at a chosen instant."""
 
     start: datetime
-    simulated: bool = False
 
     def __post_init__(self) -> None:
         self._origin = time.monotonic()
@@ -36,8 +36,8 @@ class ShiftedClock:
     def now(self) -> datetime:
         return self.start + timedelta(seconds=time.monotonic() - self._origin)
 
-    def advance_to(self, when: datetime) -> None:
-        return None
+    def reach(self, when: datetime) -> bool:
+        return when <= self.now()
 
 
 class SlowRender(FakeRender):
@@ -70,7 +70,7 @@ def main() -> None:
     runtime = JobRuntime(
         system=system,
         clock=ShiftedClock(start),
-        context_overrides={"render": SlowRender(args.render_seconds), "memory": None},
+        wiring=Wiring(render=SlowRender(args.render_seconds), memory=no_memory),
     )
     if args.start_at:
         time.sleep(max(0.0, args.start_at - time.time()))

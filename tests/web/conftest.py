@@ -17,10 +17,11 @@ from chromadb.api.shared_system_client import SharedSystemClient
 from fastapi.testclient import TestClient
 
 from agent.app.bootstrap import initialise
-from agent.cli.serve_cmds import set_password
-from agent.app.runs import start_run
-from agent.settings import load_settings
 from agent.app.resources import Resources, open_resources
+from agent.app.runs import start_run
+from agent.app.wiring import Wiring, no_memory
+from agent.cli.serve_cmds import set_password
+from agent.settings import load_settings
 from agent.web import create_app
 from db.engine import transaction
 from db.enums import RunStatus
@@ -31,10 +32,10 @@ EMAIL = "creator@localhost"
 PASSWORD = "correct horse battery"
 WEEK = "2026-W48"
 """The week the waiting run plans (fixed, so pages and assertions do not depend on today)."""
-OVERRIDES: dict[str, Any] = {"render": cheap_render}
+WIRING = Wiring(render=cheap_render)
 
 
-def build_waiting_dir(data_dir: Path, overrides: dict[str, Any] | None = OVERRIDES) -> str:
+def build_waiting_dir(data_dir: Path, wiring: Wiring = WIRING) -> str:
     """Init, two posts a week, a fast-forward run stopped at review; returns the run id."""
     system = open_resources(load_settings(data_dir=data_dir))
     try:
@@ -48,7 +49,7 @@ def build_waiting_dir(data_dir: Path, overrides: dict[str, Any] | None = OVERRID
             fast_forward=True,
             auto_approve=False,
             render_quality="draft",
-            context_overrides=overrides,
+            wiring=wiring,
         )
         assert outcome.status == RunStatus.waiting_review, outcome.error
         return outcome.run_id
@@ -111,14 +112,14 @@ def sign_in(client: TestClient, email: str = EMAIL, password: str = PASSWORD) ->
 @pytest.fixture
 def anon(system: Resources) -> Iterator[TestClient]:
     """A client that has not signed in."""
-    with TestClient(create_app(system, run_overrides=OVERRIDES)) as client:
+    with TestClient(create_app(system, wiring=WIRING)) as client:
         yield client
 
 
 @pytest.fixture
 def client(system: Resources) -> Iterator[TestClient]:
     """A signed-in client."""
-    with TestClient(create_app(system, run_overrides=OVERRIDES)) as c:
+    with TestClient(create_app(system, wiring=WIRING)) as c:
         response = sign_in(c)
         assert response.status_code == 303, response.text
         yield c
@@ -140,7 +141,7 @@ class LiveServer:
     def __init__(self, system: Resources) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.app = create_app(system, run_overrides=OVERRIDES)
+        self.app = create_app(system, wiring=WIRING)
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

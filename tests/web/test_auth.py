@@ -21,7 +21,7 @@ from agent.web.security import hash_password, verify_password
 from db.engine import transaction
 from db.enums import SessionStatus
 from db.models import AppSession
-from tests.web.conftest import EMAIL, OVERRIDES, PASSWORD, csrf_of, page_csrf, sign_in
+from tests.web.conftest import EMAIL, PASSWORD, WIRING, csrf_of, page_csrf, sign_in
 
 PAGES = ["/", "/inbox", "/calendar", "/reports", "/chat", "/accounts", "/notifications"]
 
@@ -161,7 +161,7 @@ def test_every_post_route_checks_csrf(client: TestClient) -> None:
 
 
 def test_csrf_token_of_another_session_is_refused(system: Resources) -> None:
-    app = create_app(system, run_overrides=OVERRIDES)
+    app = create_app(system, wiring=WIRING)
     with TestClient(app) as first, TestClient(app) as second:
         sign_in(first)
         sign_in(second)

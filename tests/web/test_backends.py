@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from agent.app.bootstrap import initialise
+from agent.app.resources import open_resources
 from agent.cli.serve_cmds import set_password
 from agent.settings import load_settings
-from agent.app.resources import open_resources
 from agent.web import create_app
 from tests.web.conftest import EMAIL, PASSWORD, page_csrf, sign_in
 

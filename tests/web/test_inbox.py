@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from agent.app.runs import pending_review
 from agent.app.resources import Resources
+from agent.app.runs import pending_review
 from db.enums import ApprovalStatus, PublishStatus, RunStatus
 from db.models import AgentRun, Post, VideoReel, WeeklyReport
 from tests.web.conftest import page_csrf

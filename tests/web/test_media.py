@@ -12,8 +12,8 @@ from urllib.parse import quote
 import av
 from fastapi.testclient import TestClient
 
-from agent.app.runs import pending_review
 from agent.app.resources import Resources
+from agent.app.runs import pending_review
 from agent.web.auth import web_state
 from agent.web.media import signed_media_url
 

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from agent.cli import app
 from agent.app.resources import Resources
+from agent.cli import app
 from agent.web.security import verify_password
 from db.enums import SessionStatus
 from db.models import AppSession, User

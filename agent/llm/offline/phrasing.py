@@ -63,7 +63,7 @@ def lower_first(sentence: str) -> str:
 def point_count(target_sec: float, available: int) -> int:
     """How many points fit a video of ``target_sec`` next to its hook and call to action."""
     budget = target_sec * WORDS_PER_SEC - HOOK_WORDS - CTA_WORDS
-    fits = max(2, min(3, int(budget // POINT_WORDS)))
+    fits = max(2, min(4, int(budget // POINT_WORDS)))
     return min(fits, available) if available else 0
 
 
@@ -76,8 +76,8 @@ def with_count(hook: str, count: int) -> str:
 
 __all__ = [
     "CALLS",
-    "SHORT_CALLS",
     "ORDINALS",
+    "SHORT_CALLS",
     "WORDS_PER_SEC",
     "in_sentence",
     "lower_first",

@@ -28,10 +28,10 @@ from agent.llm.offline.phrasing import (
 from agent.schemas import MAX_SCRIPT_WORDS, word_count
 
 LEAD_INS = {
-    "trend_reaction": ("What changed: ", "Why it matters: ", "What to do: "),
-    "inspiration": ("Start here: ", "Then: ", "And remember: "),
-    "announcement": ("What is new: ", "Also: ", "And: "),
-    "promotion": ("On the list: ", "Next: ", "Last: "),
+    "trend_reaction": ("What changed: ", "Why it matters: ", "What to do: ", "And watch this: "),
+    "inspiration": ("Start here: ", "Then: ", "And remember: ", "One more: "),
+    "announcement": ("What is new: ", "Also: ", "And: ", "Plus: "),
+    "promotion": ("On the list: ", "Next: ", "Then: ", "Last: "),
 }
 PROMISED = re.compile(r"\b(Two|Three|Four|Five)\b", re.I)
 
@@ -105,7 +105,12 @@ def script(messages: list[BaseMessage], schema: Any, rng: random.Random) -> dict
     calls = SHORT_CALLS if target <= 17 else CALLS
     call = calls.get(str(inputs.get("tone")), calls["educational"])
     body = " ".join([hook, *lines, call])
-    while word_count(body) > budget + 8 and len(lines) > 2 and not promised:
+    for i in sorted(range(len(lines)), key=lambda n: -word_count(lines[n])):
+        if word_count(body) <= budget:
+            break
+        lines[i] = _clause(lines[i])  # a short video keeps each point's main clause
+        body = " ".join([hook, *lines, call])
+    while word_count(body) > budget and len(lines) > 2 and not promised:
         lines.pop()
         body = " ".join([hook, *lines, call])
     return {
@@ -114,6 +119,15 @@ def script(messages: list[BaseMessage], schema: Any, rng: random.Random) -> dict
         "body": _shortened(body, MAX_SCRIPT_WORDS),
         "tags": _tags(inputs, topic),
     }
+
+
+def _clause(sentence: str) -> str:
+    """A point cut to its main clause ("Keep X offline, written down, ..." -> "Keep X offline.")."""
+    for mark in (", because ", ", so ", ", not ", ", and ", ", ", " because ", " so "):
+        head, found, _ = sentence.partition(mark)
+        if found and len(head.split()) >= 4:
+            return head.rstrip(".,;:") + "."
+    return sentence
 
 
 def _shortened(body: str, max_words: int) -> str:
