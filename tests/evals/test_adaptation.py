@@ -49,5 +49,18 @@ def test_adaptive_agent_beats_the_fixed_baseline_and_trails_the_oracle() -> None
     assert (
         scores["oracle"].engagement > scores["adaptive"].engagement
     )  # the oracle is an upper bound
-    row = ProfileRow("night_hype", {p: s.engagement for p, s in scores.items()})
+    row = ProfileRow("night_hype", "configured", {p: s.engagement for p, s in scores.items()})
     assert "night_hype" in format_table([row], seeds=1, weeks=6)
+
+
+@pytest.mark.slow
+def test_learning_holds_with_a_model_that_ignores_everything_it_is_told() -> None:
+    """The words come from a server answering every request with random schema-valid choices;
+    the week is still decided in code, so the agent still learns."""
+    from evals.unguided import serve
+
+    with serve() as url:
+        scores = {
+            policy: run_job(Job("builtin", policy, 0, 6, url)) for policy in ("baseline", "adaptive")
+        }
+    assert scores["adaptive"].engagement > 1.3 * scores["baseline"].engagement
