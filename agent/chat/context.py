@@ -11,6 +11,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 
 from agent.clock import Clock, SystemClock
+from agent.llm import LLMEventHook
 from agent.system import System
 
 
@@ -34,6 +35,8 @@ class ChatContext:
         confirmed: The action key the creator confirmed this turn, if any.
         run_overrides: Passed to runs started or resumed from chat (tests swap the renderer).
         render_quality: Quality of runs started from chat.
+        on_llm_event: Told when the model's server refuses tools and the chat falls back to
+            intent parsing (see :class:`agent.llm.LLMEvent`).
     """
 
     system: System
@@ -45,3 +48,4 @@ class ChatContext:
     confirmed: str | None = None
     run_overrides: dict[str, Any] | None = None
     render_quality: str = "full"
+    on_llm_event: LLMEventHook | None = None

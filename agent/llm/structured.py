@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import warnings
 from collections.abc import Callable, MutableMapping, Sequence
 from typing import Any, TypeVar, cast
 
@@ -56,6 +57,12 @@ REPAIR_PROMPT = "structured_repair"
 _PARSE_ERRORS = (ValidationError, OutputParserException, json.JSONDecodeError)
 _MAX_ERROR_CHARS = 1500
 _log = logging.getLogger(__name__)
+
+# langchain-openai warns "specify method='function_calling'" when OpenAI refuses json_schema;
+# this module does exactly that by itself, so the advice would only mislead a user.
+warnings.filterwarnings(
+    "ignore", message="This model does not support OpenAI's structured output", category=UserWarning
+)
 
 
 def invoke_structured(
