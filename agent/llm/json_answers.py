@@ -11,7 +11,7 @@ from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage
 from pydantic import BaseModel
 
-__all__ = ["json_in_text", "schema_instructions", "with_schema_prompt"]
+__all__ = ["answer_text", "json_in_text", "schema_instructions", "with_schema_prompt"]
 
 JSON_MODE_PROMPT = "structured_json_mode"
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.S)
