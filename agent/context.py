@@ -10,22 +10,26 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from pydantic import BaseModel
 
 if TYPE_CHECKING:  # the CLI imports the clocks; the heavy types load with a run
     import numpy as np
     from langchain_core.language_models import BaseChatModel
     from sqlalchemy.orm import Session, sessionmaker
 
-    from agent.llm import UsageCounter
+    from agent.llm import LLMEvent, UsageCounter
     from agent.settings import Settings
     from agent.strategy.decide import Decide, WeekInputs, WeekSkeleton
     from db.crypto import Cipher
     from memory.models import MemoryHit, MemoryRecord
-    from prompts import Prompt
     from tools.publish.base import Publisher
     from tools.render.base import ProgressCallback, RenderRequest, RenderResult
     from tools.tts.base import SpeechResult, VoiceSpec
+
+
+Draft = TypeVar("Draft", bound=BaseModel)
 
 
 class Clock(Protocol):
@@ -120,7 +124,7 @@ def _learner(inputs: WeekInputs) -> WeekSkeleton:
 
 
 def _usage() -> UsageCounter:
-    from agent.llm import UsageCounter
+    from agent.llm import LLMEvent, UsageCounter
 
     return UsageCounter()
 
@@ -140,6 +144,9 @@ class Context:
     """The week policy: the learner (evaluations plug in others)."""
     usage: UsageCounter = field(default_factory=_usage)
     prompt_hashes: dict[str, str] = field(default_factory=dict)
+    llm_events: list[LLMEvent] = field(default_factory=list)
+    """How the model's server was adapted to (e.g. a refused structured-output method);
+    the node wrapper records them as run events."""
     render_quality: str = "full"
     progress: Callable[[str, str], None] | None = None
     """Optional UI hook: ``progress(node, message)``."""
@@ -148,10 +155,26 @@ class Context:
         if self.progress is not None:
             self.progress(node, message)
 
-    def prompt(self, name: str) -> Prompt:
-        """Load a prompt and remember its hash for the run record."""
+    def write(self, schema: type[Draft], prompt_name: str, **values: object) -> Draft:
+        """The model's words: ``schema`` filled from prompt ``prompt_name`` with ``values``.
+
+        The prompt's hash (and any repair prompt's) is kept for the run record, every billed
+        call counts in the run's usage, and a server that refuses a structured-output
+        method is adapted to and noted in ``llm_events``.
+
+        Raises:
+            StructuredOutputError: The model wrote nothing valid.
+        """
+        from agent.llm import invoke_structured
         from prompts import load_prompt
 
-        prompt = load_prompt(name)
-        self.prompt_hashes[name] = prompt.sha256
-        return prompt
+        prompt = load_prompt(prompt_name)
+        self.prompt_hashes[prompt_name] = prompt.sha256
+        return invoke_structured(
+            self.chat_model,
+            schema,
+            prompt.messages(**values),
+            config={"callbacks": [self.usage]},
+            on_event=self.llm_events.append,
+            prompt_hashes=self.prompt_hashes,
+        )

@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     llm_timeout: float = 60.0
     llm_max_retries: int = 2
     llm_temperature: float = 0.2
+    llm_structured_method: Literal["json_schema", "function_calling", "json_mode"] = "json_schema"
+    """How typed answers are asked for: a JSON schema response format, a forced tool call, or
+    JSON mode with the schema in the prompt. A server that rejects the method is downgraded
+    automatically (json_schema -> function_calling -> json_mode) and the working one remembered."""
+    llm_strict: bool = True
+    """Ask the server to enforce the schema exactly (OpenAI's ``strict``); turned off
+    automatically when the server rejects it."""
 
     audience: str = "tools.publish.sandbox_audience:BuiltinAudience"
     """The sandbox platform's audience model, as ``module:attr``."""

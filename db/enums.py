@@ -254,6 +254,8 @@ class EventType(StrEnum):
     report_written = "report_written"
     strategy_adjusted = "strategy_adjusted"
     model_overruled = "model_overruled"
+    llm_adapted = "llm_adapted"
+    """The model's server refused a feature and the run adapted (e.g. a lower structured-output method)."""
     """The model's answer differed from what code decided; the decision was kept."""
     consent_refused = "consent_refused"
     error = "error"

@@ -60,18 +60,7 @@ def no_memory(agent_id: str, clock: Clock) -> None:
 
 def chat_model_for(settings: Settings) -> BaseChatModel:
     """The configured chat model (the offline one answers the cycle's own prompts)."""
-    return build_chat_model(
-        LLMSettings(
-            provider=settings.llm_provider,
-            model=settings.llm_model,
-            base_url=settings.llm_base_url,
-            api_key=settings.llm_api_key,
-            timeout=settings.llm_timeout,
-            max_retries=settings.llm_max_retries,
-            temperature=settings.llm_temperature,
-            seed=settings.planning_seed,
-        )
-    )
+    return build_chat_model(LLMSettings.from_settings(settings))
 
 
 def speak_with(settings: Settings) -> Speak:

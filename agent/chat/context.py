@@ -13,6 +13,7 @@ from langchain_core.language_models import BaseChatModel
 from agent.app.resources import Resources
 from agent.app.wiring import Wiring
 from agent.context import Clock, SystemClock
+from agent.llm import LLMEventHook
 
 
 def action_key(tool: str, args: dict[str, Any]) -> str:
@@ -35,6 +36,8 @@ class ChatContext:
         confirmed: The action key the creator confirmed this turn, if any.
         wiring: The parts of runs started or resumed from chat.
         render_quality: Quality of runs started from chat.
+        on_llm_event: Told when the model's server refuses tools and the chat falls back to
+            intent parsing (see :class:`agent.llm.LLMEvent`).
     """
 
     system: Resources
@@ -46,3 +49,4 @@ class ChatContext:
     confirmed: str | None = None
     wiring: Wiring = field(default_factory=Wiring)
     render_quality: str = "full"
+    on_llm_event: LLMEventHook | None = None

@@ -12,6 +12,7 @@ from langgraph.runtime import Runtime
 from sqlalchemy import select
 
 from agent.chat.context import ChatContext, action_key
+from agent.chat.fallback import model_turn
 from agent.chat.state import ChatState
 from agent.chat.tools import TOOLS
 from agent.errors import USER_ERRORS
@@ -46,9 +47,11 @@ def _system_message(ctx: ChatContext) -> SystemMessage:
 def agent_node(state: ChatState, runtime: Runtime[ChatContext]) -> dict[str, Any]:
     """Ask the model what to say or which tool to call next."""
     ctx = runtime.context
-    model = ctx.model.bind_tools(TOOLS)
     history = recent_history(list(state["messages"]), ctx.system.settings.chat_history_messages)
-    reply = model.invoke([_system_message(ctx), *history])
+    # A server that refuses tools gets its answer from the intent parser instead.
+    reply = model_turn(
+        ctx.model, TOOLS, [_system_message(ctx), *history], on_event=ctx.on_llm_event
+    )
     return {"messages": [reply]}
 
 

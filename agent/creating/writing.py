@@ -9,7 +9,7 @@ from typing import Any
 
 from agent.context import Context
 from agent.creating.limits import fit_caption, limits_for
-from agent.llm import StructuredOutputError, invoke_structured
+from agent.llm import StructuredOutputError
 from agent.schemas import MAX_SCRIPT_WORDS, CaptionDraft, ScriptDraft, word_count
 
 WORDS_PER_SEC = 2.6
@@ -60,30 +60,20 @@ def write_script(ctx: Context, brief: Brief, feedback: str) -> ScriptDraft:
         "platforms": brief.platforms,
         "reviewer_feedback": feedback,
     }
-    prompt = ctx.prompt("script")
-    return invoke_structured(
-        ctx.chat_model,
-        ScriptDraft,
-        prompt.messages(max_words=MAX_SCRIPT_WORDS, inputs=json.dumps(inputs, indent=1)),
-        config={"callbacks": [ctx.usage]},
-    )
+    return ctx.write(ScriptDraft, "script", max_words=MAX_SCRIPT_WORDS, inputs=json.dumps(inputs, indent=1))
 
 
 def shorten(ctx: Context, script: dict[str, Any], spoken: float, target: int, max_words: int) -> str | None:
     """The model's shorter body, or None if it wrote none that fits the word budget."""
-    prompt = ctx.prompt("shorten")
     inputs = {"current_script": script, "max_words": max_words}
     try:
-        draft = invoke_structured(
-            ctx.chat_model,
+        draft = ctx.write(
             ScriptDraft,
-            prompt.messages(
-                spoken_sec=f"{spoken:.1f}",
-                target_sec=target,
-                max_words=max_words,
-                inputs=json.dumps(inputs, indent=1),
-            ),
-            config={"callbacks": [ctx.usage]},
+            "shorten",
+            spoken_sec=f"{spoken:.1f}",
+            target_sec=target,
+            max_words=max_words,
+            inputs=json.dumps(inputs, indent=1),
         )
     except StructuredOutputError:
         return None
@@ -111,7 +101,6 @@ def write_captions(ctx: Context, brief: Brief, title: str, hook: str, tags: list
 
     A feed item the video reacts to is cited: its link ends the caption.
     """
-    prompt = ctx.prompt("captions")
     inputs = {
         "title": title,
         "topic": brief.topic,
@@ -124,12 +113,7 @@ def write_captions(ctx: Context, brief: Brief, title: str, hook: str, tags: list
             for p in brief.platforms
         },
     }
-    draft = invoke_structured(
-        ctx.chat_model,
-        CaptionDraft,
-        prompt.messages(inputs=json.dumps(inputs, indent=1)),
-        config={"callbacks": [ctx.usage]},
-    )
+    draft = ctx.write(CaptionDraft, "captions", inputs=json.dumps(inputs, indent=1))
     caption = draft.caption
     if brief.link and brief.link not in caption:
         caption = f"{caption} Source: {brief.link}"

@@ -18,12 +18,14 @@ __all__ = [
     "ProviderAuthError",
     "ProviderError",
     "ProviderUnavailableError",
+    "StructuredMethodError",
     "StructuredOutputError",
     "describe_provider",
     "translate_provider_error",
 ]
 
 _DEFAULT_OPENAI_BASE = "https://api.openai.com/v1"
+
 
 @dataclass(frozen=True)
 class _ErrorClasses:
@@ -43,7 +45,10 @@ def _error_classes() -> _ErrorClasses:
     try:  # the OpenAI SDK may use the httpx2 fork for its transport
         import httpx2
 
-        httpx2_connect: tuple[type[BaseException], ...] = (httpx2.ConnectError, httpx2.TimeoutException)
+        httpx2_connect: tuple[type[BaseException], ...] = (
+            httpx2.ConnectError,
+            httpx2.TimeoutException,
+        )
     except ImportError:  # pragma: no cover - depends on the installed SDK
         httpx2_connect = ()
     return _ErrorClasses(
@@ -63,7 +68,11 @@ def _error_classes() -> _ErrorClasses:
             lc_exceptions.ModelAuthenticationError,
             lc_exceptions.ModelPermissionDeniedError,
         ),
-        overload=(openai.RateLimitError, openai.InternalServerError, lc_exceptions.ModelRateLimitError),
+        overload=(
+            openai.RateLimitError,
+            openai.InternalServerError,
+            lc_exceptions.ModelRateLimitError,
+        ),
         not_found=(openai.NotFoundError,),
     )
 
@@ -85,14 +94,49 @@ class StructuredOutputError(LLMError):
         last_error: Text of the last validation error.
     """
 
-    def __init__(self, schema_name: str, attempts: int, last_error: str) -> None:
+    def __init__(
+        self, schema_name: str, attempts: int, last_error: str, *, method: str | None = None
+    ) -> None:
         self.schema_name = schema_name
         self.attempts = attempts
         self.last_error = last_error
+        self.method = method
+        switch = (
+            f", another TWIN_LLM_STRUCTURED_METHOD (this used {method})"
+            if method is not None
+            else ""
+        )
         super().__init__(
             f"The model did not return a valid {schema_name} after {attempts} attempt(s). "
             f"Last error: {last_error}. "
-            "Try a more capable model (TWIN_LLM_MODEL) or the offline provider."
+            f"Try a more capable model (TWIN_LLM_MODEL){switch} or the offline provider."
+        )
+
+
+class StructuredMethodError(LLMError):
+    """The server refused every structured-output method it was offered.
+
+    Attributes:
+        provider: Provider name.
+        base_url: Endpoint (credentials removed), if any.
+        tried: The methods tried, in order (e.g. ``["json_schema (strict)", "function_calling"]``).
+        server_message: What the server said the last time, on one line.
+    """
+
+    def __init__(
+        self, *, provider: str, base_url: str | None, tried: list[str], server_message: str
+    ) -> None:
+        self.provider = provider
+        self.base_url = base_url
+        self.tried = tried
+        self.server_message = server_message
+        where = f"{provider} provider at {base_url}" if base_url else f"{provider} provider"
+        super().__init__(
+            f"The {where} refused structured output with every method tried "
+            f"({', '.join(tried)}); it last said: {server_message}. "
+            "Set TWIN_LLM_STRUCTURED_METHOD to a method this server supports "
+            "(json_schema, function_calling or json_mode) and TWIN_LLM_STRICT=false, "
+            "or choose another TWIN_LLM_MODEL."
         )
 
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field, SecretStr
 
+from agent.llm.capabilities import StructuredMethod
 from agent.llm.errors import LLMConfigError
 from agent.llm.offline import OfflineChatModel, cycle_registry
+
+if TYPE_CHECKING:
+    from agent.settings import Settings
 
 __all__ = ["LLMSettings", "build_chat_model"]
 
@@ -33,6 +37,10 @@ class LLMSettings(BaseModel):
         max_retries: Retries of failed requests (connection errors, 429, 5xx).
         temperature: Sampling temperature.
         seed: Seed of the offline model's answers.
+        structured_method: How typed answers are asked for first: "json_schema",
+            "function_calling" or "json_mode" (the schema in the prompt). A server that
+            refuses it is downgraded one step at a time and the working method remembered.
+        strict: Ask the server to enforce the schema exactly (dropped when refused).
     """
 
     provider: Literal["offline", "openai"] = "offline"
@@ -43,10 +51,12 @@ class LLMSettings(BaseModel):
     max_retries: int = Field(default=2, ge=0)
     temperature: float = Field(default=0.2, ge=0, le=2)
     seed: int = 0
+    structured_method: StructuredMethod = "json_schema"
+    strict: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> LLMSettings:
-        """Read TWIN_LLM_PROVIDER, TWIN_LLM_MODEL, TWIN_LLM_BASE_URL and TWIN_LLM_API_KEY.
+        """Read TWIN_LLM_PROVIDER, _MODEL, _BASE_URL, _API_KEY, _STRUCTURED_METHOD and _STRICT.
 
         Args:
             environ: Variables to read (``os.environ`` when None).
@@ -61,10 +71,35 @@ class LLMSettings(BaseModel):
             ("model", "TWIN_LLM_MODEL"),
             ("base_url", "TWIN_LLM_BASE_URL"),
             ("api_key", "TWIN_LLM_API_KEY"),
+            ("structured_method", "TWIN_LLM_STRUCTURED_METHOD"),
+            ("strict", "TWIN_LLM_STRICT"),
         ):
             if env.get(var):
                 values[field] = env[var].strip()
         return cls.model_validate(values)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LLMSettings:
+        """The chat-model part of the application settings (every ``TWIN_LLM_*`` field).
+
+        Args:
+            settings: The application settings.
+
+        Returns:
+            The LLM settings they describe.
+        """
+        return cls(
+            provider=settings.llm_provider,
+            model=settings.llm_model,
+            base_url=settings.llm_base_url,
+            api_key=settings.llm_api_key,
+            timeout=settings.llm_timeout,
+            max_retries=settings.llm_max_retries,
+            temperature=settings.llm_temperature,
+            structured_method=settings.llm_structured_method,
+            strict=settings.llm_strict,
+            seed=settings.planning_seed,
+        )
 
 
 def build_chat_model(settings: LLMSettings) -> BaseChatModel:
@@ -74,17 +109,19 @@ def build_chat_model(settings: LLMSettings) -> BaseChatModel:
         settings: Provider, model, endpoint and limits.
 
     Returns:
-        An :class:`OfflineChatModel` answering the cycle's own prompts, or a langchain-openai
-        ``ChatOpenAI``.
+        An :class:`OfflineChatModel` answering the cycle's own prompts, or a langchain-openai ``ChatOpenAI``
+        (:class:`~agent.llm.openai_chat.CompatibleChatOpenAI`, which carries the
+        structured-output method and strictness).
 
     Raises:
         LLMConfigError: The openai provider has no API key for a hosted endpoint.
     """
     if settings.provider == "offline":
         return OfflineChatModel(seed=settings.seed, registry=cycle_registry())
-    from langchain_openai import ChatOpenAI  # imported lazily: heavy, and unused offline
+    # imported lazily: langchain-openai is heavy, and unused offline
+    from agent.llm.openai_chat import CompatibleChatOpenAI
 
-    return ChatOpenAI(
+    return CompatibleChatOpenAI(
         model=settings.model,
         base_url=settings.base_url,
         api_key=_api_key(settings),
@@ -92,6 +129,8 @@ def build_chat_model(settings: LLMSettings) -> BaseChatModel:
         max_retries=settings.max_retries,
         temperature=settings.temperature,
         stream_usage=True,
+        structured_method=settings.structured_method,
+        structured_strict=settings.strict,
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.context import Context
-from agent.llm import StructuredOutputError, invoke_structured
+from agent.llm import StructuredOutputError
 from agent.nodes.tracking import tracked
 from agent.schemas import InsightsDraft, StrategyNarrative
 from agent.state import CycleState
@@ -125,13 +125,9 @@ def _write_insights(ctx: Context, data: ReportData) -> None:
         "worst": worst,
         "week_over_week": (data.totals["views"] / prev_views - 1) if prev_views else None,
     }
-    prompt = ctx.prompt("insights")
     try:
-        insights = invoke_structured(
-            ctx.chat_model,
-            InsightsDraft,
-            prompt.messages(week=data.week, inputs=json.dumps(inputs, indent=1, default=str)),
-            config={"callbacks": [ctx.usage]},
+        insights = ctx.write(
+            InsightsDraft, "insights", week=data.week, inputs=json.dumps(inputs, indent=1, default=str)
         )
     except StructuredOutputError as exc:
         insights = InsightsDraft(
@@ -148,7 +144,6 @@ def _write_insights(ctx: Context, data: ReportData) -> None:
 
 def _narrate(ctx: Context, state: CycleState, learned: Learned) -> str:
     """The model's plain words for the computed adjustments (the adjustments stay as computed)."""
-    prompt = ctx.prompt("strategy")
     change = learned.change
     inputs = {
         "adjustments": learned.adjustments,
@@ -156,11 +151,8 @@ def _narrate(ctx: Context, state: CycleState, learned: Learned) -> str:
         "change_of_taste": change.model_dump(mode="json") if change else None,
     }
     try:
-        return invoke_structured(
-            ctx.chat_model,
-            StrategyNarrative,
-            prompt.messages(week=state["week"], inputs=json.dumps(inputs, indent=1, default=str)),
-            config={"callbacks": [ctx.usage]},
+        return ctx.write(
+            StrategyNarrative, "strategy", week=state["week"], inputs=json.dumps(inputs, indent=1, default=str)
         ).summary
     except StructuredOutputError:
         return json.dumps(learned.adjustments)

@@ -10,7 +10,7 @@ from langgraph.runtime import Runtime
 from sqlalchemy.orm import Session
 
 from agent.context import Context
-from agent.llm import StructuredOutputError, invoke_structured
+from agent.llm import StructuredOutputError
 from agent.nodes.tracking import tracked
 from agent.schemas import PlanDraft
 from agent.state import CycleState
@@ -186,16 +186,12 @@ def _words(
         }
         for s in skeleton.slots
     ]
-    prompt = ctx.prompt("plan")
     try:
-        return invoke_structured(
-            ctx.chat_model,
+        return ctx.write(
             PlanDraft,
-            prompt.messages(
-                week=skeleton.week,
-                inputs=json.dumps({**notes, "slots": slots}, indent=1, default=str),
-            ),
-            config={"callbacks": [ctx.usage]},
+            "plan",
+            week=skeleton.week,
+            inputs=json.dumps({**notes, "slots": slots}, indent=1, default=str),
         )
     except StructuredOutputError:
         return None  # the decided week stands; its words come from the hook templates

@@ -63,6 +63,19 @@ def tracked(name: str) -> Callable[[NodeFn], CycleNode]:
             ctx.report(name, "started")
             update = fn(state, runtime)
             with transaction(ctx.sessions) as session:
+                while ctx.llm_events:  # how the model's server was adapted to, as it happened
+                    event = ctx.llm_events.pop(0)
+                    log_event(
+                        session=session,
+                        event_type=EventType.llm_adapted,
+                        subject_type=SubjectType.run,
+                        subject_id=run_id,
+                        agent_id=agent_id,
+                        run_id=run_id,
+                        message=event.message,
+                        meta={"kind": event.kind, **event.detail},
+                        at=ctx.clock.now(),
+                    )
                 log_event(
                     session=session,
                     event_type=EventType.node_finished,

@@ -2,7 +2,7 @@
 
 APScheduler's own loop reads the wall clock. This scheduler keeps APScheduler's job store,
 triggers, job options (``coalesce``, ``misfire_grace_time``, ``max_instances``) and events, but
-decides what is due from :class:`agent.clock.Clock`, so a test can move time and the worker
+decides what is due from :class:`agent.context.Clock`, so a test can move time and the worker
 runs exactly the same code with the real clock.
 """
 

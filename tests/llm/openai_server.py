@@ -4,7 +4,11 @@ Implements ``POST /v1/chat/completions`` (plain, ``response_format`` json_schema
 json_object, ``tools`` + ``tool_choice``, ``stream`` with SSE chunks and
 ``stream_options.include_usage``) and ``GET /v1/models`` with OpenAI's response
 and error shapes. Answers are deterministic and worded from the request's
-messages (via :func:`agent.llm.offline.schema_fill.fill_schema`).
+messages (via :func:`agent.llm.offline.schema_fill.fill_schema`); a JSON schema written in
+the prompt is followed too, as an instruction-following model would.
+
+``refusals`` makes it behave like a server lacking a feature: each :class:`Refusal`
+in :data:`REFUSALS` answers with the status and body that server really sends.
 
 Usage::
 
@@ -23,22 +27,30 @@ import math
 import random
 import re
 import threading
-import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
-from agent.llm.offline.grounding import Grounding
 from agent.llm.offline.responders import match_tools
 from agent.llm.offline.schema_fill import fill_schema
 from agent.llm.offline.wording import Writer
-from agent.llm.tokens import count_tokens
+from tests.llm.server_answers import (
+    envelope,
+    follow,
+    ground,
+    invalid_for,
+    parameters,
+    pieces,
+    schema_in_prompt,
+    text_of,
+)
+from tests.llm.server_refusals import REFUSALS, Refusal
 
-__all__ = ["FakeOpenAIServer", "Fault", "RecordedRequest", "ToolPolicy"]
+__all__ = ["REFUSALS", "FakeOpenAIServer", "Fault", "RecordedRequest", "Refusal", "ToolPolicy"]
 
-FaultKind = Literal["invalid_output", "server_error", "rate_limit"]
+FaultKind = Literal["invalid_output", "prose", "server_error", "rate_limit"]
 ToolPolicy = Callable[
     [list[dict[str, Any]], list[dict[str, Any]], Any], tuple[str, dict[str, Any] | None] | None
 ]
@@ -54,8 +66,10 @@ class Fault:
     """One injected failure, consumed by the next chat-completion request.
 
     Attributes:
-        kind: "invalid_output" (answer that violates the requested schema),
-            "server_error" (HTTP 500) or "rate_limit" (HTTP 429 with Retry-After).
+        kind: "invalid_output" (answer that violates the requested schema), "prose"
+            (a text answer whatever format was asked for, as a model that ignores
+            ``response_format`` gives), "server_error" (HTTP 500) or "rate_limit"
+            (HTTP 429 with Retry-After).
         retry_after: Seconds advertised in Retry-After / retry-after-ms (429 only).
     """
 
@@ -94,12 +108,17 @@ class FakeOpenAIServer:
         seed: Mixed into every answer's random seed.
         tool_policy: Chooses tool calls; None uses name matching against the
             latest user message.
+        refusals: Features this server lacks, refused with that server's own error.
+        fenced_json: Answers that follow a schema written in the prompt come wrapped
+            in prose and a markdown fence, as chatty models write them.
     """
 
     api_key: str | None = None
     models: tuple[str, ...] = ("test-model",)
     seed: int = 0
     tool_policy: ToolPolicy | None = None
+    refusals: tuple[Refusal, ...] = ()
+    fenced_json: bool = False
     requests: list[RecordedRequest] = field(default_factory=list)
     faults: deque[Fault] = field(default_factory=deque)
     _httpd: ThreadingHTTPServer | None = field(default=None, repr=False)
@@ -149,7 +168,7 @@ class FakeOpenAIServer:
         """Queue ``count`` faults of one kind for the next chat-completion requests.
 
         Args:
-            kind: "invalid_output", "server_error" or "rate_limit".
+            kind: "invalid_output", "prose", "server_error" or "rate_limit".
             count: How many consecutive requests get the fault.
             retry_after: Seconds advertised by a rate-limit response.
         """
@@ -175,28 +194,41 @@ class FakeOpenAIServer:
     def completion(self, body: dict[str, Any], fault: Fault | None) -> dict[str, Any]:
         """Build the ``chat.completion`` object answering ``body``."""
         messages: list[dict[str, Any]] = list(body.get("messages") or [])
-        grounding = _ground(messages)
+        grounding = ground(messages)
         material = json.dumps({"seed": self.seed, "body": body}, sort_keys=True, default=str)
         rng = random.Random(int.from_bytes(hashlib.sha256(material.encode()).digest()[:8], "big"))
         invalid = fault is not None and fault.kind == "invalid_output"
+        prose = fault is not None and fault.kind == "prose"
         content: str | None = None
         tool_calls: list[dict[str, Any]] = []
         response_format = body.get("response_format") or {}
         tools: list[dict[str, Any]] = list(body.get("tools") or [])
         tool_choice = body.get("tool_choice", "auto")
-        if response_format.get("type") == "json_schema":
+        prompt_schema = schema_in_prompt(messages)
+        if prose:
+            pass
+        elif response_format.get("type") == "json_schema":
             schema = response_format.get("json_schema", {}).get("schema", {})
-            value = _invalid_for(schema) if invalid else fill_schema(schema, grounding, rng)
+            value = follow(schema, invalid, grounding, rng)
             content = value if isinstance(value, str) else json.dumps(value)
         elif response_format.get("type") == "json_object":
-            content = json.dumps({"answer": Writer(grounding, rng).sentence("answer")})
+            value = (
+                follow(prompt_schema, invalid, grounding, rng)
+                if prompt_schema is not None
+                else {"answer": Writer(grounding, rng).sentence("answer")}
+            )
+            content = json.dumps(value)
+        elif prompt_schema is not None and not tools:
+            content = json.dumps(follow(prompt_schema, invalid, grounding, rng), indent=2)
+            if self.fenced_json:
+                content = f"Sure! Here it is:\n\n```json\n{content}\n```\n\nHope this helps."
         elif tools and tool_choice != "none":
             choice = self._choose_tool(messages, tools, tool_choice)
             if choice is not None:
                 name, args = choice
-                params = _parameters(tools, name)
+                params = parameters(tools, name)
                 if invalid:
-                    arguments = json.dumps(_invalid_for(params))
+                    arguments = json.dumps(invalid_for(params))
                 else:
                     focus = grounding.without(re.findall(r"[A-Za-z]+", name))
                     filled = args if args is not None else fill_schema(params, focus, rng)
@@ -214,32 +246,7 @@ class FakeOpenAIServer:
         message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": None}
         if tool_calls:
             message["tool_calls"] = tool_calls
-        prompt_tokens = sum(count_tokens(_text(m)) + 4 for m in messages) + sum(
-            count_tokens(json.dumps(t)) for t in tools
-        )
-        completion_tokens = count_tokens(content or "") + sum(
-            count_tokens(c["function"]["name"] + c["function"]["arguments"]) for c in tool_calls
-        )
-        return {
-            "id": f"chatcmpl-{rng.getrandbits(48):012x}",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": body.get("model", self.models[0]),
-            "system_fingerprint": "fp_local_test",
-            "choices": [
-                {
-                    "index": 0,
-                    "message": message,
-                    "logprobs": None,
-                    "finish_reason": "tool_calls" if tool_calls else "stop",
-                }
-            ],
-            "usage": {
-                "prompt_tokens": prompt_tokens,
-                "completion_tokens": completion_tokens,
-                "total_tokens": prompt_tokens + completion_tokens,
-            },
-        }
+        return envelope(body, message, rng, default_model=self.models[0])
 
     def _choose_tool(
         self, messages: list[dict[str, Any]], tools: list[dict[str, Any]], tool_choice: Any
@@ -253,7 +260,7 @@ class FakeOpenAIServer:
                 return chosen
         last = messages[-1] if messages else {}
         if last.get("role") == "user":
-            scores = match_tools(_text(last), tools)
+            scores = match_tools(text_of(last), tools)
             if scores and (scores[0][0] >= 1.0 or tool_choice == "required"):
                 return scores[0][1], None
         if tool_choice == "required" and names:
@@ -294,6 +301,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if not isinstance(body, dict) or not body.get("messages"):
             self._error(400, "'messages' is required.", "invalid_request_error", None, body)
+            return
+        refusal = next((r for r in self.app.refusals if r.applies(body)), None)
+        if refusal is not None:
+            self._json(refusal.status, refusal.body, body)
             return
         fault = self.app._next_fault()
         if fault is not None and fault.kind == "server_error":
@@ -376,7 +387,7 @@ class _Handler(BaseHTTPRequestHandler):
 
         send({"role": "assistant", "content": ""})
         text = message.get("content") or ""
-        for piece in _pieces(text):
+        for piece in pieces(text):
             send({"content": piece})
         for index, call in enumerate(message.get("tool_calls") or []):
             send({"tool_calls": [{"index": index, **call}]})
@@ -386,45 +397,3 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(f"data: {json.dumps(usage_chunk)}\n\n".encode())
         self.wfile.write(b"data: [DONE]\n\n")
         self.wfile.flush()
-
-
-def _pieces(text: str) -> list[str]:
-    words = text.split(" ")
-    return [w + (" " if i < len(words) - 1 else "") for i, w in enumerate(words) if w or i == 0]
-
-
-def _text(message: dict[str, Any]) -> str:
-    content = message.get("content")
-    parts: list[str] = []
-    if isinstance(content, str):
-        parts.append(content)
-    elif isinstance(content, list):
-        parts.extend(str(p.get("text", "")) for p in content if isinstance(p, dict))
-    for call in message.get("tool_calls") or []:
-        function = call.get("function", {})
-        parts.append(f"{function.get('name', '')} {function.get('arguments', '')}")
-    return "\n".join(p for p in parts if p)
-
-
-def _ground(messages: list[dict[str, Any]]) -> Grounding:
-    last_user = max((i for i, m in enumerate(messages) if m.get("role") == "user"), default=-1)
-    weights = {"user": 2.0, "tool": 2.0, "system": 1.0, "developer": 1.0}
-    return Grounding.from_texts(
-        (_text(m), 3.0 if i == last_user else weights.get(str(m.get("role")), 0.5))
-        for i, m in enumerate(messages)
-    )
-
-
-def _parameters(tools: list[dict[str, Any]], name: str) -> dict[str, Any]:
-    for tool in tools:
-        function = tool.get("function", {})
-        if function.get("name") == name:
-            return dict(function.get("parameters") or {"type": "object", "properties": {}})
-    return {"type": "object", "properties": {}}
-
-
-def _invalid_for(schema: dict[str, Any]) -> Any:
-    """A value that fails ``schema``: its required fields are missing."""
-    if schema.get("required"):
-        return {"unexpected_field": "this answer ignores the schema"}
-    return "this answer is not JSON"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr, ValidationError
 
 from agent.llm import LLMConfigError, LLMSettings, OfflineChatModel, build_chat_model
+from agent.llm.openai_chat import CompatibleChatOpenAI
+from agent.settings import Settings
 
 
 def test_default_is_offline_and_needs_nothing() -> None:
@@ -67,3 +71,21 @@ def test_missing_key_for_hosted_endpoint_is_a_clear_error(monkeypatch: pytest.Mo
         LLMSettings(provider="openai", base_url="http://localhost:11434/v1", model="llama3")
     )
     assert isinstance(local, ChatOpenAI)
+
+
+def test_structured_method_and_strict_come_from_the_settings(tmp_path: Path) -> None:
+    env = {"TWIN_LLM_STRUCTURED_METHOD": "json_mode", "TWIN_LLM_STRICT": "false"}
+    settings = LLMSettings.from_env({**env, "TWIN_LLM_PROVIDER": "openai"})
+    assert (settings.structured_method, settings.strict) == ("json_mode", False)
+    with pytest.raises(ValidationError):
+        LLMSettings.from_env({"TWIN_LLM_STRUCTURED_METHOD": "xml"})
+    app = Settings(data_dir=tmp_path, llm_structured_method="function_calling", llm_strict=False)
+    model = build_chat_model(
+        LLMSettings.from_settings(app).model_copy(
+            update={"provider": "openai", "base_url": "http://localhost:8080/v1"}
+        )
+    )
+    assert isinstance(model, CompatibleChatOpenAI)
+    assert (model.structured_method, model.structured_strict) == ("function_calling", False)
+    defaults = LLMSettings.from_settings(Settings(data_dir=tmp_path))
+    assert (defaults.structured_method, defaults.strict) == ("json_schema", True)

@@ -21,6 +21,7 @@ from agent.llm import (
     LLMSettings,
     ProviderAuthError,
     ProviderUnavailableError,
+    StructuredMethod,
     StructuredOutputError,
     UsageCounter,
     build_chat_model,
@@ -56,7 +57,7 @@ def get_weather(city: str) -> str:
 
 @pytest.mark.parametrize("method", ["json_schema", "function_calling"])
 def test_structured_output_through_chat_openai(
-    openai_model: BaseChatModel, openai_server: FakeOpenAIServer, method: str
+    openai_model: BaseChatModel, openai_server: FakeOpenAIServer, method: StructuredMethod
 ) -> None:
     usage: list[tuple[int, int]] = []
     plan = invoke_structured(
@@ -177,7 +178,7 @@ def test_invalid_output_is_retried_with_the_validation_error(
 
 @pytest.mark.parametrize("method", ["json_schema", "function_calling"])
 def test_invalid_output_gives_up_after_two_retries(
-    openai_model: BaseChatModel, openai_server: FakeOpenAIServer, method: str
+    openai_model: BaseChatModel, openai_server: FakeOpenAIServer, method: StructuredMethod
 ) -> None:
     openai_server.inject("invalid_output", count=5)
     with pytest.raises(StructuredOutputError, match="valid Script after 3 attempt") as info:
