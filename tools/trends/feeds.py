@@ -6,6 +6,7 @@ import calendar
 import time
 from datetime import UTC, datetime
 from typing import Any
+from xml.sax import SAXParseException
 
 import feedparser
 import httpx
@@ -51,10 +52,12 @@ def parse_feed(
         SourceError: The bytes are not an RSS or Atom feed.
     """
     parsed = feedparser.parse(body)
+    problem = parsed.get("bozo_exception")
+    detail = clean_text(str(problem).splitlines()[0] if problem else "", limit=120)
     if not parsed.get("version") and not parsed.entries:
-        problem = parsed.get("bozo_exception")
-        detail = str(problem).splitlines()[0] if problem else "no RSS or Atom elements"
-        raise SourceError(f"{source} is not an RSS or Atom feed: {clean_text(detail, limit=120)}")
+        raise SourceError(
+            f"{source} is not an RSS or Atom feed: {detail or 'no RSS or Atom elements'}"
+        )
     outlet = clean_text(parsed.feed.get("title", ""), limit=200)
     items: list[TrendItem] = []
     for entry in parsed.entries[:MAX_ITEMS]:
@@ -74,6 +77,10 @@ def parse_feed(
                 region=region,
             )
         )
+    # feedparser's loose mode rescues feeds with small slips (a stray "&"); a document that
+    # is broken and yields nothing usable is a failure, not an empty answer.
+    if not items and isinstance(problem, SAXParseException):
+        raise SourceError(f"{source} is not well-formed XML: {detail}")
     return items
 
 

@@ -25,6 +25,8 @@ MAX_LINK = 2000
 
 _DROP_CONTENT = {"script", "style", "template", "noscript", "iframe", "object", "svg", "math"}
 _SPACE = re.compile(r"\s+")
+_LEFTOVER_TAG = re.compile(r"<[A-Za-z/!?][^>]*(?:>|$)")
+"""A tag the parser left as text because it never closed (``<b tag``)."""
 
 
 class _TextOnly(HTMLParser):
@@ -75,6 +77,7 @@ def clean_text(value: object, *, limit: int = MAX_SUMMARY) -> str:
             text = "".join(parser.parts)
         except (AssertionError, ValueError):  # malformed markup: fall back to a crude strip
             text = html.unescape(re.sub(r"<[^>]*>", " ", text))
+        text = _LEFTOVER_TAG.sub(" ", text)
     text = "".join(ch for ch in unicodedata.normalize("NFC", text) if _visible(ch))
     text = _SPACE.sub(" ", text).strip()
     if len(text) <= limit:
