@@ -80,7 +80,7 @@ def collect_niche_trends(
         config = settings.trends_config()
         sources: list[TrendSource] = sources_for(config, niche)
         keywords = config.keywords_for(niche, niche_keywords(session=session, niche=niche))
-    except (TrendsError, KeyError, ValueError) as exc:
+    except (TrendsError, ValueError) as exc:
         first = str(exc).splitlines()[0].strip("'\"")
         problems.append(SourceFailure(source="settings", error=first))
         sources = [SampleSource()]

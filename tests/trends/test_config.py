@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from agent.settings import load_settings
-from tools.trends import TrendsError, sources_for
+from tests.trends.conftest import FeedServer
+from tests.trends.documents import NOW, RSS_20
+from tools.trends import TrendsError, collect_trends, sources_for
 
 
 def test_environment_lists_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,3 +105,23 @@ def test_the_trends_file_replaces_the_sample(
     path.write_text('[{"topic": "Our own topic", "score": 0.9}]', encoding="utf-8")
     monkeypatch.setenv("TWIN_TRENDS_FILE", str(path))
     assert [s.name for s in sources_for(load_settings().trends_config(), "x")] == ["file:mine.json"]
+
+
+def test_a_bad_feed_url_or_unknown_plugin_is_a_failure_and_the_rest_are_read(
+    monkeypatch: pytest.MonkeyPatch, feed_server: FeedServer
+) -> None:
+    good = feed_server.serve("/wallets.xml", RSS_20)
+    monkeypatch.setenv("TWIN_TRENDS_FEEDS", f"ftp://files.example/feed,{good}")
+    monkeypatch.setenv("TWIN_TRENDS_SOURCES", "no_such_plugin")
+    sources = sources_for(load_settings().trends_config(), "x")
+    result = collect_trends(sources=sources, niche="x", clock=lambda: NOW, embed=None)
+
+    assert [(f.source, f.error) for f in result.failures] == [
+        (
+            "rss:ftp://files.example/feed",
+            "feed URL must start with http:// or https://, got 'ftp://files.example/feed'",
+        ),
+        ("no_such_plugin", result.failures[1].error),
+    ]
+    assert result.failures[1].error.startswith("no trend source registered as 'no_such_plugin'")
+    assert len(result.signals) == 3 and not result.fell_back_to_sample

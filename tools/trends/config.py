@@ -15,14 +15,23 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
+from typing import Any
 
+import httpx
 from pydantic import BaseModel, Field, ValidationError
 
-from tools.trends.base import TrendSource
+from tools.trends.base import Clock, SourceError, TrendSource
 from tools.trends.local import FileSource, SampleSource, TrendsError
+from tools.trends.models import SourceKind, TrendItem
 from tools.trends.registry import get_source
 
-__all__ = ["NicheSources", "TrendsConfig", "load_niche_sources", "sources_for"]
+__all__ = [
+    "MisconfiguredSource",
+    "NicheSources",
+    "TrendsConfig",
+    "load_niche_sources",
+    "sources_for",
+]
 
 
 class NicheSources(BaseModel):
@@ -93,16 +102,40 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
 
 
+class MisconfiguredSource:
+    """Stands in for a source that could not be built, so it is reported like a failing one."""
+
+    kind: SourceKind = "news"
+    cacheable = False
+
+    def __init__(self, *, name: str, error: str) -> None:
+        self.name = name
+        self.error = error
+
+    def fetch(self, *, client: httpx.Client, clock: Clock) -> list[TrendItem]:
+        """Always fails with the reason it could not be built."""
+        raise SourceError(self.error)
+
+
+def _build(kind: str, name: str, **options: Any) -> TrendSource:
+    try:
+        return get_source(kind, **options)
+    except Exception as exc:  # a plugin's constructor may raise anything; report, do not stop
+        # str(KeyError) wraps the message in quotes; its argument is the message itself.
+        text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+        first = (text.splitlines() or [type(exc).__name__])[0]
+        return MisconfiguredSource(name=name, error=first)
+
+
 def sources_for(config: TrendsConfig, niche: str) -> list[TrendSource]:
     """The sources to read for ``niche``, in a stable order; the bundled sample when none is set.
+
+    A source that cannot be built (a feed URL that is not http(s), an unregistered plugin name)
+    is kept as a :class:`MisconfiguredSource`, so the collector reports it and reads the rest.
 
     Args:
         config: Trend settings.
         niche: The niche's slug (``AgentPolicy.niche``).
-
-    Raises:
-        KeyError: A named plugin source is not registered.
-        ValueError: A feed URL is not http(s).
     """
     extra = config.niches.get(niche, NicheSources())
     deadline = config.timeout * 2
@@ -111,7 +144,7 @@ def sources_for(config: TrendsConfig, niche: str) -> list[TrendSource]:
     if config.file is not None:
         found.append(FileSource(path=config.file))
     feeds = _unique([*(config.feeds if use_global else []), *extra.feeds])
-    found += [get_source("rss", url=url, deadline=deadline) for url in feeds]
+    found += [_build("rss", f"rss:{url[:80]}", url=url, deadline=deadline) for url in feeds]
     if config.youtube_api_key:
         categories: list[str | None] = list(
             _unique(extra.youtube_categories or config.youtube_categories)
@@ -119,8 +152,9 @@ def sources_for(config: TrendsConfig, niche: str) -> list[TrendSource]:
         for region in _unique(config.youtube_regions) or ["US"]:
             for category in categories:
                 found.append(
-                    get_source(
+                    _build(
                         "youtube",
+                        f"youtube:{region}",
                         api_key=config.youtube_api_key,
                         region=region,
                         category=category,
@@ -130,8 +164,14 @@ def sources_for(config: TrendsConfig, niche: str) -> list[TrendSource]:
                 )
     for geo in _unique(config.google_geos) if use_global else []:
         found.append(
-            get_source("google_trends", geo=geo, base_url=config.google_base_url, deadline=deadline)
+            _build(
+                "google_trends",
+                f"google_trends:{geo}",
+                geo=geo,
+                base_url=config.google_base_url,
+                deadline=deadline,
+            )
         )
     for name in _unique([*config.sources, *extra.sources]):
-        found.append(get_source(name))
+        found.append(_build(name, name))
     return found or [SampleSource()]
