@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # the CLI imports the clocks; the heavy types load with a run
     from memory.models import MemoryHit, MemoryRecord
     from tools.publish.base import Publisher
     from tools.render.base import ProgressCallback, RenderRequest, RenderResult
+    from tools.trends import TrendSource
     from tools.tts.base import SpeechResult, VoiceSpec
 
 
@@ -111,7 +112,8 @@ class Toolbox:
     speak: Speak
     render: Render
     publisher_for: Callable[[str], Publisher]
-    trends: Callable[[], list[dict[str, Any]]]
+    trends: list[TrendSource] | None = None
+    """Trend sources to read instead of the configured ones (None: ``TWIN_TRENDS_*``)."""
     render_in_processes: bool = False
     """The renderer is the built-in one, so reels may render in parallel worker processes."""
 

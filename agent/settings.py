@@ -6,11 +6,17 @@ Built by :func:`load_settings`, never at import, so tests and the CLI choose the
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from tools.trends.config import TrendsConfig
+
+CommaList = Annotated[list[str], NoDecode]
+"""A list written as ``a,b,c`` in the environment."""
 
 
 def default_data_dir() -> Path:
@@ -56,7 +62,28 @@ class Settings(BaseSettings):
     sandbox_latency_ms: int = 0
     """Simulated platform latency of the sandbox after a post lands (for fault tests and demos)."""
     trends_file: Path | None = None
-    """A local JSON file of trend signals; the built-in sample is used when unset."""
+    """A local JSON file of trend signals; the built-in sample is used when no source is set."""
+    trends_feeds: CommaList = Field(default_factory=list)
+    """RSS 2.0 or Atom 1.0 feed URLs, comma-separated, read for every niche."""
+    trends_youtube_api_key: SecretStr | None = None
+    """A YouTube Data API key; when set, each region's most popular videos are a source."""
+    trends_youtube_regions: CommaList = Field(default_factory=lambda: ["US"])
+    """Region codes for YouTube's most-popular chart, comma-separated."""
+    trends_youtube_categories: CommaList = Field(default_factory=list)
+    """Video category ids (e.g. ``28,22``); empty reads each region's overall chart."""
+    trends_google_geo: CommaList = Field(default_factory=list)
+    """Countries for Google Trends' daily trending searches (e.g. ``US,GB``); empty: not read."""
+    trends_google_base_url: str = "https://trends.google.com"
+    trends_niches_file: Path | None = None
+    """TOML or JSON: per-niche feeds, YouTube categories, keywords and plugin sources."""
+    trends_sources: CommaList = Field(default_factory=list)
+    """Plugin trend sources (entry-point group ``twin_agent.trends``) to read, by name."""
+    trends_timeout: float = Field(default=10.0, gt=0)
+    """Seconds per connect or read of a trend source."""
+    trends_cache_hours: float = Field(default=24.0, ge=0)
+    """A source's answer is reused the same day while younger than this; 0 disables the cache."""
+    trends_spike_z: float = Field(default=3.5, gt=0)
+    """Robust z-score above the niche's trailing median that makes a signal a spike."""
     metrics_maturity_hours: float = 48.0
     """How old a post must be before its metrics count in analysis."""
 
@@ -160,6 +187,49 @@ class Settings(BaseSettings):
     @property
     def key_file(self) -> Path:
         return self.data_dir / "secret.key"
+
+    @property
+    def trends_cache_dir(self) -> Path:
+        return self.data_dir / "trends" / "cache"
+
+    @field_validator(
+        "trends_feeds",
+        "trends_youtube_regions",
+        "trends_youtube_categories",
+        "trends_google_geo",
+        "trends_sources",
+        mode="before",
+    )
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    def trends_config(self) -> TrendsConfig:
+        """The trend sources' settings as the tools take them.
+
+        Raises:
+            tools.trends.TrendsError: ``trends_niches_file`` is missing or invalid.
+        """
+        from tools.trends.config import TrendsConfig, load_niche_sources
+
+        key = self.trends_youtube_api_key
+        return TrendsConfig(
+            feeds=self.trends_feeds,
+            file=self.trends_file,
+            youtube_api_key=key.get_secret_value() if key else None,
+            youtube_regions=self.trends_youtube_regions,
+            youtube_categories=self.trends_youtube_categories,
+            youtube_base_url=self.youtube_base_url,
+            google_geos=self.trends_google_geo,
+            google_base_url=self.trends_google_base_url,
+            sources=self.trends_sources,
+            niches=load_niche_sources(self.trends_niches_file) if self.trends_niches_file else {},
+            timeout=self.trends_timeout,
+            cache_hours=self.trends_cache_hours,
+            cache_dir=self.trends_cache_dir,
+        )
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -255,6 +255,8 @@ class EventType(StrEnum):
     strategy_adjusted = "strategy_adjusted"
     model_overruled = "model_overruled"
     llm_adapted = "llm_adapted"
+    trend_source_failed = "trend_source_failed"
+    """A trend or news source could not be read; planning went on without it."""
     """The model's server refused a feature and the run adapted (e.g. a lower structured-output method)."""
     """The model's answer differed from what code decided; the decision was kept."""
     consent_refused = "consent_refused"

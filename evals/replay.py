@@ -26,6 +26,7 @@ Run: ``.venv/bin/python -m evals.replay --seeds 96 [--set PRIOR_SD=0.3]``; the c
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import random
 import statistics
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from agent.app.bootstrap import HOOKS, TWINS
+from agent.app.bootstrap import HOOKS, NICHES, TWINS
 from agent.simulation.runner import DEFAULT_START_WEEK
 from agent.strategy import (
     HookChoice,
@@ -59,7 +60,7 @@ from evals.audiences import PROFILES
 from evals.oracle import interactions, oracle_decide
 from tools.publish.audience import Audience, PostFeatures
 from tools.publish.sandbox import load_audience
-from tools.trends import load_trends
+from tools.trends import SampleSource, collect_trends
 
 START_WEEK = DEFAULT_START_WEEK
 AGENT_NAME = "AI Twin Content Agent"
@@ -78,16 +79,36 @@ class Run:
     overrides: tuple[tuple[str, float], ...] = ()
 
 
+@functools.cache
+def _trends() -> tuple[TrendCandidate, ...]:
+    """The bundled sample as planning collects it for the demo agent's niche (same order)."""
+    _, name, _, keywords = next(n for n in NICHES if n[0] == "creator-economy")
+    found = collect_trends(
+        sources=[SampleSource()],
+        niche="creator-economy",
+        keywords=[name, *keywords],
+        clock=lambda: datetime(2030, 1, 6, tzinfo=UTC),
+    )
+    return tuple(
+        TrendCandidate(
+            topic=s.topic,
+            score=s.score,
+            tags=list(s.tags),
+            points=list(s.extra.get("points") or []),
+            summary=s.summary,
+            link=s.link,
+        )
+        for s in found.signals
+    )
+
+
 def _inputs(week: str, seed: int, evidence: StrategyEvidence | None) -> WeekInputs:
     monday = datetime.combine(parse_week(week), time(0, 0), tzinfo=UTC)
     return WeekInputs(
         week=week,
         policy=AgentPolicy(),
         platforms=["sandbox"],
-        trends=[
-            TrendCandidate(topic=t["topic"], score=t["score"], tags=t["related_tags"], points=t["points"])
-            for t in load_trends()
-        ],
+        trends=list(_trends()),
         twins=[name for name, *_ in TWINS],
         hooks=[HookChoice(category=c, template=t) for _, c, t in sorted(HOOKS)],  # as the repo orders them
         seed=f"{seed}:{AGENT_NAME}:{week}",

@@ -22,6 +22,7 @@ from agent.settings import Settings
 from agent.strategy.decide import Decide, decide_week
 from tools.publish.base import Publisher
 from tools.render.base import ProgressCallback, RenderRequest, RenderResult
+from tools.trends import TrendSource
 from tools.tts.base import SpeechResult, VoiceSpec
 
 PublisherFactory = Callable[[Clock], Callable[[str], Publisher]]
@@ -39,7 +40,7 @@ class Wiring:
         speak: Text to speech (default: the voice profile's engine).
         render: Reel renderer (default: the built-in one, in worker processes).
         publishers: Publisher lookup per run clock (default: sandbox + real adapters).
-        trends: Trend signals (default: ``TWIN_TRENDS_FILE`` or the bundled sample).
+        trends: Trend sources to read (default: ``TWIN_TRENDS_*``, else the bundled sample).
         memory: Vector memory per agent (default: Chroma under the data dir).
         decide: The week policy (default: the learner, :func:`decide_week`).
     """
@@ -48,7 +49,7 @@ class Wiring:
     speak: Speak | None = None
     render: Render | None = None
     publishers: PublisherFactory | None = None
-    trends: Callable[[], list[dict[str, Any]]] | None = None
+    trends: list[TrendSource] | None = None
     memory: MemoryFactory | None = None
     decide: Decide | None = None
 
@@ -134,8 +135,6 @@ def build_context(
 ) -> Context:
     """Everything a run needs: the wiring's parts, the rest from settings."""
     settings = resources.settings
-    from tools.trends import load_trends
-
     renderer = wiring.render or render
     return Context(
         sessions=resources.sessions,
@@ -145,7 +144,7 @@ def build_context(
             speak=wiring.speak or speak_with(settings),
             render=renderer,
             publisher_for=(wiring.publishers or (lambda c: publishers_for(settings, c)))(clock),
-            trends=wiring.trends or (lambda: load_trends(settings.trends_file)),
+            trends=wiring.trends,
             render_in_processes=renderer is render,
         ),
         clock=clock,

@@ -26,10 +26,13 @@ from agent.strategy import (
     conform,
 )
 from agent.strategy.weeks import parse_week, week_bounds
+from agent.trends import collect_niche_trends
 from db.engine import transaction
 from db.enums import EventType, SubjectType
 from db.repo import analytics, identity, planning, runs
+from db.models import TrendSignal
 from memory.models import MemoryRecord
+from tools.trends import local_embed
 
 RECALLED_TOPICS = 6
 """Trend topics whose past outcomes are recalled from memory for the model's words."""
@@ -110,21 +113,27 @@ def _week_inputs(
     platforms = sorted(
         {a.platform.value for a in accounts if not policy.platforms or a.platform.value in policy.platforms}
     )
-    trend_rows = planning.upsert_trends(
-        session=session, trends=ctx.tools.trends(), collected_at=week_bounds(state["week"])[0]
+    found = collect_niche_trends(
+        settings=ctx.settings,
+        session=session,
+        niche=policy.niche,
+        clock=ctx.clock.now,
+        embed=local_embed,
+        sources=ctx.tools.trends,
     )
-    trends = [
-        TrendCandidate(
-            topic=t.topic,
-            score=t.score,
-            tags=list(t.metadata_json.get("related_tags", [])),
-            link=t.metadata_json.get("link"),
-            summary=str(t.metadata_json.get("summary") or ""),
-            points=list(t.metadata_json.get("points") or []),
-            source=str(t.source),
+    for failure in found.collected.failures:
+        runs.log_event(
+            session=session,
+            event_type=EventType.trend_source_failed,
+            subject_type=SubjectType.run,
+            subject_id=state["run_id"],
+            agent_id=agent.id,
+            run_id=uuid.UUID(state["run_id"]),
+            message=f"trend source {failure.source} failed: {failure.error}",
+            meta=failure.model_dump(),
+            at=ctx.clock.now(),
         )
-        for t in trend_rows
-    ]
+    trends = [_candidate(row) for row in found.rows]
     twins = identity.list_twins(session=session, user_id=agent.user_id)
     hooks = [
         HookChoice(category=h.category, template=h.template, effectiveness=h.effectiveness_score)
@@ -162,6 +171,20 @@ def _week_inputs(
         "memory": _recall(ctx, [t.topic for t in trends[:RECALLED_TOPICS]]) if learning else [],
     }
     return inputs, {t.name: t.id for t in twins}, notes
+
+
+def _candidate(row: TrendSignal) -> TrendCandidate:
+    meta = dict(row.metadata_json or {})
+    extra = dict(meta.get("extra") or {})
+    return TrendCandidate(
+        topic=row.topic,
+        score=row.score,
+        tags=list(meta.get("related_tags", [])),
+        link=row.link,
+        summary=str(meta.get("summary") or ""),
+        points=list(extra.get("points") or []),
+        source=str(row.source_name or row.source),
+    )
 
 
 def _words(

@@ -132,11 +132,22 @@ class CalendarItem(Base):
 
 
 class TrendSignal(Base):
+    """A trending topic or news item, scored for a niche on the day it was collected."""
+
     __tablename__ = "trend_signals"
-    __table_args__ = (UniqueConstraint("source", "topic", "collected_at"),)
+    __table_args__ = (
+        UniqueConstraint("niche", "source", "topic", "collected_at"),
+        Index("ix_trend_signals_niche_collected_at", "niche", "collected_at"),
+    )
     id: Mapped[uuid.UUID] = uuid_pk()
     source: Mapped[TrendSource] = mapped_column(enum_column(TrendSource, "trend_source"))
+    """The kind of source (news, platform_trending, google_trends, local_file ...)."""
+    source_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    """The configured source itself, e.g. ``rss:news.example/feed`` or ``youtube:US:28``."""
+    niche: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    """Slug of the niche it was scored for; empty for signals stored before niches were used."""
     topic: Mapped[str] = mapped_column(String(300), index=True)
+    link: Mapped[str | None] = mapped_column(String(2000))
     platform_hint: Mapped[Platform | None] = mapped_column(enum_column(Platform, "platform"))
     score: Mapped[float] = mapped_column(Float)
     collected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -71,7 +71,10 @@ def hook_templates(*, session: Session) -> list[HookTemplate]:
 
 
 def upsert_trends(*, session: Session, trends: list[dict[str, Any]], collected_at: datetime) -> list[TrendSignal]:
-    """Store trend signals keyed by (source, topic, collected_at): re-running changes nothing."""
+    """Store trend signals keyed by (source, topic, collected_at): re-running changes nothing.
+
+    These rows carry no niche; ``db.repo.trends.upsert_signals`` stores a niche's scored signals.
+    """
     rows: list[TrendSignal] = []
     for trend in trends:
         source = trend.get("source", "local_file")
@@ -79,6 +82,7 @@ def upsert_trends(*, session: Session, trends: list[dict[str, Any]], collected_a
             source = "local_file"
         row = session.scalar(
             select(TrendSignal).where(
+                TrendSignal.niche == "",
                 TrendSignal.source == source,
                 TrendSignal.topic == trend["topic"],
                 TrendSignal.collected_at == collected_at,
@@ -87,6 +91,8 @@ def upsert_trends(*, session: Session, trends: list[dict[str, Any]], collected_a
         if row is None:
             row = TrendSignal(
                 source=source,
+                source_name=str(trend.get("source_name") or "")[:200],
+                link=trend.get("link"),
                 topic=trend["topic"],
                 platform_hint=trend.get("platform_hint"),
                 score=float(trend["score"]),

@@ -5,7 +5,7 @@ Markdown and the report data load at once; charts, HTML and PDF (matplotlib) on 
 
 from typing import Any
 
-from tools.reports.markdown import ReportData, render_markdown
+from tools.reports.markdown import ReportData, TrendLine, render_markdown
 
 _LAZY = {
     "FORMATS": "tools.reports.files",
@@ -27,6 +27,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "FORMATS",
     "ReportData",
+    "TrendLine",
     "render_charts",
     "render_html",
     "render_markdown",

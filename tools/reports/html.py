@@ -6,7 +6,7 @@ import base64
 import html
 
 from tools.reports.charts import CHARTS
-from tools.reports.markdown import ReportData, describe, number
+from tools.reports.markdown import ReportData, describe, number, safe_link
 
 STYLE = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#212529;max-width:820px;margin:32px auto;padding:0 16px;line-height:1.5}
@@ -24,6 +24,16 @@ def _change(now: float, before: float | None) -> str:
         return ""
     pct = (now / before - 1) * 100
     return f' <em class="{"up" if pct >= 0 else "down"}">{pct:+.0f}%</em>'
+
+
+def _link(link: str | None) -> str:
+    safe = safe_link(link)
+    if safe is None:
+        return ""
+    shown = safe.split("://", 1)[1][:60]
+    return (
+        f'<a href="{html.escape(safe)}" rel="noopener noreferrer nofollow">{html.escape(shown)}</a>'
+    )
 
 
 def render_html(data: ReportData, charts: dict[str, bytes]) -> str:
@@ -80,6 +90,16 @@ def render_html(data: ReportData, charts: dict[str, bytes]) -> str:
         "<h2>What moved engagement</h2><p>Score 1.0 = the platform's average; bars are 90% intervals.</p>",
         img("lifts"),
     ]
+    if data.trends:
+        trend_rows = "".join(
+            f"<tr><td>{i}</td><td>{e(t.topic)}{' <b>spike</b>' if t.spike else ''}</td>"
+            f"<td>{e(t.source)}</td><td class='n'>{t.score:.2f}</td><td>{_link(t.link)}</td></tr>"
+            for i, t in enumerate(data.trends, 1)
+        )
+        parts += [
+            "<h2>Trends and news we watched</h2>",
+            f"<table><tr><th>#</th><th>topic</th><th>source</th><th>score</th><th>link</th></tr>{trend_rows}</table>",
+        ]
     if data.strategy_summary or changes:
         parts += [
             "<h2>What the strategy changed, and why</h2>",

@@ -7,6 +7,29 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 
+class TrendLine(BaseModel):
+    """A trend or news item the week's planning saw, with where it came from."""
+
+    topic: str
+    source: str
+    """The outlet or source name (feed title, channel, ``google_trends:US``)."""
+    link: str | None = None
+    score: float = Field(default=0.0, ge=0, le=1)
+    spike: bool = False
+    """Far above the niche's usual score that day."""
+
+
+def safe_link(link: str | None) -> str | None:
+    """The link if it is plain http(s), else None (links come from untrusted feeds)."""
+    if (
+        not link
+        or not link.startswith(("http://", "https://"))
+        or any(c in link for c in " <>\"'`|")
+    ):
+        return None
+    return link
+
+
 class ReportData(BaseModel):
     """Everything a weekly report shows."""
 
@@ -25,6 +48,8 @@ class ReportData(BaseModel):
     previous_totals: dict[str, float] | None = None
     strategy_summary: str = ""
     strategy_changes: dict[str, Any] = Field(default_factory=dict)
+    trends: list[TrendLine] = Field(default_factory=list)
+    """Optional: the trend and news signals of the period, best first."""
 
 
 def describe(value: Any) -> str:
@@ -39,6 +64,13 @@ def describe(value: Any) -> str:
 def number(value: float) -> str:
     """A figure for people: thousands separators, three decimals only for small fractions."""
     return f"{value:,.0f}" if abs(value) >= 10 or value == int(value) else f"{value:.3f}"
+
+
+def _cell(text: str) -> str:
+    """Feed text inside a Markdown table cell: no pipes, brackets or markup survive."""
+    for ch in "|[]<>*_`\\":
+        text = text.replace(ch, " ")
+    return " ".join(text.split())
 
 
 def render_markdown(data: ReportData) -> str:
@@ -99,6 +131,21 @@ def render_markdown(data: ReportData) -> str:
             for opt, v in options.items()
         )
         lines.append(f"- **{dim.replace('_', ' ')}**: {cells}")
+    if data.trends:
+        lines += [
+            "",
+            "## Trends and news we watched",
+            "",
+            "| # | topic | source | score | link |",
+            "|---:|---|---|---:|---|",
+        ]
+        for rank, trend in enumerate(data.trends, 1):
+            link = safe_link(trend.link)
+            flag = " (spike)" if trend.spike else ""
+            lines.append(
+                f"| {rank} | {_cell(trend.topic)}{flag} | {_cell(trend.source)} | {trend.score:.2f} | "
+                f"{f'<{link}>' if link else ''} |"
+            )
     if data.strategy_summary or data.strategy_changes:
         lines += ["", "## Strategy for next week", "", data.strategy_summary, ""]
         for key, value in data.strategy_changes.items():

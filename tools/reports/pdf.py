@@ -78,6 +78,31 @@ def _text_page(pdf: PdfPages, data: ReportData) -> None:
     plt.close(fig)
 
 
+def _trends_page(pdf: PdfPages, data: ReportData) -> None:
+    fig = plt.figure(figsize=A4)
+    fig.text(
+        0.07,
+        0.95,
+        "Trends and news we watched",
+        fontsize=16,
+        fontweight="bold",
+        color=INK,
+        va="top",
+    )
+    y = 0.9
+    for rank, trend in enumerate(data.trends[:20], 1):
+        flag = " (spike)" if trend.spike else ""
+        head = f"{rank}. {trend.topic[:80]}{flag} — {trend.source[:40]}, score {trend.score:.2f}"
+        fig.text(0.07, y, head, fontsize=10, color=INK, va="top")
+        y -= 0.02
+        if trend.link:
+            fig.text(0.09, y, trend.link[:110], fontsize=8, color=MUTED, va="top")
+            y -= 0.02
+        y -= 0.005
+    pdf.savefig(fig)
+    plt.close(fig)
+
+
 def _chart_page(pdf: PdfPages, pngs: list[bytes], title: str) -> None:
     fig = plt.figure(figsize=A4)
     fig.text(0.07, 0.96, title, fontsize=14, fontweight="bold", color=INK, va="top")
@@ -106,6 +131,8 @@ def render_pdf(data: ReportData, charts: dict[str, bytes], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with PdfPages(path) as pdf:
         _text_page(pdf, data)
+        if data.trends:
+            _trends_page(pdf, data)
         first = [
             charts[n]
             for n in ("views_by_day", "engagement_by_platform", "week_over_week")
