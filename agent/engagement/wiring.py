@@ -1,0 +1,34 @@
+"""The pieces the CLI and web build for engagement, from settings (one place imports the core)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from langchain_core.language_models import BaseChatModel
+
+from agent.clock import Clock
+from agent.engagement.offline import register_reply_responder
+from agent.engagement.schemas import ReplyDraft
+from agent.llm import OfflineChatModel, ResponderRegistry
+from agent.llm.responders import schema_name
+from agent.runtime import chat_model_for, publishers_for
+from agent.settings import Settings
+from tools.publish.base import Publisher
+
+__all__ = ["reply_model", "reply_publishers"]
+
+
+def reply_model(settings: Settings) -> BaseChatModel:
+    """The configured chat model; the offline one is taught :class:`ReplyDraft` if it is not yet."""
+    model = chat_model_for(settings)
+    if isinstance(model, OfflineChatModel):
+        registry = model.registry or ResponderRegistry()
+        if registry.structured(schema_name(ReplyDraft)) is None:
+            register_reply_responder(registry)
+        model = model.model_copy(update={"registry": registry})
+    return model
+
+
+def reply_publishers(settings: Settings, clock: Clock) -> Callable[[str], Publisher]:
+    """Adapters by platform name, configured from settings."""
+    return publishers_for(settings, clock)
