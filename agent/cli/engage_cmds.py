@@ -89,7 +89,6 @@ def sync_cmd(
             clock=clock,
             publisher_for=publisher_for,
             agent_id=agent_id,
-            action_ids=found.action_ids,
         )
     if as_json:
         console.print_json(

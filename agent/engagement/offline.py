@@ -17,7 +17,7 @@ from langchain_core.messages import BaseMessage, HumanMessage
 from agent.engagement.schemas import ReplyDraft
 from agent.llm.responders import ResponderRegistry
 
-__all__ = ["register_reply_responder", "reply_responder", "reply_words"]
+__all__ = ["read_inputs", "register_reply_responder", "reply_responder", "reply_words"]
 
 _INPUTS = re.compile(r"<inputs>\s*(.*?)\s*</inputs>", re.S)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
@@ -152,7 +152,8 @@ def reply_words(inputs: dict[str, Any]) -> dict[str, Any]:
     return {"text": _fit(words, limit)}
 
 
-def _read_inputs(messages: list[BaseMessage]) -> dict[str, Any]:
+def read_inputs(messages: list[BaseMessage]) -> dict[str, Any]:
+    """The JSON between ``<inputs>`` tags of the latest user message that has them."""
     for message in reversed(messages):
         if isinstance(message, HumanMessage):
             match = _INPUTS.search(str(message.content))
@@ -167,7 +168,7 @@ def _read_inputs(messages: list[BaseMessage]) -> dict[str, Any]:
 
 def reply_responder(messages: list[BaseMessage], schema: Any, rng: random.Random) -> dict[str, Any]:
     """Structured responder for :class:`ReplyDraft` (``fn(messages, schema, rng) -> dict``)."""
-    return reply_words(_read_inputs(messages))
+    return reply_words(read_inputs(messages))
 
 
 def register_reply_responder(registry: ResponderRegistry) -> ResponderRegistry:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Table, and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -120,10 +120,13 @@ def create_action(
     }
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    result = session.execute(insert(EngagementAction).values(**values).on_conflict_do_nothing())
+    table = EngagementAction.__table__
+    assert isinstance(table, Table)
+    stmt = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
+    inserted = session.execute(stmt).first()
     row = session.scalar(select(EngagementAction).where(EngagementAction.idempotency_key == key))
     assert row is not None
-    return row, bool(getattr(result, "rowcount", 0))
+    return row, inserted is not None
 
 
 def known_targets(
@@ -412,7 +415,12 @@ def drafted_today(
 
     ``triage`` counts only drafts for comments of that kind (e.g. the day's thanks for praise).
     """
-    where = [EngagementAction.created_at >= day_start(now), EngagementAction.status.in_(DRAFTED)]
+    start = day_start(now)
+    where = [
+        EngagementAction.created_at >= start,
+        EngagementAction.created_at < start + timedelta(days=1),
+        EngagementAction.status.in_(DRAFTED),
+    ]
     if triage is not None:
         where.append(EngagementAction.triage == triage)
     return _count(session, account_id, *where)
@@ -428,6 +436,7 @@ def sent_today(*, session: Session, account_id: uuid.UUID, now: datetime) -> int
             and_(
                 EngagementAction.status == EngagementStatus.completed,
                 EngagementAction.completed_at >= start,
+                EngagementAction.completed_at < start + timedelta(days=1),
             ),
             EngagementAction.status == EngagementStatus.sending,
         ),

@@ -17,8 +17,8 @@ ROUTERS = [
     session.router,
     dashboard.router,
     calendar.router,
+    engagement.router,  # before inbox: /inbox/replies is not a run id
     inbox.router,
-    engagement.router,
     reports.router,
     chat.router,
     accounts.router,
