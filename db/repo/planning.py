@@ -36,24 +36,16 @@ def next_calendar_version(*, session: Session, agent_id: uuid.UUID, period_start
 def items_of(*, session: Session, calendar_id: uuid.UUID) -> list[CalendarItem]:
     return list(
         session.scalars(
-            select(CalendarItem)
-            .where(CalendarItem.calendar_id == calendar_id)
-            .order_by(CalendarItem.slot)
+            select(CalendarItem).where(CalendarItem.calendar_id == calendar_id).order_by(CalendarItem.slot)
         )
     )
 
 
-def latest_strategy(
-    *, session: Session, agent_id: uuid.UUID, before: date | None = None
-) -> StrategyUpdate | None:
+def latest_strategy(*, session: Session, agent_id: uuid.UUID, before: date | None = None) -> StrategyUpdate | None:
     stmt = select(StrategyUpdate).where(StrategyUpdate.agent_id == agent_id)
     if before is not None:
         stmt = stmt.where(StrategyUpdate.effective_start_date <= before)
-    return session.scalar(
-        stmt.order_by(
-            StrategyUpdate.effective_start_date.desc(), StrategyUpdate.created_at.desc()
-        ).limit(1)
-    )
+    return session.scalar(stmt.order_by(StrategyUpdate.effective_start_date.desc(), StrategyUpdate.created_at.desc()).limit(1))
 
 
 def active_directives(*, session: Session, agent_id: uuid.UUID) -> list[Directive]:
@@ -66,9 +58,7 @@ def active_directives(*, session: Session, agent_id: uuid.UUID) -> list[Directiv
     )
 
 
-def add_directive(
-    *, session: Session, agent_id: uuid.UUID, kind: str, value: dict[str, Any], text: str
-) -> Directive:
+def add_directive(*, session: Session, agent_id: uuid.UUID, kind: str, value: dict[str, Any], text: str) -> Directive:
     row = Directive(agent_id=agent_id, kind=kind, value_json=value, text=text)
     session.add(row)
     session.flush()
@@ -84,18 +74,10 @@ def remove_directive(*, session: Session, directive_id: uuid.UUID) -> bool:
 
 
 def hook_templates(*, session: Session) -> list[HookTemplate]:
-    return list(
-        session.scalars(
-            select(HookTemplate).order_by(
-                HookTemplate.effectiveness_score.desc(), HookTemplate.slug
-            )
-        )
-    )
+    return list(session.scalars(select(HookTemplate).order_by(HookTemplate.effectiveness_score.desc(), HookTemplate.slug)))
 
 
-def upsert_trends(
-    *, session: Session, trends: list[dict[str, Any]], collected_at: datetime
-) -> list[TrendSignal]:
+def upsert_trends(*, session: Session, trends: list[dict[str, Any]], collected_at: datetime) -> list[TrendSignal]:
     """Store trend signals keyed by (source, topic, collected_at): re-running changes nothing."""
     rows: list[TrendSignal] = []
     for trend in trends:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from agent.engagement.drafting import PostContext, draft_reply, reply_inputs
 from agent.engagement.offline import register_reply_responder, reply_words
 from agent.engagement.triage import triage_comment
@@ -23,7 +25,7 @@ CONTEXT = PostContext(
 def words(text: str, author: str = "@maya") -> str:
     comment = Comment(comment_id="c1", platform_post_id="p1", text=text, author=author)
     triage = triage_comment(text)
-    task = "thanks" if triage.reply == "thanks" else "answer"
+    task: Literal["answer", "thanks"] = "thanks" if triage.reply == "thanks" else "answer"
     model = OfflineChatModel(registry=register_reply_responder(ResponderRegistry()))
     return draft_reply(model, reply_inputs(comment, triage, task, CONTEXT))
 
