@@ -7,7 +7,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from tests.publish.fakes.base import CLIENT_SECRET, REFRESH_TOKEN, FakePlatform, Reply, Request
-from tests.publish.fakes.comments import CommentStore, LinkedInComments
+from tests.publish.fakes.comments import CommentStore
+from tests.publish.fakes.comments_rest import LinkedInComments
 
 ERRORS = {
     "rate_limit": (

@@ -8,7 +8,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from tests.publish.fakes.base import CLIENT_SECRET, REFRESH_TOKEN, FakePlatform, Reply, Request
-from tests.publish.fakes.comments import CommentStore, YouTubeComments
+from tests.publish.fakes.comments import CommentStore
+from tests.publish.fakes.comments_rest import YouTubeComments
 
 ERRORS = {
     "rate_limit": (429, "rateLimitExceeded", "Too many requests"),
