@@ -12,7 +12,7 @@ from agent.publishing.tokens import KeyCredentials, credentials_of
 from db.crypto import Cipher
 from db.enums import IntegrationStatus
 from db.models import IntegrationKey, SocialAccount
-from tools.publish.base import AccountRef, Publisher
+from tools.publish.base import AccountRef, Publisher, PublishError
 from tools.publish.comments import CommentsCapable
 
 __all__ = ["UNSUPPORTED", "Access", "NoAccess", "access_for"]
@@ -55,7 +55,10 @@ def access_for(
     platform = account.platform.value
     if not account.is_connected:
         raise NoAccess(f"{platform} account {account.handle} is disconnected")
-    publisher = publisher_for(platform)
+    try:
+        publisher = publisher_for(platform)
+    except (KeyError, TypeError, ValueError, PublishError) as exc:
+        raise NoAccess(f"no {platform} adapter could be built: {exc}") from None
     if not isinstance(publisher, CommentsCapable):
         raise NoAccess(
             UNSUPPORTED.get(platform, f"the {platform} adapter cannot read or answer comments"),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import RunnableConfig
 from sqlalchemy.orm import Session
 
 from agent.engagement.schemas import ReplyDraft
@@ -93,9 +94,10 @@ def draft_reply(
     inputs: dict[str, Any],
     *,
     on_usage: Callable[[int, int], None] | None = None,
+    config: RunnableConfig | None = None,
 ) -> str:
-    """The model's words for one reply (validated as :class:`ReplyDraft`)."""
+    """The model's words for one reply (validated as :class:`ReplyDraft`); no tool is bound."""
     prompt = load_prompt(PROMPT)
     messages = prompt.messages(inputs=json.dumps(inputs, ensure_ascii=False, indent=1))
-    draft = invoke_structured(model, ReplyDraft, messages, on_usage=on_usage)
+    draft = invoke_structured(model, ReplyDraft, messages, on_usage=on_usage, config=config)
     return " ".join(draft.text.split())

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import RunnableConfig
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.clock import Clock
@@ -87,6 +88,7 @@ def sync(
     agent_id: uuid.UUID,
     lookback: timedelta = LOOKBACK,
     on_usage: Callable[[int, int], None] | None = None,
+    config: RunnableConfig | None = None,
 ) -> SyncReport:
     """Pull new comments of an agent's recent posts and store what to do about each.
 
@@ -99,6 +101,7 @@ def sync(
         agent_id: Whose accounts and posts.
         lookback: How far back posts and comments are considered.
         on_usage: Called with (input tokens, output tokens) of each model answer.
+        config: LangChain run config for the model calls (e.g. the run's usage callbacks).
 
     Returns:
         What was found, drafted, flagged and skipped; platform errors are listed, not raised.
@@ -138,6 +141,7 @@ def sync(
             chat_model=chat_model,
             report=report,
             on_usage=on_usage,
+            config=config,
             since=since,
         )
     if report.drafted - report.auto_approved > 0:
@@ -176,6 +180,7 @@ def _sync_account(
     chat_model: BaseChatModel,
     report: SyncReport,
     on_usage: Callable[[int, int], None] | None,
+    config: RunnableConfig | None,
     since: datetime,
 ) -> None:
     account_id = uuid.UUID(access.account.account_id)
@@ -268,7 +273,7 @@ def _sync_account(
         context = contexts[post.id]
         inputs = reply_inputs(comment, triage, task, context)
         try:
-            text = draft_reply(chat_model, inputs, on_usage=on_usage)
+            text = draft_reply(chat_model, inputs, on_usage=on_usage, config=config)
         except LLMError as exc:
             report.errors.append(f"drafting stopped: {exc}")
             report.deferred += 1

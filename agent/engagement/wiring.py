@@ -15,12 +15,16 @@ from agent.runtime import chat_model_for, publishers_for
 from agent.settings import Settings
 from tools.publish.base import Publisher
 
-__all__ = ["reply_model", "reply_publishers"]
+__all__ = ["reply_model", "reply_publishers", "teach_offline"]
 
 
 def reply_model(settings: Settings) -> BaseChatModel:
-    """The configured chat model; the offline one is taught :class:`ReplyDraft` if it is not yet."""
-    model = chat_model_for(settings)
+    """The configured chat model, able to write :class:`ReplyDraft` when it is the offline one."""
+    return teach_offline(chat_model_for(settings))
+
+
+def teach_offline(model: BaseChatModel) -> BaseChatModel:
+    """The offline model with the reply responder added if its registry lacks one; others as is."""
     if isinstance(model, OfflineChatModel):
         registry = model.registry or ResponderRegistry()
         if registry.structured(schema_name(ReplyDraft)) is None:
