@@ -1,4 +1,8 @@
-"""``twin engage``: replies to comments -- sync and draft, list, approve or reject, auto-replies."""
+"""``twin engage``: replies to comments -- sync and draft, list, approve or reject, auto-replies.
+
+The engagement stack (chat model, adapters) is imported inside the commands so ``twin --help``
+stays quick.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,6 @@ from rich.text import Text
 
 from agent.cli.common import DataDirOpt, JsonOpt, console, err_console, system_for
 from agent.clock import SystemClock
-from agent.engagement import send_approved, sync
-from agent.engagement.inbox import action_rows, approve_and_send, reject
-from agent.engagement.wiring import reply_model, reply_publishers
 from agent.errors import UserError
 from agent.publishing.accounts import find_account
 from agent.system import System
@@ -67,6 +68,9 @@ def sync_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Pull new comments, decide which get a reply, draft them; auto-approved ones are posted."""
+    from agent.engagement import send_approved, sync
+    from agent.engagement.wiring import reply_model, reply_publishers
+
     system = system_for(data_dir)
     clock = SystemClock()
     agent_id = _agent_id(system, agent)
@@ -138,6 +142,8 @@ def list_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Show replies waiting for approval (or every action with --all)."""
+    from agent.engagement.inbox import action_rows
+
     if status is not None and status not in {s.value for s in EngagementStatus}:
         raise UserError(f"unknown status {status!r}; choose one of: {STATUSES}")
     system = system_for(data_dir)
@@ -177,6 +183,9 @@ def approve_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Approve replies (each is posted exactly once) or reject them."""
+    from agent.engagement.inbox import approve_and_send, reject
+    from agent.engagement.wiring import reply_publishers
+
     if not (approve_all or action or rejected):
         raise UserError("say what to decide: --all, --id ID or --reject ID")
     system = system_for(data_dir)
