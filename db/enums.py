@@ -309,3 +309,23 @@ class NicheTier(StrEnum):
 class DirectiveStatus(StrEnum):
     active = "active"
     removed = "removed"
+
+
+class EngagementActionType(StrEnum):
+    """Seed 000 engagement actions the twin may take (only reply is drafted today)."""
+
+    like = "like"
+    comment = "comment"
+    reply = "reply"
+
+
+class EngagementStatus(StrEnum):
+    """An engagement action's life: drafted, decided by the creator (or auto), then sent once."""
+
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+    skipped = "skipped"
+    sending = "sending"
+    completed = "completed"
+    failed = "failed"

@@ -8,6 +8,7 @@ from db.models.analytics import (
     WeeklyReport,
 )
 from db.models.creative import AITwin, MediaAsset, RenderJob, Script, VideoReel, VoiceProfile
+from db.models.engagement import EngagementAction
 from db.models.identity import (
     Agent,
     AppSession,
@@ -47,6 +48,7 @@ __all__ = [
     "ConsentRecord",
     "ContentCalendar",
     "Directive",
+    "EngagementAction",
     "ErrorLog",
     "EventLog",
     "Feedback",

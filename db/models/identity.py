@@ -6,7 +6,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, created_at_col, updated_at_col, uuid_pk
@@ -98,6 +108,10 @@ class SocialAccount(Base):
     account_external_id: Mapped[str] = mapped_column(String(200), index=True)
     is_connected: Mapped[bool] = mapped_column(Boolean, default=True)
     last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    auto_reply_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """The creator lets replies the code chose go out without asking (seed 000 auto engagement)."""
+    daily_reply_limit: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
+    """Most replies drafted and sent per day on this account (seed 000 automation limits)."""
     created_at: Mapped[datetime] = created_at_col()
     updated_at: Mapped[datetime] = updated_at_col()
 

@@ -12,6 +12,7 @@ from db.enums import (
     Aspect,
     ConsentType,
     ContentPillar,
+    EngagementActionType,
     EventType,
     FeedbackSubject,
     NotificationType,
@@ -27,6 +28,7 @@ from db.models import (
     CalendarItem,
     Campaign,
     ContentCalendar,
+    EngagementAction,
     EventLog,
     Feedback,
     MediaAsset,
@@ -171,6 +173,21 @@ def build_graph(session: Session, cipher: Cipher, *, email: str = "ana@example.c
     session.add(post)
     session.flush()
     session.add(PublisherTask(post_id=post.id, attempt=1))
+    session.add(
+        EngagementAction(
+            agent_id=agent.id,
+            account_id=account.id,
+            post_id=post.id,
+            platform=Platform.instagram,
+            action_type=EngagementActionType.reply,
+            target_id="17870913679156914",
+            target_author="@reader",
+            target_text="How do I turn this on?",
+            triage="question",
+            draft_text="Settings, then Security.",
+            idempotency_key=f"reply:{account.id}:17870913679156914",
+        )
+    )
     session.add(
         AnalyticsSnapshot(
             post_id=post.id,

@@ -18,6 +18,7 @@ from tools.publish.errors import classify_meta
 from tools.publish.idempotency import caption_with_marker, has_marker, marker_for
 from tools.publish.identity import AccountIdentity
 from tools.publish.meta import bearer, fb_exchange_token, insights_values, rupload
+from tools.publish.meta_comments import FacebookComments
 from tools.publish.options import HttpOptions
 from tools.publish.redact import redact
 from tools.publish.tokens import require
@@ -31,7 +32,7 @@ INSIGHT_METRICS = (
 )
 
 
-class FacebookPublisher:
+class FacebookPublisher(FacebookComments):
     """Publishes Reels to a Facebook Page (``account.external_id`` = Page id, Page token).
 
     Args:

@@ -25,6 +25,7 @@ from tools.publish.meta import (
     refresh_long_lived,
     rupload,
 )
+from tools.publish.meta_comments import InstagramComments
 from tools.publish.options import HttpOptions
 from tools.publish.redact import redact
 from tools.publish.tokens import require
@@ -35,7 +36,7 @@ CAPTION_MAX = 2200
 INSIGHT_METRICS = "views,likes,comments,shares,saved,reach,ig_reels_video_view_total_time"
 
 
-class InstagramPublisher:
+class InstagramPublisher(InstagramComments):
     """Publishes Reels to an Instagram professional account (``account.external_id`` = IG user id).
 
     Args:

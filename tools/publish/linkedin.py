@@ -17,6 +17,7 @@ from tools.publish.commit import commit_once
 from tools.publish.errors import classify_linkedin
 from tools.publish.idempotency import caption_with_marker, has_marker, marker_for
 from tools.publish.identity import AccountIdentity
+from tools.publish.linkedin_comments import LinkedInComments
 from tools.publish.options import HttpOptions
 from tools.publish.redact import redact
 from tools.publish.tokens import refresh_token_grant, require
@@ -26,7 +27,7 @@ __all__ = ["LinkedInPublisher"]
 COMMENTARY_MAX = 3000
 
 
-class LinkedInPublisher:
+class LinkedInPublisher(LinkedInComments):
     """Publishes videos as LinkedIn posts (``account.external_id`` = person/organization URN or id).
 
     Args:

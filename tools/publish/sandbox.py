@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tools.publish.audience import Audience, PostFeatures
+from tools.publish.audience import Audience, EngagementMetrics, PostFeatures
 from tools.publish.base import (
     AccountRef,
     Credentials,
@@ -25,6 +25,7 @@ from tools.publish.base import (
     RateLimitState,
 )
 from tools.publish.idempotency import marker_for
+from tools.publish.sandbox_comments import SandboxComments
 
 MATURITY_HOURS = 18.0  # time constant of the growth curve: ~93% of final reach after 48 h
 
@@ -54,10 +55,15 @@ def load_audience(spec: str | Audience | None) -> Audience:
     return audience
 
 
-class SandboxPublisher:
-    """Stores each post as ``<root>/<account>/<marker>.json`` plus its media file."""
+class SandboxPublisher(SandboxComments):
+    """Stores each post as ``<root>/<account>/<marker>.json`` plus its media file.
+
+    Its audience also comments on each post, and the account's replies are stored beside the
+    posts (see :mod:`tools.publish.sandbox_comments`).
+    """
 
     platform = "sandbox"
+    maturity_hours = MATURITY_HOURS
 
     def __init__(
         self,
@@ -158,14 +164,21 @@ class SandboxPublisher:
             twin_style=meta.get("twin_style", "space"),
         )
 
+    def _final(self, record: dict[str, Any], account: AccountRef) -> EngagementMetrics:
+        # Noise depends on what was posted, where and when (not on random ids), so a simulation
+        # repeats exactly for a seed.
+        key = json.dumps(
+            [self.seed, account.external_id, record["published_at"], record.get("meta", {})],
+            sort_keys=True,
+        )
+        rng = random.Random(int(hashlib.sha256(key.encode()).hexdigest()[:16], 16))
+        return self.audience.engagement(self.features(record), rng)
+
     def fetch_metrics(
         self, platform_post_id: str, *, account: AccountRef, credentials: Credentials
     ) -> dict[str, float]:
         record = self._load(platform_post_id, account)
-        # Noise depends on what was posted, where and when (not on random ids), so a simulation
-        # repeats exactly for a seed.
-        key = json.dumps([self.seed, account.external_id, record["published_at"], record.get("meta", {})], sort_keys=True)
-        final = self.audience.engagement(self.features(record), random.Random(int(hashlib.sha256(key.encode()).hexdigest()[:16], 16)))
+        final = self._final(record, account)
         age_h = (
             self.clock() - datetime.fromisoformat(record["published_at"])
         ).total_seconds() / 3600

@@ -24,6 +24,7 @@ from tools.publish.meta import (
     publishing_limit,
     refresh_long_lived,
 )
+from tools.publish.meta_comments import ThreadsComments
 from tools.publish.options import HttpOptions
 from tools.publish.redact import redact
 
@@ -33,7 +34,7 @@ TEXT_MAX = 500
 INSIGHT_METRICS = "views,likes,replies,reposts,quotes,shares"
 
 
-class ThreadsPublisher:
+class ThreadsPublisher(ThreadsComments):
     """Publishes video posts to Threads (``account.external_id`` = Threads user id).
 
     Threads downloads the video itself, so the file must be served at a public URL:

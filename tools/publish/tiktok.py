@@ -1,4 +1,10 @@
-"""TikTok Content Posting API (Direct Post): creator_info, init, chunked PUT, status fetch."""
+"""TikTok Content Posting API (Direct Post): creator_info, init, chunked PUT, status fetch.
+
+Comments: this adapter does not implement ``CommentsCapable``. TikTok's APIs for a creator's app
+(Login Kit, Display API, Content Posting API) have no endpoint that lists the comments of the
+creator's videos or posts a reply; the only comment endpoint, the Research API's
+``/v2/research/video/comment/list/``, is read-only and reserved for approved research clients.
+"""
 
 from __future__ import annotations
 

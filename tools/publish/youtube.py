@@ -24,6 +24,7 @@ from tools.publish.identity import AccountIdentity
 from tools.publish.options import HttpOptions
 from tools.publish.redact import redact
 from tools.publish.tokens import refresh_token_grant, require
+from tools.publish.youtube_comments import YouTubeComments
 
 __all__ = ["YouTubeShortsPublisher", "discovery_has_synthetic_media"]
 
@@ -39,7 +40,7 @@ def discovery_has_synthetic_media(path: Path) -> bool:
     return "containsSyntheticMedia" in props
 
 
-class YouTubeShortsPublisher:
+class YouTubeShortsPublisher(YouTubeComments):
     """Uploads Shorts to the authorized channel.
 
     Args:

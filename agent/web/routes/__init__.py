@@ -5,6 +5,7 @@ from agent.web.routes import (
     calendar,
     chat,
     dashboard,
+    engagement,
     inbox,
     media,
     notifications,
@@ -16,6 +17,7 @@ ROUTERS = [
     session.router,
     dashboard.router,
     calendar.router,
+    engagement.router,  # before inbox: /inbox/replies is not a run id
     inbox.router,
     reports.router,
     chat.router,

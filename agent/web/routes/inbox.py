@@ -15,6 +15,7 @@ from agent.web import queries
 from agent.web.auth import SignedIn, csrf_guard, require_user, web_state
 from agent.web.jobs import Job, JobBusyError
 from agent.web.pages import redirect, render
+from agent.web.routes.engagement import pending_replies
 from agent.web.state import WebState
 from db.enums import RunStatus
 
@@ -54,7 +55,14 @@ def _waiting(state: WebState, user: SignedIn, run_id: str | None = None) -> list
 @router.get("/inbox")
 def inbox(request: Request, user: User) -> Response:
     state = web_state(request)
-    return render(request, "inbox.html", active="inbox", items=_waiting(state, user), single=None)
+    return render(
+        request,
+        "inbox.html",
+        active="inbox",
+        items=_waiting(state, user),
+        single=None,
+        replies=pending_replies(state, user),
+    )
 
 
 @router.get("/inbox/{run_id}")

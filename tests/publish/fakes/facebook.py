@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from tests.publish.fakes.base import Reply, Request
+from tests.publish.fakes.comments import CommentStore, FacebookComments
 from tests.publish.fakes.meta_common import MetaFake
 
 PAGE_TOKEN = "EAAGsecretPAGE0123456789"
 
 
-class FacebookFake(MetaFake):
+class FacebookFake(FacebookComments, MetaFake):
     """Follows developers.facebook.com/docs/video-api/guides/reels-publishing."""
 
     name = "facebook"
@@ -21,6 +22,7 @@ class FacebookFake(MetaFake):
 
     def __init__(self) -> None:
         super().__init__()
+        self.comments = CommentStore()
         self.videos: dict[str, dict[str, Any]] = {}
         self.next_id = 5000
 
@@ -31,6 +33,8 @@ class FacebookFake(MetaFake):
             video["data"] += received  # Meta keeps what reached it; bytes_transferred says how much
 
     def route(self, req: Request) -> Reply:
+        if (answer := self.comment_route(req)) is not None:
+            return answer
         if (reply := self.token_endpoint(req)) is not None:
             return reply
         parts = req.path.strip("/").split("/")

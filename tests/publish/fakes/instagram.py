@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from tests.publish.fakes.base import Reply, Request
+from tests.publish.fakes.comments import CommentStore, InstagramComments
 from tests.publish.fakes.meta_common import MetaFake
 
 
-class InstagramFake(MetaFake):
+class InstagramFake(InstagramComments, MetaFake):
     """Follows developers.facebook.com content-publishing + resumable upload docs."""
 
     name = "instagram"
@@ -18,6 +19,7 @@ class InstagramFake(MetaFake):
 
     def __init__(self) -> None:
         super().__init__()
+        self.comments = CommentStore()
         self.containers: dict[str, dict[str, Any]] = {}
         self.quota_total = 50
         self.quota_usage = 0
@@ -35,6 +37,8 @@ class InstagramFake(MetaFake):
         return  # a broken rupload POST stores nothing; the client sends again at offset 0
 
     def route(self, req: Request) -> Reply:
+        if (answer := self.comment_route(req)) is not None:
+            return answer
         if (reply := self.token_endpoint(req)) is not None:
             return reply
         parts = req.path.strip("/").split("/")

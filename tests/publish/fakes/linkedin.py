@@ -7,6 +7,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from tests.publish.fakes.base import CLIENT_SECRET, REFRESH_TOKEN, FakePlatform, Reply, Request
+from tests.publish.fakes.comments import CommentStore
+from tests.publish.fakes.comments_rest import LinkedInComments
 
 ERRORS = {
     "rate_limit": (
@@ -30,7 +32,7 @@ ERRORS = {
 }
 
 
-class LinkedInFake(FakePlatform):
+class LinkedInFake(LinkedInComments, FakePlatform):
     """Follows learn.microsoft.com videos-api and posts-api."""
 
     name = "linkedin"
@@ -40,6 +42,7 @@ class LinkedInFake(FakePlatform):
 
     def __init__(self, part_size: int = 100_000) -> None:
         super().__init__()
+        self.comments = CommentStore()
         self.part_size = part_size
         self.videos: dict[str, dict[str, Any]] = {}
         self.refresh_tokens = {REFRESH_TOKEN}
@@ -58,6 +61,8 @@ class LinkedInFake(FakePlatform):
         return req.path == "/oauth/v2/accessToken"
 
     def route(self, req: Request) -> Reply:
+        if (answer := self.comment_route(req)) is not None:
+            return answer
         if req.path == "/oauth/v2/accessToken":
             form = req.form
             if (

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from tests.publish.fakes.base import Reply, Request
+from tests.publish.fakes.comments import CommentStore, ThreadsComments
 from tests.publish.fakes.meta_common import MetaFake
 
 
-class ThreadsFake(MetaFake):
+class ThreadsFake(ThreadsComments, MetaFake):
     """Follows developers.facebook.com/docs/threads posts + publishing limit docs."""
 
     name = "threads"
@@ -19,6 +20,7 @@ class ThreadsFake(MetaFake):
 
     def __init__(self) -> None:
         super().__init__()
+        self.comments = CommentStore()
         self.containers: dict[str, dict[str, Any]] = {}
         self.quota_total = 250
         self.quota_usage = 0
@@ -28,6 +30,8 @@ class ThreadsFake(MetaFake):
         self.quota_usage = self.quota_total
 
     def route(self, req: Request) -> Reply:
+        if (answer := self.comment_route(req)) is not None:
+            return answer
         if (reply := self.token_endpoint(req)) is not None:
             return reply
         path = req.path.strip("/").split("/")[1:]

@@ -8,6 +8,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from tests.publish.fakes.base import CLIENT_SECRET, REFRESH_TOKEN, FakePlatform, Reply, Request
+from tests.publish.fakes.comments import CommentStore
+from tests.publish.fakes.comments_rest import YouTubeComments
 
 ERRORS = {
     "rate_limit": (429, "rateLimitExceeded", "Too many requests"),
@@ -21,7 +23,7 @@ ERRORS = {
 }
 
 
-class YouTubeFake(FakePlatform):
+class YouTubeFake(YouTubeComments, FakePlatform):
     """Follows youtube.v3.json (videos.insert mediaUpload.resumable) and youtubeAnalytics.v2.json."""
 
     name = "youtube_shorts"
@@ -31,6 +33,7 @@ class YouTubeFake(FakePlatform):
 
     def __init__(self) -> None:
         super().__init__()
+        self.comments = CommentStore()
         self.sessions: dict[str, dict[str, Any]] = {}
         self.put_starts: list[int] = []
         self.reject_next_as_duplicate = False
@@ -135,6 +138,8 @@ class YouTubeFake(FakePlatform):
         )
 
     def route(self, req: Request) -> Reply:
+        if (answer := self.comment_route(req)) is not None:
+            return answer
         if req.path == "/o/oauth2/v2/auth":
             return self._authorize(req.query)
         if req.path == "/token" and req.form.get("grant_type") == "authorization_code":
