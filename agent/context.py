@@ -126,7 +126,7 @@ def _learner(inputs: WeekInputs) -> WeekSkeleton:
 
 
 def _usage() -> UsageCounter:
-    from agent.llm import LLMEvent, UsageCounter
+    from agent.llm import UsageCounter
 
     return UsageCounter()
 

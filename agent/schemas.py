@@ -78,6 +78,16 @@ class StrategyNarrative(BaseModel):
     summary: str = Field(min_length=5, max_length=800)
 
 
+class ReplyDraft(BaseModel):
+    """The words of one reply to one comment, in the twin's voice (code chose to reply)."""
+
+    text: str = Field(
+        min_length=1,
+        max_length=600,
+        description="The reply exactly as it will be posted: plain text, no links, no hashtags.",
+    )
+
+
 # ---- review (human in the loop) -------------------------------------------------------
 
 ReviewAction = Literal["approve", "reject", "edit", "regenerate"]

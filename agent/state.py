@@ -44,6 +44,8 @@ class CycleState(CycleInput, total=False):
     """Posts created by publishing."""
     outcomes: dict[str, Any]
     """The analysed week's scored outcomes (``agent.strategy.WeekOutcomes`` as JSON)."""
+    engagement: dict[str, Any]
+    """What the engagement sync after analyzing did (comments, drafted replies, sent ones)."""
     report_id: str
     """The WeeklyReport written by adapting."""
     strategy_id: str

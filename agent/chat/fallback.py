@@ -52,7 +52,7 @@ def model_turn(
     Args:
         model: The chat model.
         tools: The chat's tools.
-        conversation: System message and history.
+        conversation: Resources message and history.
         on_event: Told once when the server is found to refuse tools.
         capabilities: Where the refusal is remembered (the process-wide memory if None).
 

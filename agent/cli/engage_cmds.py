@@ -14,11 +14,11 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
+from agent.app.resources import Resources
 from agent.cli.common import DataDirOpt, JsonOpt, console, err_console, system_for
-from agent.clock import SystemClock
+from agent.context import SystemClock
 from agent.errors import UserError
 from agent.publishing.accounts import find_account
-from agent.system import System
 from db.engine import transaction
 from db.enums import EngagementStatus
 from db.repo import engagement as repo
@@ -35,7 +35,7 @@ engage_app = typer.Typer(
 )
 
 
-def _agent_id(system: System, agent: str | None) -> uuid.UUID:
+def _agent_id(system: Resources, agent: str | None) -> uuid.UUID:
     with system.sessions() as session:
         return get_agent(session=session, name_or_id=agent).id
 

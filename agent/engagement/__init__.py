@@ -4,8 +4,6 @@
 actions; ``send_approved`` posts approved replies exactly once.
 """
 
-from agent.engagement.offline import register_reply_responder, reply_responder, reply_words
-from agent.engagement.schemas import ReplyDraft
 from agent.engagement.sending import SendReport, send_approved
 from agent.engagement.sync import LOOKBACK, SyncReport, sync
 from agent.engagement.triage import Plan, Triage, plan_replies, triage_comment
@@ -14,16 +12,12 @@ from agent.engagement.untrusted import check_draft, quote_comment
 __all__ = [
     "LOOKBACK",
     "Plan",
-    "ReplyDraft",
     "SendReport",
     "SyncReport",
     "Triage",
     "check_draft",
     "plan_replies",
     "quote_comment",
-    "register_reply_responder",
-    "reply_responder",
-    "reply_words",
     "send_approved",
     "sync",
     "triage_comment",

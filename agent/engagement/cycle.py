@@ -13,7 +13,6 @@ from agent.context import Context
 from agent.engagement.drafting import PROMPT
 from agent.engagement.sending import send_approved
 from agent.engagement.sync import LOOKBACK, sync
-from agent.engagement.wiring import teach_offline
 from prompts import load_prompt
 
 __all__ = ["engage_after_analyzing"]
@@ -30,7 +29,7 @@ def engage_after_analyzing(ctx: Context, agent_id: uuid.UUID) -> dict[str, Any]:
         cipher=ctx.cipher,
         clock=ctx.clock,
         publisher_for=ctx.tools.publisher_for,
-        chat_model=teach_offline(ctx.chat_model),
+        chat_model=ctx.chat_model,
         agent_id=agent_id,
         lookback=LOOKBACK,
         config={"callbacks": [ctx.usage]},

@@ -16,10 +16,10 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 from sqlalchemy.orm import Session
 
-from agent.engagement.schemas import ReplyDraft
 from agent.engagement.triage import Triage
 from agent.engagement.untrusted import quote_comment, reply_limit
 from agent.llm import invoke_structured
+from agent.schemas import ReplyDraft
 from db.models import AITwin, CalendarItem, Post, Script, VideoReel
 from db.schemas import TwinConfig
 from prompts import load_prompt

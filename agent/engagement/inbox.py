@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from agent.clock import Clock
+from agent.context import Clock
 from agent.engagement.sending import SendReport, send_approved
 from agent.engagement.untrusted import display_text
 from db.crypto import Cipher

@@ -20,7 +20,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from agent.clock import Clock
+from agent.context import Clock
 from agent.engagement.access import NoAccess, access_for
 from agent.publishing.tokens import TokenKeeper
 from db.crypto import Cipher

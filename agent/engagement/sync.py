@@ -20,7 +20,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 from sqlalchemy.orm import Session, sessionmaker
 
-from agent.clock import Clock
+from agent.context import Clock
 from agent.engagement.access import Access, NoAccess, access_for
 from agent.engagement.drafting import PostContext, draft_reply, post_context, reply_inputs
 from agent.engagement.triage import Candidate, Triage, plan_replies, triage_comment

@@ -4,6 +4,7 @@ weekly report (md, html, pdf) -> the StrategyUpdate (seed 003 s13.1) -> memory."
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -22,7 +23,7 @@ from agent.strategy.report import best_and_worst, report_data
 from agent.strategy.weeks import parse_week
 from db.engine import transaction
 from db.enums import EventType, NotificationType, SubjectType
-from db.repo import analytics, identity, runs
+from db.repo import analytics, hooks, identity, runs
 from memory.models import MemoryRecord
 from tools.reports import ReportData, write_report_files
 
@@ -103,6 +104,13 @@ def adapting_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
             effective_start=parse_week(state["week"]) + timedelta(days=7),
             adjustments=learned.adjustments,
             evidence=learned.evidence.model_dump(mode="json"),
+        )
+        hooks.set_effectiveness(  # hook templates learn from the same estimates
+            session=session,
+            estimates={
+                category: hooks.HookEstimate(math.log(max(e.estimate, 1e-6)), e.n)
+                for category, e in learned.evidence.estimates.get("hook_category", {}).items()
+            },
         )
         _log(session, ctx, state, user_id, report.id, update.id, outcomes.week, learned, files)
         report_id, strategy_id = report.id, update.id

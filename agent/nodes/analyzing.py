@@ -1,4 +1,5 @@
-"""analyzing: metrics of the week's posts -> AnalyticsSnapshots -> the week's scored outcomes."""
+"""analyzing: metrics of the week's posts -> AnalyticsSnapshots -> the week's scored outcomes;
+then the audience's new comments -> replies drafted for approval."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 from langgraph.runtime import Runtime
 
 from agent.context import Context
+from agent.engagement.cycle import engage_after_analyzing
 from agent.nodes.tracking import tracked
 from agent.publishing.metrics import refresh_metrics
 from agent.state import CycleState
@@ -77,5 +79,6 @@ def analyzing_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, An
             ),
             at=now,
         )
-    ctx.report("analyzing", f"metrics for {week}: {len(outcomes.in_week())} posts")
-    return {"outcomes": outcomes.model_dump(mode="json")}
+    engagement = engage_after_analyzing(ctx, agent_id)  # comments in, replies drafted in code's choice
+    ctx.report("analyzing", f"metrics for {week}: {len(outcomes.in_week())} posts; {engagement['summary']}")
+    return {"outcomes": outcomes.model_dump(mode="json"), "engagement": engagement}

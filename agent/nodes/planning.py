@@ -29,8 +29,8 @@ from agent.strategy.weeks import parse_week, week_bounds
 from agent.trends import collect_niche_trends
 from db.engine import transaction
 from db.enums import EventType, SubjectType
-from db.repo import analytics, identity, planning, runs
 from db.models import TrendSignal
+from db.repo import analytics, hooks, identity, planning, runs
 from memory.models import MemoryRecord
 from tools.trends import local_embed
 
@@ -84,9 +84,13 @@ def planning_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
                 for p in plan.items
             ],
         )
+        saved = {"calendar_id": str(calendar.id), "item_ids": [str(i.id) for i in items]}
         _log_plan(session, ctx, state, agent.user_id, calendar.id, skeleton, plan)
+        hooks.bump_usage_by_category(
+            session=session, categories=[p.decision.hook_category for p in plan.items]
+        )
     ctx.report("planning", f"{len(items)} videos planned for {state['week']}")
-    return {"calendar_id": str(calendar.id), "item_ids": [str(i.id) for i in items]}
+    return saved
 
 
 def _week_inputs(

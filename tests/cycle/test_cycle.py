@@ -55,7 +55,7 @@ def test_a_fast_forward_week_goes_from_plan_to_strategy(system: Resources, wirin
         assert report.aggregate_metrics_json["totals"]["views"] > 0
         strategy = session.scalar(select(StrategyUpdate))
         assert strategy is not None
-        assert SEED_13_1_KEYS <= set(strategy.adjustments_json)  # plus length_adjustments
+        assert set(strategy.adjustments_json) >= SEED_13_1_KEYS  # plus length_adjustments
         run = session.scalar(select(AgentRun))
         assert run is not None and run.result == RunResult.success
         assert run.llm_calls >= 1 + 3 * 2 + 2 and run.input_tokens > 0 and run.output_tokens > 0

@@ -9,16 +9,16 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from agent.runner import start_run
+from agent.app.runs import start_run
 from db.enums import RunStatus
 from db.models import AgentRun
-from tests.cycle.conftest import Overrides, make_system, set_policy
+from tests.cycle.conftest import Wire, make_system, set_policy
 from tests.llm.openai_server import REFUSALS, FakeOpenAIServer, Fault
 
 
 @pytest.mark.parametrize("refusing", [False, True], ids=["json_schema", "json_schema-refused"])
 def test_a_run_counts_refused_repaired_and_valid_calls(
-    tmp_path: Path, overrides: Overrides, refusing: bool
+    tmp_path: Path, wiring: Wire, refusing: bool
 ) -> None:
     refusals = (REFUSALS["openai_json_schema"],) if refusing else ()
     with FakeOpenAIServer(api_key="sk-local", refusals=refusals) as server:
@@ -28,7 +28,7 @@ def test_a_run_counts_refused_repaired_and_valid_calls(
         set_policy(system, posts_per_week=2)
         server.inject("invalid_output", count=2)  # the plan's first two answers miss fields
         outcome = start_run(system, auto_approve=True, fast_forward=True, week="2026-W48",
-                            context_overrides=overrides())  # fmt: skip
+                            wiring=wiring())  # fmt: skip
         answered = [r.body or {} for r in server.requests if r.status == 200]
         refused = [r for r in server.requests if r.status == 400]
         faults = [Fault("invalid_output")] * 2 + [None] * (len(answered) - 2)

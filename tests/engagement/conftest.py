@@ -12,18 +12,18 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from agent.bootstrap import initialise
-from agent.clock import FastForwardClock
+from agent.app.bootstrap import initialise
+from agent.app.resources import Resources, open_resources
+from agent.context import FastForwardClock
 from agent.engagement import send_approved, sync
-from agent.engagement.offline import read_inputs, reply_responder
-from agent.engagement.schemas import ReplyDraft
 from agent.engagement.sending import SendReport
 from agent.engagement.sync import SyncReport
 from agent.llm import OfflineChatModel, ResponderRegistry
+from agent.llm.offline.replies import read_inputs, reply_responder
 from agent.publishing.adhoc import adhoc_post
 from agent.publishing.service import PublishService
+from agent.schemas import ReplyDraft
 from agent.settings import load_settings
-from agent.system import System, open_system
 from db.engine import transaction
 from db.enums import Platform
 from db.models import EngagementAction, SocialAccount
@@ -40,7 +40,7 @@ TITLES = ("Passkeys for small teams", "Phishing tests that work")
 class World:
     """Published posts on the sandbox account, a clock, and a model that records its inputs."""
 
-    system: System
+    system: Resources
     clock: FastForwardClock
     sandbox: SandboxPublisher
     agent_id: uuid.UUID
@@ -102,7 +102,7 @@ def build_world(
 ) -> World:
     """Initialise, publish one sandbox post per title four hours apart from ``start``, then
     move the clock three days on (the audience has commented by then)."""
-    system = open_system(load_settings(data_dir=data_dir, database_url=db_url))
+    system = open_resources(load_settings(data_dir=data_dir, database_url=db_url))
     initialise(system)
     clock = FastForwardClock(start)
     sandbox = SandboxPublisher(root=data_dir / "sandbox", clock=clock.now)
@@ -116,7 +116,7 @@ def build_world(
     for index, title in enumerate(titles):
         video = data_dir / f"clip{index}.mp4"
         video.write_bytes(bytes([index + 1]) * 2048)
-        clock.advance_to(start + timedelta(hours=4 * index))
+        clock.reach(start + timedelta(hours=4 * index))
         with transaction(system.sessions) as session:
             account = session.get(SocialAccount, account_id)
             assert account is not None
@@ -139,7 +139,7 @@ def build_world(
         outcome = service.publish(made.post_id)
         assert outcome.platform_post_id, outcome.message
         posts.append((made.post_id, outcome.platform_post_id))
-    clock.advance_to(start + timedelta(days=3))
+    clock.reach(start + timedelta(days=3))
     return World(system, clock, sandbox, agent_id, account_id, posts)
 
 

@@ -103,7 +103,7 @@ class ScriptedComments:
 
 def answering(words: Callable[[dict[str, Any]], str]) -> Callable[..., dict[str, Any]]:
     """A ReplyDraft responder that answers ``words(inputs)`` (a scripted stand-in model)."""
-    from agent.engagement.offline import read_inputs
+    from agent.llm.offline.replies import read_inputs
 
     def respond(messages: list[Any], schema: Any, rng: Any) -> dict[str, Any]:
         return {"text": words(read_inputs(messages))}

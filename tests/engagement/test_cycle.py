@@ -6,7 +6,8 @@ from typing import Any
 
 from agent.context import Context, Toolbox
 from agent.engagement.cycle import engage_after_analyzing
-from agent.llm import OfflineChatModel, ResponderRegistry
+from agent.llm import OfflineChatModel
+from agent.llm.offline import cycle_registry
 from db.engine import transaction
 from db.enums import EngagementStatus
 from db.repo import engagement as repo
@@ -21,9 +22,9 @@ def context(world: World) -> Context:
     return Context(
         sessions=world.system.sessions,
         settings=world.system.settings,
-        chat_model=OfflineChatModel(registry=ResponderRegistry()),  # knows no ReplyDraft yet
+        chat_model=OfflineChatModel(registry=cycle_registry()),
         tools=Toolbox(
-            speak=_unused, render=_unused, publisher_for=world.publisher_for(), trends=list
+            speak=_unused, render=_unused, publisher_for=world.publisher_for()
         ),
         clock=world.clock,
         cipher=world.system.cipher(),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Literal
 
 from agent.engagement.drafting import PostContext, draft_reply, reply_inputs
-from agent.engagement.offline import register_reply_responder, reply_words
 from agent.engagement.triage import triage_comment
 from agent.llm import OfflineChatModel, ResponderRegistry
+from agent.llm.offline.replies import register_reply_responder, reply_words
 from tools.publish.comments import Comment
 
 CONTEXT = PostContext(

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 import pytest
 
-from agent.engagement.offline import reply_responder
-from agent.engagement.schemas import ReplyDraft
 from agent.llm import OfflineChatModel, ResponderRegistry
+from agent.llm.offline.replies import reply_responder
+from agent.schemas import ReplyDraft
 from db.engine import transaction
 from db.enums import EngagementStatus
 from db.repo import engagement as repo
@@ -159,7 +159,7 @@ def test_the_daily_limit_defers_answers_and_caps_thanks(world: World) -> None:
     assert all(
         a.status == EngagementStatus.skipped for a in world.actions() if a.triage == "praise"
     )
-    world.clock.advance_to(world.clock.now() + timedelta(days=1))
+    world.clock.reach(world.clock.now() + timedelta(days=1))
     second = world.sync()
     assert second.drafted == 1 and {a.target_id for a in world.actions() if a.draft_text} >= {"q2"}
 
@@ -231,7 +231,7 @@ def test_failures_are_retried_then_recorded_with_the_error_and_count(world: Worl
         assert (row.status, row.retry_count) == (EngagementStatus.approved, attempt)
         assert row.next_attempt_at is not None and row.next_attempt_at > world.clock.now()
         assert world.send(max_attempts=3).sent == {}  # not due before its backoff
-        world.clock.advance_to(row.next_attempt_at + timedelta(seconds=1))
+        world.clock.reach(row.next_attempt_at + timedelta(seconds=1))
     report = world.send(max_attempts=3)
     assert target_id in report.failed
     row = next(a for a in world.actions() if a.id == target_id)
@@ -275,7 +275,7 @@ def test_a_dead_senders_claim_is_taken_over_and_the_landed_reply_adopted(world: 
         }
     )
     assert action_id not in world.send(action_ids=[action_id]).sent  # its lease still runs
-    world.clock.advance_to(now + timedelta(minutes=11))
+    world.clock.reach(now + timedelta(minutes=11))
     report = world.send(action_ids=[action_id])
     row = next(a for a in world.actions() if a.id == action_id)
     assert report.sent == {action_id: "r-landed"} and row.status == EngagementStatus.completed
@@ -333,7 +333,7 @@ def test_the_daily_limit_holds_sends_until_tomorrow(world: World, limit: int) ->
     report = world.send()
     assert len(report.sent) == limit and len(report.held) == len(approved) - limit
     assert len(platform.replies) == limit
-    world.clock.advance_to(world.clock.now() + timedelta(days=1))
+    world.clock.reach(world.clock.now() + timedelta(days=1))
     assert len(world.send().sent) == limit
 
 

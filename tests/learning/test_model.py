@@ -7,9 +7,17 @@ from collections import Counter
 from datetime import date, time
 
 import numpy as np
+
 from agent.strategy.adjust import derive_adjustments
 from agent.strategy.dimensions import HOURS, LENGTH_BUCKETS
-from agent.strategy.draws import SlotOptions, balanced_design, draw_content, draw_hours, generator, pick
+from agent.strategy.draws import (
+    SlotOptions,
+    balanced_design,
+    draw_content,
+    draw_hours,
+    generator,
+    pick,
+)
 from agent.strategy.estimates import estimates
 from agent.strategy.model import EffectModel, Observation
 from agent.strategy.topics import TopicClusters

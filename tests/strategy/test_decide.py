@@ -74,7 +74,9 @@ def test_the_creators_directives_bind_the_week() -> None:
             ("tone_for_platform", {"platform": "sandbox", "tone": "trending"}, "be trending"),
         ]
     )
-    week = decide_week(_inputs(directives=directives, evidence=_evidence("Crypto price commentary")))
+    week = decide_week(
+        _inputs(directives=directives, evidence=_evidence("Crypto price commentary"))
+    )
     assert all("Crypto" not in s.topic for s in week.slots)  # even though the evidence loves it
     assert sum("Deep work" in s.topic for s in week.slots) >= 2
     assert all(s.day.weekday() != 6 for s in week.slots)
@@ -98,9 +100,14 @@ def test_learning_off_plans_a_fixed_rotation_that_ignores_evidence() -> None:
 
 def test_the_saved_plan_equals_the_skeleton_whatever_the_model_answers() -> None:
     week = decide_week(_inputs())
-    answer = PlanDraft(
-        strategy_summary="Gossip only.",
-        items=[{**WRONG, "slot": s.slot, "hook": "Five gossip tricks.", "rationale": "vibes"} for s in week.slots],  # type: ignore[misc]
+    answer = PlanDraft.model_validate(
+        {
+            "strategy_summary": "Gossip only.",
+            "items": [
+                {**WRONG, "slot": s.slot, "hook": "Five gossip tricks.", "rationale": "vibes"}
+                for s in week.slots
+            ],
+        }
     )
     plan = conform(answer, week)
     assert [p.decision for p in plan.items] == week.slots
@@ -119,22 +126,24 @@ def test_a_model_that_writes_nothing_still_leaves_a_whole_plan() -> None:
 
 def test_a_model_on_topic_keeps_its_own_words() -> None:
     week = decide_week(_inputs())
-    answer = PlanDraft(
-        strategy_summary="A calm week.",
-        items=[
-            {
-                "slot": s.slot,
-                "pillar": s.pillar,
-                "topic": s.topic,
-                "hook_category": s.hook_category,
-                "hook": f"What {s.topic} gets wrong",
-                "tone": s.tone,
-                "twin": s.twin,
-                "target_length_sec": s.target_length_sec,
-                "rationale": "fits the week",
-            }
-            for s in week.slots
-        ],  # type: ignore[misc]
+    answer = PlanDraft.model_validate(
+        {
+            "strategy_summary": "A calm week.",
+            "items": [
+                {
+                    "slot": s.slot,
+                    "pillar": s.pillar,
+                    "topic": s.topic,
+                    "hook_category": s.hook_category,
+                    "hook": f"What {s.topic} gets wrong",
+                    "tone": s.tone,
+                    "twin": s.twin,
+                    "target_length_sec": s.target_length_sec,
+                    "rationale": "fits the week",
+                }
+                for s in week.slots
+            ],
+        }
     )
     plan = conform(answer, week)
     assert plan.disagreements == 0 and plan.replaced_hooks == 0

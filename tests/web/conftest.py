@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from agent.app.bootstrap import initialise
 from agent.app.resources import Resources, open_resources
 from agent.app.runs import start_run
-from agent.app.wiring import Wiring, no_memory
+from agent.app.wiring import Wiring
 from agent.cli.serve_cmds import set_password
 from agent.settings import load_settings
 from agent.web import create_app

@@ -11,8 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
+from agent.app.resources import Resources
+from agent.app.wiring import Wiring
 from agent.cli.serve_cmds import set_password
-from agent.system import System
 from agent.web import create_app
 from db.enums import EngagementStatus
 from db.repo import engagement as repo
@@ -24,7 +25,7 @@ from tests.web.conftest import EMAIL, PASSWORD, page_csrf, sign_in
 def synced(tmp_path: Path) -> Iterator[World]:
     """Sandbox posts three days old with comments synced into pending replies."""
     world = build_world(tmp_path / "data", start=datetime.now(UTC) - timedelta(days=3, hours=8))
-    world.clock.advance_to(datetime.now(UTC))
+    world.clock.reach(datetime.now(UTC))
     set_password(world.system, EMAIL, PASSWORD)
     assert world.sync().drafted >= 2
     yield world
@@ -33,13 +34,14 @@ def synced(tmp_path: Path) -> Iterator[World]:
 
 @pytest.fixture
 def client(synced: World) -> Iterator[TestClient]:
-    app = create_app(synced.system, run_overrides={"publisher_for": synced.publisher_for()})
+    publishers = synced.publisher_for()
+    app = create_app(synced.system, wiring=Wiring(publishers=lambda clock: publishers))
     with TestClient(app) as c:
         assert sign_in(c).status_code == 303
         yield c
 
 
-def pending(system: System) -> list[tuple[str, str, str]]:
+def pending(system: Resources) -> list[tuple[str, str, str]]:
     with system.sessions() as session:
         rows = repo.list_actions(session=session, statuses=[EngagementStatus.pending])
         return [(str(r.id), r.target_text, r.draft_text or "") for r in rows]

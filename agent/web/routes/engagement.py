@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from agent.clock import SystemClock
+from agent.context import SystemClock
 from agent.engagement.inbox import action_rows, approve_and_send, reject
 from agent.engagement.wiring import reply_publishers
 from agent.web.auth import SignedIn, csrf_guard, require_user, web_state
@@ -40,8 +40,10 @@ def pending_replies(state: WebState, user: SignedIn) -> list[dict[str, Any]]:
 
 
 def _publishers(state: WebState) -> Callable[[str], Publisher]:
-    override = (state.run_overrides or {}).get("publisher_for")
-    return override or reply_publishers(state.system.settings, SystemClock())
+    clock = SystemClock()
+    if state.wiring.publishers is not None:
+        return state.wiring.publishers(clock)
+    return reply_publishers(state.system.settings, clock)
 
 
 def _owned(state: WebState, user: SignedIn, action_id: str) -> uuid.UUID | None:

@@ -2,7 +2,7 @@
 
 It is not a language model: it answers with what the video said that overlaps the comment most,
 and says plainly when the video did not cover what was asked. Register it for the offline model
-with ``register_reply_responder(registry)``.
+with ``register_reply_responder(registry)`` (:func:`agent.llm.offline.cycle_registry` does).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage, HumanMessage
 
-from agent.engagement.schemas import ReplyDraft
-from agent.llm.responders import ResponderRegistry
+from agent.llm.offline.responders import ResponderRegistry
+from agent.schemas import ReplyDraft
 
 __all__ = ["read_inputs", "register_reply_responder", "reply_responder", "reply_words"]
 
