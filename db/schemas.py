@@ -62,9 +62,7 @@ class AgentPolicy(BaseModel):
         known = {p.value for p in Platform}
         unknown = [p for p in value if p not in known]
         if unknown:
-            raise ValueError(
-                f"unknown platform {unknown[0]!r}: use {', '.join(sorted(known))}"
-            )
+            raise ValueError(f"unknown platform {unknown[0]!r}: use {', '.join(sorted(known))}")
         return list(dict.fromkeys(value))
 
     @field_validator("language")

@@ -44,7 +44,10 @@ def clone_voice(
             "cloning your voice needs voice_cloning consent: run "
             "'twin consent grant --type voice_cloning' first"
         )
-    if any(p.name.lower() == clean.lower() for p in list_voice_profiles(session=session, user_id=user_id)):
+    if any(
+        p.name.lower() == clean.lower()
+        for p in list_voice_profiles(session=session, user_id=user_id)
+    ):
         raise SetupError(f"a voice named {clean!r} exists already")
     if not samples:
         raise SetupError("give at least one --samples FILE of you speaking")

@@ -57,7 +57,11 @@ def change_consent(
     """
     at = now or datetime.now(UTC)
     row = record_consent(
-        session=session, user_id=user_id, consent_type=consent_type, granted=granted, details=details
+        session=session,
+        user_id=user_id,
+        consent_type=consent_type,
+        granted=granted,
+        details=details,
     )
     change = ConsentChange(consent_type=consent_type, granted=granted)
     if not granted and consent_type == ConsentType.voice_cloning:

@@ -43,9 +43,15 @@ def add_likeness(
             f"twin {twin.name!r} can use your own photos and clips only with likeness_modeling "
             "consent: run 'twin consent grant --type likeness_modeling' first"
         )
-    probed: list[tuple[Path, MediaProbe]] = [(Path(p), probe(Path(p), allowed={"photo"})) for p in photos]
+    probed: list[tuple[Path, MediaProbe]] = [
+        (Path(p), probe(Path(p), allowed={"photo"})) for p in photos
+    ]
     probed += [(Path(c), probe(Path(c), allowed={"video"})) for c in clips]
-    stored = [a for a in asset_repo.likeness_assets(session=session, twin_id=twin.id) if Path(a.uri).is_file()]
+    stored = [
+        a
+        for a in asset_repo.likeness_assets(session=session, twin_id=twin.id)
+        if Path(a.uri).is_file()
+    ]
     if not probed and not stored:
         raise SetupError("give at least one --photo FILE or --clip FILE of yourself")
     folder = likeness_folder(settings, twin)

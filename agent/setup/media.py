@@ -57,9 +57,7 @@ def _av(path: Path) -> MediaProbe | None:
 
     try:
         with av.open(str(path)) as container:
-            duration = (
-                int(container.duration * 1000 / av.time_base) if container.duration else None
-            )
+            duration = int(container.duration * 1000 / av.time_base) if container.duration else None
             if container.streams.video:
                 stream = container.streams.video[0]
                 width, height = stream.codec_context.width, stream.codec_context.height
@@ -95,8 +93,16 @@ def probe(path: Path, *, allowed: set[str]) -> MediaProbe:
     if found is None:
         found = _av(path)
     if found is None or found.kind not in allowed:
-        what = " or ".join(sorted({"photo": "a photo (JPEG, PNG, WebP)", "video": "a video clip",
-                                   "audio": "an audio recording"}[k] for k in allowed))
+        what = " or ".join(
+            sorted(
+                {
+                    "photo": "a photo (JPEG, PNG, WebP)",
+                    "video": "a video clip",
+                    "audio": "an audio recording",
+                }[k]
+                for k in allowed
+            )
+        )
         raise SetupError(f"{path.name} is not {what}")
     return found
 

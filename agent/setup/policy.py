@@ -49,7 +49,9 @@ def set_policy(*, session: Session, agent: Agent, changes: dict[str, Any]) -> Ag
     """
     given = {k: v for k, v in changes.items() if v is not None}
     try:
-        policy = AgentPolicy.model_validate({**AgentPolicy.model_validate(agent.policy_json or {}).model_dump(mode="json"), **given})
+        policy = AgentPolicy.model_validate(
+            {**AgentPolicy.model_validate(agent.policy_json or {}).model_dump(mode="json"), **given}
+        )
     except ValidationError as exc:
         raise SetupError(one_line(exc, POLICY_LABELS)) from None
     if policy.max_posts_per_day * 7 < policy.posts_per_week:

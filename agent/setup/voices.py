@@ -88,7 +88,10 @@ def add_voice(
     clean = " ".join(name.split())
     if not clean:
         raise SetupError("a voice needs a name")
-    if any(p.name.lower() == clean.lower() for p in repo.list_voice_profiles(session=session, user_id=user_id)):
+    if any(
+        p.name.lower() == clean.lower()
+        for p in repo.list_voice_profiles(session=session, user_id=user_id)
+    ):
         raise SetupError(f"a voice named {clean!r} exists already")
     provider = engine_of(engine)
     _checked(provider, voice_id.strip(), settings or {})
@@ -120,7 +123,11 @@ def edit_voice(
     merged = {**(profile.settings_json or {}), **(settings or {})}
     _checked(provider, new_id, merged)
     return repo.update_voice_profile(
-        session=session, profile=profile, provider=provider, voice_id_external=new_id, settings=merged
+        session=session,
+        profile=profile,
+        provider=provider,
+        voice_id_external=new_id,
+        settings=merged,
     )
 
 

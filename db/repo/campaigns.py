@@ -35,9 +35,7 @@ def week_bounds(week: str | date) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
-def ensure_project(
-    *, session: Session, user_id: uuid.UUID, name: str, start_date: date
-) -> Project:
+def ensure_project(*, session: Session, user_id: uuid.UUID, name: str, start_date: date) -> Project:
     """The user's project with this name, created (active, from ``start_date``) if missing."""
     project = session.scalar(
         select(Project).where(Project.user_id == user_id, Project.name == name)

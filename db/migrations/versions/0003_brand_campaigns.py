@@ -48,11 +48,11 @@ def upgrade() -> None:
             sa.Column("goal", sa.Text(), nullable=False, server_default=sa.text("''"))
         )
         batch_op.add_column(
-            sa.Column(
-                "topics", db.types.StringList(), nullable=False, server_default=_empty_list()
-            )
+            sa.Column("topics", db.types.StringList(), nullable=False, server_default=_empty_list())
         )
-        batch_op.add_column(sa.Column("cta", sa.Text(), nullable=False, server_default=sa.text("''")))
+        batch_op.add_column(
+            sa.Column("cta", sa.Text(), nullable=False, server_default=sa.text("''"))
+        )
         batch_op.create_index(batch_op.f("ix_campaigns_agent_id"), ["agent_id"], unique=False)
         batch_op.create_unique_constraint(
             batch_op.f("uq_campaigns_agent_id_name"), ["agent_id", "name"]
