@@ -57,6 +57,8 @@ def _av(path: Path) -> MediaProbe | None:
 
     try:
         with av.open(str(path)) as container:
+            if container.format.name == "image2" or container.format.name.endswith("_pipe"):
+                return None
             duration = int(container.duration * 1000 / av.time_base) if container.duration else None
             if container.streams.video:
                 stream = container.streams.video[0]
@@ -89,7 +91,7 @@ def probe(path: Path, *, allowed: set[str]) -> MediaProbe:
         SetupError: The file is missing, unreadable, or not media of an allowed kind.
     """
     path = _readable(Path(path))
-    found = _photo(path) if "photo" in allowed else None
+    found = _photo(path)  # FFmpeg opens still images too: a photo is never a clip
     if found is None:
         found = _av(path)
     if found is None or found.kind not in allowed:
