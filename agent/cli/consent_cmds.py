@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from agent.cli.common import DataDirOpt, JsonOpt, console, err_console, system_for
-from agent.setup.consent import VoicesClient, change_consent
-from agent.setup.voices import elevenlabs_key
-from agent.system import System
-from db.crypto import SecretKeyError
+from agent.setup.consent import change_consent
+from agent.setup.voices import voices_client_for
 from db.engine import transaction
 from db.enums import ConsentType
 from db.models import ConsentRecord
 from db.repo.identity import get_user_by_email
-from tools.tts.elevenlabs_voices import ElevenLabsVoices
 
 app = typer.Typer(
     help="Grant, revoke and list consent (voice cloning, likeness, publishing).",
@@ -45,7 +40,7 @@ def _record(
             consent_type=consent_type,
             granted=granted,
             details=details,
-            voices=_voices_client(system, session, owner.id),
+            voices=voices_client_for(system, session, owner.id),
         )
     verb = "granted" if granted else "revoked"
     console.print(f"Consent {consent_type.value} {verb} for {user}.")
@@ -61,20 +56,6 @@ def _record(
         )
     for warning in change.warnings:
         err_console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
-
-
-def _voices_client(system: System, session: Session, user_id: uuid.UUID) -> VoicesClient:
-    def build() -> ElevenLabsVoices:
-        try:
-            cipher = system.cipher()
-        except SecretKeyError:
-            cipher = None
-        key = elevenlabs_key(
-            settings=system.settings, session=session, cipher=cipher, user_id=user_id
-        )
-        return ElevenLabsVoices(api_key=key, base_url=system.settings.elevenlabs_base_url)
-
-    return build
 
 
 @app.command("grant")

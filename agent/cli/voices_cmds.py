@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 from typing import Annotated
 
@@ -17,15 +16,14 @@ from agent.setup.cloning import clone_voice
 from agent.setup.voices import (
     add_voice,
     edit_voice,
-    elevenlabs_key,
     parse_settings,
     speak_preview,
     spec_of,
+    system_key,
     use_voice,
     voice_view,
 )
 from agent.system import System
-from db.crypto import SecretKeyError
 from db.models import Agent, VoiceProfile
 from db.repo.identity import agent_policy
 from db.repo.twins import list_voice_profiles
@@ -51,21 +49,13 @@ PreviewOpt = Annotated[
 ]
 
 
-def _key(system: System, session: Session, user_id: uuid.UUID) -> str | None:
-    try:
-        cipher = system.cipher()
-    except SecretKeyError:  # no key file yet: only the environment can hold the key
-        cipher = None
-    return elevenlabs_key(settings=system.settings, session=session, cipher=cipher, user_id=user_id)
-
-
 def _preview(
     system: System, session: Session, owner: Agent, profile: VoiceProfile, out: Path | None
 ) -> str:
     if out is None:
         return ""
     spec = spec_of(profile)
-    key = _key(system, session, owner.user_id) if spec.provider == "elevenlabs" else None
+    key = system_key(system, session, owner.user_id) if spec.provider == "elevenlabs" else None
     speech = speak_preview(
         settings=system.settings,
         voice=spec,
@@ -191,7 +181,7 @@ def clone(
     """Clone your voice with ElevenLabs (needs voice_cloning consent and an ElevenLabs key)."""
     with setup_session(data_dir, agent) as (system, session, owner):
         chosen = only_twin(session, owner, twin) if twin else None  # before anything is sent
-        key = _key(system, session, owner.user_id)
+        key = system_key(system, session, owner.user_id)
         client = (
             ElevenLabsVoices(api_key=key, base_url=system.settings.elevenlabs_base_url)
             if key

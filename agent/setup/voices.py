@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,13 +11,15 @@ from sqlalchemy.orm import Session
 
 from agent.settings import Settings
 from agent.setup.errors import SetupError
-from db.crypto import Cipher
+from agent.system import System
+from db.crypto import Cipher, SecretKeyError
 from db.enums import VoiceProvider
 from db.models import AITwin, VoiceProfile
 from db.repo import twins as repo
 from db.repo.identity import create_voice_profile
 from db.repo.secrets import get_stored_secret
 from tools.tts.base import SpeechResult, TTSError, VoiceSpec
+from tools.tts.elevenlabs_voices import ElevenLabsVoices
 from tools.tts.voice_checks import check_voice
 
 ENGINES = {"espeak": VoiceProvider.espeak, "elevenlabs": VoiceProvider.elevenlabs}
@@ -163,6 +166,29 @@ def elevenlabs_key(
     if cipher is None:
         return None
     return get_stored_secret(session=session, cipher=cipher, user_id=user_id, name=STORED_KEY_NAME)
+
+
+def system_key(system: System, session: Session, user_id: uuid.UUID) -> str | None:
+    """The ElevenLabs key for this system (environment first, then the stored secret)."""
+    try:
+        cipher: Cipher | None = system.cipher()
+    except SecretKeyError:  # no key file yet: only the environment can hold the key
+        cipher = None
+    return elevenlabs_key(settings=system.settings, session=session, cipher=cipher, user_id=user_id)
+
+
+def voices_client_for(
+    system: System, session: Session, user_id: uuid.UUID
+) -> Callable[[], ElevenLabsVoices]:
+    """Builds the ElevenLabs voices client on first need (TTSError without a key)."""
+
+    def build() -> ElevenLabsVoices:
+        return ElevenLabsVoices(
+            api_key=system_key(system, session, user_id),
+            base_url=system.settings.elevenlabs_base_url,
+        )
+
+    return build
 
 
 def speak_preview(

@@ -74,7 +74,9 @@ def clip(tmp_path: Path) -> Path:
         stream = container.add_stream("libx264", rate=10)
         stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
         for i in range(10):
-            frame = av.VideoFrame.from_ndarray(np.full((64, 64, 3), i * 20, dtype=np.uint8), format="rgb24")
+            frame = av.VideoFrame.from_ndarray(
+                np.full((64, 64, 3), i * 20, dtype=np.uint8), format="rgb24"
+            )
             for packet in stream.encode(frame):
                 container.mux(packet)
         for packet in stream.encode():

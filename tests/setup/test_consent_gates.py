@@ -29,20 +29,26 @@ def _likeness(data: Path, name: str = "Space Twin") -> tuple[bool, list[Path] | 
         system.dispose()
 
 
-def test_likeness_needs_consent_and_revoking_stops_its_use(data: Path, photo: Path, clip: Path, not_media: Path) -> None:
+def test_likeness_needs_consent_and_revoking_stops_its_use(
+    data: Path, photo: Path, clip: Path, not_media: Path
+) -> None:
     message = refused(data, "twins", "likeness", "--photo", str(photo))
     assert "likeness_modeling consent" in message and "twin consent grant" in message
     assert _likeness(data) == (False, None) and not (data / "media" / "twins").exists()
 
     ok(data, "consent", "grant", "--type", "likeness_modeling")
-    assert "is not a photo" in refused(data, "twins", "likeness", "Space Twin", "--photo", str(not_media))
+    assert "is not a photo" in refused(
+        data, "twins", "likeness", "Space Twin", "--photo", str(not_media)
+    )
     assert "is not a video clip" in refused(data, "twins", "likeness", "--clip", str(photo))
     assert "--photo FILE or --clip FILE" in refused(data, "twins", "likeness")
     ok(data, "twins", "likeness", "Space Twin", "--photo", str(photo), "--clip", str(clip))
     uses, files = _likeness(data)
     assert uses and files is not None and len(files) == 2
     assert all(f.is_relative_to(data / "media") for f in files)
-    assert files[0].read_bytes() == photo.read_bytes() and files[1].read_bytes() == clip.read_bytes()
+    assert (
+        files[0].read_bytes() == photo.read_bytes() and files[1].read_bytes() == clip.read_bytes()
+    )
     listed = json.loads(ok(data, "twins", "list", "--json"))[0]
     assert listed["uses_real_likeness"] and len(listed["likeness_files"]) == 2
 
@@ -58,7 +64,9 @@ def test_likeness_needs_consent_and_revoking_stops_its_use(data: Path, photo: Pa
     assert _likeness(data) == (True, files)
 
 
-def test_export_lists_likeness_files_and_delete_removes_them(data: Path, photo: Path, tmp_path: Path) -> None:
+def test_export_lists_likeness_files_and_delete_removes_them(
+    data: Path, photo: Path, tmp_path: Path
+) -> None:
     ok(data, "consent", "grant", "--type", "likeness_modeling")
     ok(data, "twins", "likeness", "--photo", str(photo))
     ok(data, "assets", "add", str(photo), "--tags", "desk")
@@ -108,20 +116,47 @@ def test_voice_cloning_needs_consent_and_revoking_deletes_the_remote_voice(
     assert "voice_cloning consent" in message and not elevenlabs.requests  # nothing was sent
 
     ok(data, "consent", "grant", "--type", "voice_cloning")
-    assert "not an audio recording" in refused(data, "voices", "clone", "My voice", "--samples", str(photo))
+    assert "not an audio recording" in refused(
+        data, "voices", "clone", "My voice", "--samples", str(photo)
+    )
     assert not elevenlabs.requests
-    ok(data, "voices", "clone", "My voice", "--samples", str(sample), "--samples", str(sample),
-       "--description", "me, calm", "--twin", "Space Twin")
+    ok(
+        data,
+        "voices",
+        "clone",
+        "My voice",
+        "--samples",
+        str(sample),
+        "--samples",
+        str(sample),
+        "--description",
+        "me, calm",
+        "--twin",
+        "Space Twin",
+    )
     (request,) = elevenlabs.requests
-    assert request.path == "/v1/voices/add" and request.headers["content-type"].startswith("multipart/form-data")
+    assert request.path == "/v1/voices/add" and request.headers["content-type"].startswith(
+        "multipart/form-data"
+    )
     assert request.body["name"] == "My voice" and request.body["description"] == "me, calm"
-    assert [(f["filename"], f["head"]) for f in request.body["files"]] == [("sample.wav", b"RIFF")] * 2
+    assert [(f["filename"], f["head"]) for f in request.body["files"]] == [
+        ("sample.wav", b"RIFF")
+    ] * 2
     profile = _profile(data, "My voice")
     assert profile.is_cloned and profile.voice_id_external in elevenlabs.cloned
     assert profile.provider.value == "elevenlabs" and _twin_voice(data) == profile.id
 
     # The cloned voice speaks (through the same local server) in a preview.
-    ok(data, "voices", "edit", "My voice", "--setting", "stability=0.5", "--preview", str(tmp_path / "me.wav"))
+    ok(
+        data,
+        "voices",
+        "edit",
+        "My voice",
+        "--setting",
+        "stability=0.5",
+        "--preview",
+        str(tmp_path / "me.wav"),
+    )
     assert (tmp_path / "me.wav").stat().st_size > 44
 
     out = ok(data, "consent", "revoke", "--type", "voice_cloning")
@@ -134,7 +169,9 @@ def test_voice_cloning_needs_consent_and_revoking_deletes_the_remote_voice(
     voices = {v["name"]: v for v in json.loads(ok(data, "voices", "list", "--json"))}
     assert voices["My voice"]["disabled"] and voices["My voice"]["twins"] == []
     assert "disabled" in refused(data, "voices", "use", "My voice")
-    assert "voice_cloning consent" in refused(data, "voices", "clone", "Again", "--samples", str(sample))
+    assert "voice_cloning consent" in refused(
+        data, "voices", "clone", "Again", "--samples", str(sample)
+    )
 
 
 def test_a_failed_remote_delete_still_disables_and_is_retried(
@@ -153,12 +190,18 @@ def test_a_failed_remote_delete_still_disables_and_is_retried(
     assert elevenlabs.deleted == [voice_id] and _profile(data, "My voice").voice_id_external == ""
 
 
-def test_cloning_errors_from_elevenlabs_are_one_line(data: Path, sample: Path, elevenlabs: FakeElevenLabs) -> None:
+def test_cloning_errors_from_elevenlabs_are_one_line(
+    data: Path, sample: Path, elevenlabs: FakeElevenLabs
+) -> None:
     ok(data, "consent", "grant", "--type", "voice_cloning")
     elevenlabs.plan.append("quota")
-    assert "quota is exhausted" in refused(data, "voices", "clone", "My voice", "--samples", str(sample))
+    assert "quota is exhausted" in refused(
+        data, "voices", "clone", "My voice", "--samples", str(sample)
+    )
     assert "My voice" not in {v["name"] for v in json.loads(ok(data, "voices", "list", "--json"))}
-    assert "exists already" in refused(data, "voices", "clone", "Space Twin voice", "--samples", str(sample))
+    assert "exists already" in refused(
+        data, "voices", "clone", "Space Twin voice", "--samples", str(sample)
+    )
 
 
 def test_cloning_without_a_key_is_refused(data: Path, sample: Path) -> None:

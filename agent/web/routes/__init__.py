@@ -10,6 +10,7 @@ from agent.web.routes import (
     notifications,
     reports,
     session,
+    twin,
 )
 
 ROUTERS = [
@@ -19,6 +20,7 @@ ROUTERS = [
     inbox.router,
     reports.router,
     chat.router,
+    twin.router,
     accounts.router,
     notifications.router,
     media.router,
