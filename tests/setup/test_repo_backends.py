@@ -197,8 +197,9 @@ def test_campaign_for_picks_the_week_s_campaign(sessions: sessionmaker[Session])
             )
             session.flush()
     with sessions() as session:
-        agent = session.get(Agent, agent_id)
-        assert agent is not None
+        stored = session.get(Agent, agent_id)
+        assert stored is not None
+        agent = stored
         w47 = campaigns.campaign_for(session=session, agent=agent, week="2026-W47")  # Nov 16-22
         assert w47 is not None and (w47.name, w47.cta, w47.topics) == (
             "Launch",
@@ -220,6 +221,6 @@ def test_campaign_for_picks_the_week_s_campaign(sessions: sessionmaker[Session])
     with sessions.begin() as session:
         campaigns.remove_campaign(session=session, agent_id=agent_id, name="winter")
     with sessions() as session:
-        agent = session.get(Agent, agent_id)
-        assert agent is not None
-        assert campaigns.campaign_for(session=session, agent=agent, week="2026-W49") is None
+        stored = session.get(Agent, agent_id)
+        assert stored is not None
+        assert campaigns.campaign_for(session=session, agent=stored, week="2026-W49") is None

@@ -103,7 +103,7 @@ def _make_handler(state: FakeElevenLabs) -> type[BaseHTTPRequestHandler]:
 
         def _add_voice(self, raw: bytes) -> None:
             form = _multipart(self.headers.get("Content-Type", ""), raw)
-            self._record("/v1/voices/add", form)
+            self._record("/v1/voices/add", form or {})
             if self.headers.get("xi-api-key") != API_KEY:
                 self._send(401, _error("invalid_api_key", "Invalid API key"))
                 return
@@ -246,7 +246,8 @@ def _multipart(content_type: str, raw: bytes) -> dict[str, Any] | None:
     form: dict[str, Any] = {"files": []}
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True) or b""
+        decoded = part.get_payload(decode=True)
+        payload = decoded if isinstance(decoded, bytes) else b""
         if name == "files":
             form["files"].append(
                 {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,7 @@ from db.models import Agent, AITwin
 from db.repo.brand import brand_guidelines
 from db.repo.identity import agent_policy
 from db.repo.twins import twin_config
+from db.schemas import AgentPolicy
 from tests.web.conftest import EMAIL, PASSWORD, csrf_of, sign_in
 
 
@@ -56,7 +57,10 @@ def _twin(system: System) -> AITwin:
 
 
 def _post(
-    client: TestClient, path: str, data: dict[str, str], files: dict[str, object] | None = None
+    client: TestClient,
+    path: str,
+    data: dict[str, str],
+    files: Mapping[str, tuple[str, bytes, str]] | None = None,
 ) -> str:
     """POST a form from the page (with its CSRF token); the page it redirects to."""
     token = csrf_of(client.get("/twin").text)
@@ -77,7 +81,7 @@ def test_page_needs_sign_in_and_csrf(fresh: System) -> None:
     assert agent_policy_of(fresh).niche == "creator-economy"
 
 
-def agent_policy_of(system: System) -> object:
+def agent_policy_of(system: System) -> AgentPolicy:
     with system.sessions() as session:
         agent = session.scalar(select(Agent))
         assert agent is not None
@@ -132,7 +136,7 @@ def test_edit_twin_add_voice_set_policy_and_brand(web: TestClient, fresh: System
     )
     assert "Policy saved." in text
     policy = agent_policy_of(fresh)
-    assert (policy.niche, policy.timezone, policy.posts_per_week, policy.approval_mode.value) == (  # type: ignore[attr-defined]
+    assert (policy.niche, policy.timezone, policy.posts_per_week, policy.approval_mode.value) == (
         "ai-tools",
         "Europe/Paris",
         5,
@@ -162,8 +166,8 @@ def test_edit_twin_add_voice_set_policy_and_brand(web: TestClient, fresh: System
         and Path(brand.logo_path).is_file()
     )
 
-    page = web.get("/twin").text
-    assert 'value="ai-tools"' in page and "Bright" in page
+    shown = web.get("/twin").text
+    assert 'value="ai-tools"' in shown and "Bright" in shown
 
 
 def test_bad_values_are_refused_with_one_message(web: TestClient, fresh: System) -> None:
@@ -181,7 +185,7 @@ def test_bad_values_are_refused_with_one_message(web: TestClient, fresh: System)
     assert twin_config(_twin(fresh)).palette == []
     text = _post(web, "/twin/voices", {"name": "V", "engine": "espeak", "voice_id": "zz"})
     assert "m1-m7" in text
-    assert agent_policy_of(fresh).timezone == "UTC"  # type: ignore[attr-defined]
+    assert agent_policy_of(fresh).timezone == "UTC"
 
 
 def test_likeness_upload_needs_consent(web: TestClient, fresh: System) -> None:
