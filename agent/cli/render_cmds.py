@@ -115,6 +115,8 @@ def _voice(session: object, twin: AITwin, name: str | None) -> VoiceProfile | No
     found = session.scalar(select(VoiceProfile).where(VoiceProfile.user_id == twin.user_id, VoiceProfile.name == name))  # type: ignore[attr-defined]
     if found is None:
         raise UserError(f"no voice profile named {name!r}")
+    if found.disabled_at is not None:
+        raise UserError(f"voice profile {name!r} is disabled (its consent was revoked)")
     return found  # type: ignore[no-any-return]
 
 

@@ -56,9 +56,12 @@ def test_render_needs_voice_cloning_consent_and_revocation_stops_it(tmp_path: Pa
         assert (stream.codec_context.width, stream.codec_context.height) == (1080, 1080)
     assert out.with_suffix(".jpg").is_file()
 
-    assert runner.invoke(app, ["consent", "revoke", "--type", "voice_cloning", "--data-dir", str(data)]).exit_code == 0
-    again = runner.invoke(app, args)
-    assert again.exit_code == 1 and _refusals(data) == 2
+    revoked = runner.invoke(app, ["consent", "revoke", "--type", "voice_cloning", "--data-dir", str(data)])
+    assert revoked.exit_code == 0 and "'My cloned voice' disabled" in revoked.output
+    again = runner.invoke(app, [*args, "--voice", "My cloned voice"])
+    assert again.exit_code == 1 and "is disabled" in again.output
+    # The twin itself no longer speaks with the clone: it falls back to the offline voice.
+    assert runner.invoke(app, args).exit_code == 0 and _refusals(data) == 1
     listing = runner.invoke(app, ["consent", "list", "--data-dir", str(data), "--json"])
     assert '"voice_cloning"' in listing.output
 
