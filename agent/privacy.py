@@ -76,7 +76,14 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _media_paths(rows: dict[str, list[dict[str, Any]]], data_dir: Path) -> Iterator[Path]:
+def _media_files(
+    rows: dict[str, list[dict[str, Any]]], data_dir: Path
+) -> Iterator[tuple[Path, str]]:
+    """(file, role) of every media file the rows name that lies in the data dir.
+
+    The role is the asset's ``metadata_json["role"]`` (likeness, broll, brand), else its
+    type (video, thumbnail ...), or ``reel`` for a reel's file.
+    """
     root = data_dir.resolve()
     for table, column in MEDIA_COLUMNS:
         for row in rows.get(table, []):
@@ -85,7 +92,27 @@ def _media_paths(rows: dict[str, list[dict[str, Any]]], data_dir: Path) -> Itera
                 continue
             path = Path(str(raw).removeprefix("file://")).resolve()
             if path.is_file() and path.is_relative_to(root):
-                yield path
+                meta = row.get("metadata_json") or {}
+                role = meta.get("role") if isinstance(meta, dict) else None
+                yield path, str(role or _jsonable(row.get("type")) or "reel")
+
+
+def _media_paths(rows: dict[str, list[dict[str, Any]]], data_dir: Path) -> Iterator[Path]:
+    for path, _role in _media_files(rows, data_dir):
+        yield path
+
+
+def media_listing(*, session: Session, email: str, data_dir: Path) -> list[dict[str, str]]:
+    """Every media file of the user in the data dir, with its role, sorted by path."""
+    from db.repo.identity import get_user_by_email
+
+    user = get_user_by_email(session=session, email=email)
+    root = data_dir.resolve()
+    found = dict(_media_files(_owned_rows(session, user.id), data_dir))
+    return [
+        {"path": path.relative_to(root).as_posix(), "role": role}
+        for path, role in sorted(found.items())
+    ]
 
 
 def export_user(*, session: Session, email: str, data_dir: Path, out_path: Path) -> dict[str, int]:
@@ -119,6 +146,10 @@ def export_user(*, session: Session, email: str, data_dir: Path, out_path: Path)
                     "user": user.email,
                     "exported_at": datetime.now(UTC).isoformat(),
                     "counts": counts,
+                    "media": [
+                        {"path": f"media/{path.relative_to(data_dir.resolve())}", "role": role}
+                        for path, role in sorted(dict(_media_files(rows, data_dir)).items())
+                    ],
                 },
                 indent=2,
             ),

@@ -19,19 +19,35 @@ from db.models import AITwin, VoiceProfile
 from db.repo.identity import list_twins
 from db.repo.runs import log_event
 
-AspectOpt = Annotated[str, typer.Option("--aspect", help="9_16 (vertical), 1_1 (square) or 4_5 (feed).")]
+AspectOpt = Annotated[
+    str, typer.Option("--aspect", help="9_16 (vertical), 1_1 (square) or 4_5 (feed).")
+]
 
 
 def render(
-    out: Annotated[Path, typer.Option("--out", help="Where to write the mp4 (a .jpg thumbnail goes beside it).")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Where to write the mp4 (a .jpg thumbnail goes beside it)."),
+    ],
     text: Annotated[str | None, typer.Option("--text", help="The words to speak.")] = None,
-    script_file: Annotated[Path | None, typer.Option("--script-file", help="A text file with the words to speak.")] = None,
-    twin: Annotated[str | None, typer.Option("--twin", help="Twin name (default: the first active twin).")] = None,
+    script_file: Annotated[
+        Path | None, typer.Option("--script-file", help="A text file with the words to speak.")
+    ] = None,
+    twin: Annotated[
+        str | None, typer.Option("--twin", help="Twin name (default: the first active twin).")
+    ] = None,
     aspect: AspectOpt = "9_16",
-    voice: Annotated[str | None, typer.Option("--voice", help="Voice profile name (default: the twin's voice).")] = None,
-    title: Annotated[str | None, typer.Option("--title", help="Hook title shown first (default: the first words).")] = None,
+    voice: Annotated[
+        str | None, typer.Option("--voice", help="Voice profile name (default: the twin's voice).")
+    ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option("--title", help="Hook title shown first (default: the first words)."),
+    ] = None,
     language: Annotated[str, typer.Option("--language", help="ISO language of the text.")] = "en",
-    seconds: Annotated[int, typer.Option("--max-seconds", help="Longest allowed reel (at most 30).", min=5, max=30)] = 30,
+    seconds: Annotated[
+        int, typer.Option("--max-seconds", help="Longest allowed reel (at most 30).", min=5, max=30)
+    ] = 30,
     data_dir: DataDirOpt = None,
 ) -> None:
     """Render one reel with a twin's look and voice, with a progress bar."""
@@ -50,42 +66,77 @@ def render(
         twins = list_twins(session=session, user_id=_user_id(session))
         chosen = next((t for t in twins if twin is None or t.name.lower() == twin.lower()), None)
         if chosen is None:
-            raise UserError(f"no active twin named {twin!r}; twins: {', '.join(t.name for t in twins) or 'none (run twin init)'}")
+            raise UserError(
+                f"no active twin named {twin!r}; twins: {', '.join(t.name for t in twins) or 'none (run twin init)'}"
+            )
         profile = _voice(session, chosen, voice)
         refused: ConsentRequiredError | None = None
         try:
             check_render_consent(session=session, twin=chosen, voice=profile)
         except ConsentRequiredError as exc:
-            log_event(session=session, event_type=EventType.consent_refused, subject_type=SubjectType.render,
-                      user_id=chosen.user_id, message=str(exc))
+            log_event(
+                session=session,
+                event_type=EventType.consent_refused,
+                subject_type=SubjectType.render,
+                user_id=chosen.user_id,
+                message=str(exc),
+            )
             refused = exc
-        spec = VoiceSpec(provider=profile.provider.value if profile else "espeak", voice_id=profile.voice_id_external if profile else "",
-                         settings=profile.settings_json if profile else {}, cloned=bool(profile and profile.is_cloned))
-        style, folder = chosen.style_preset.value, Path(chosen.avatar_assets_folder) if chosen.avatar_assets_folder else None
+        spec = VoiceSpec(
+            provider=profile.provider.value if profile else "espeak",
+            voice_id=profile.voice_id_external if profile else "",
+            settings=profile.settings_json if profile else {},
+            cloned=bool(profile and profile.is_cloned),
+        )
+        style, folder = (
+            chosen.style_preset.value,
+            Path(chosen.avatar_assets_folder) if chosen.avatar_assets_folder else None,
+        )
     if refused is not None:
         raise UserError(str(refused))
     from agent.app.wiring import speak_with
 
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(), console=console) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
         task = bar.add_task("speaking", total=100)
         try:
-            speech = speak_with(system.settings)(text=words, language=language, voice=spec,
-                                                 out_path=Path(tempfile.mkdtemp(prefix="twin-render-")) / "speech.wav")
+            speech = speak_with(system.settings)(
+                text=words,
+                language=language,
+                voice=spec,
+                out_path=Path(tempfile.mkdtemp(prefix="twin-render-")) / "speech.wav",
+            )
             bar.update(task, description="rendering", completed=0)
             result = render_reel(
-                RenderRequest(title=title or _first_words(words), script_text=words, speech=speech, style_preset=style,  # type: ignore[arg-type]
-                              aspect=aspect, avatar_dir=folder if folder and folder.is_dir() else None,  # type: ignore[arg-type]
-                              target_duration_sec=seconds, out_path=out, thumbnail_path=out.with_suffix(".jpg"), language=language),
+                RenderRequest(
+                    title=title or _first_words(words),
+                    script_text=words,
+                    speech=speech,
+                    style_preset=style,  # type: ignore[arg-type]
+                    aspect=aspect,
+                    avatar_dir=folder if folder and folder.is_dir() else None,  # type: ignore[arg-type]
+                    target_duration_sec=seconds,
+                    out_path=out,
+                    thumbnail_path=out.with_suffix(".jpg"),
+                    language=language,
+                ),
                 lambda pct: bar.update(task, completed=pct),
             )
         except (TTSError, RenderError) as exc:
             raise UserError(str(exc)) from None
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
-    console.print(f"Wrote {result.video_path} ({result.width}x{result.height}, {result.duration_ms / 1000:.1f} s, "
-                  f"{result.size_bytes / 1e6:.1f} MB) and {result.thumbnail_path}")
+    console.print(
+        f"Wrote {result.video_path} ({result.width}x{result.height}, {result.duration_ms / 1000:.1f} s, "
+        f"{result.size_bytes / 1e6:.1f} MB) and {result.thumbnail_path}"
+    )
 
 
 def _read(path: Path | None) -> str:
@@ -112,9 +163,13 @@ def _voice(session: object, twin: AITwin, name: str | None) -> VoiceProfile | No
 
     if name is None:
         return session.get(VoiceProfile, twin.voice_profile_id) if twin.voice_profile_id else None  # type: ignore[attr-defined]
-    found = session.scalar(select(VoiceProfile).where(VoiceProfile.user_id == twin.user_id, VoiceProfile.name == name))  # type: ignore[attr-defined]
+    found = session.scalar(
+        select(VoiceProfile).where(VoiceProfile.user_id == twin.user_id, VoiceProfile.name == name)
+    )  # type: ignore[attr-defined]
     if found is None:
         raise UserError(f"no voice profile named {name!r}")
+    if found.disabled_at is not None:
+        raise UserError(f"voice profile {name!r} is disabled (its consent was revoked)")
     return found  # type: ignore[no-any-return]
 
 

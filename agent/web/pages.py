@@ -26,6 +26,7 @@ NAV = [
     ("calendar", "/calendar", "Calendar"),
     ("reports", "/reports", "Reports"),
     ("chat", "/chat", "Chat"),
+    ("twin", "/twin", "Twin"),
     ("accounts", "/accounts", "Accounts"),
     ("notifications", "/notifications", "Notifications"),
 ]

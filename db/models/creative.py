@@ -32,7 +32,7 @@ from db.enums import (
     TwinStatus,
     VoiceProvider,
 )
-from db.types import JSONType, StringList, enum_column
+from db.types import JSONType, StringList, UTCDateTime, enum_column
 
 
 def _fk(target: str) -> Any:
@@ -75,6 +75,8 @@ class VoiceProfile(Base):
     is_cloned: Mapped[bool] = mapped_column(Boolean, default=False)
     """A clone of a real person's voice: needs voice_cloning consent."""
     settings_json: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """Set when the profile may no longer speak (a cloned voice whose consent was revoked)."""
     created_at: Mapped[datetime] = created_at_col()
     updated_at: Mapped[datetime] = updated_at_col()
 
@@ -105,8 +107,14 @@ class MediaAsset(Base):
     __tablename__ = "media_assets"
     id: Mapped[uuid.UUID] = uuid_pk()
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid(), _fk("users.id"), index=True)
+    ai_twin_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid(), ForeignKey("ai_twins.id", ondelete="SET NULL"), index=True
+    )
+    """The twin this file belongs to (its likeness photos and clips, or its own B-roll)."""
     type: Mapped[AssetType] = mapped_column(enum_column(AssetType, "asset_type"))
     uri: Mapped[str] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(StringList(), default=list)
+    """Words that say what the file shows; B-roll is picked by matching them to a script."""
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     resolution: Mapped[str | None] = mapped_column(String(32))
     codec: Mapped[str | None] = mapped_column(String(64))

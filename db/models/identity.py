@@ -70,6 +70,8 @@ class Agent(Base):
     policy_json: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     """Autonomy policy (see db.schemas.AgentPolicy): approval mode, posts per day, cooldown."""
     schedule_json: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    brand_json: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    """Brand guidelines (see db.schemas.BrandGuidelines): voice rules, banned words, look."""
     created_at: Mapped[datetime] = created_at_col()
     updated_at: Mapped[datetime] = updated_at_col()
 

@@ -56,10 +56,19 @@ class Project(Base):
 
 class Campaign(Base):
     __tablename__ = "campaigns"
+    __table_args__ = (UniqueConstraint("agent_id", "name"),)
     id: Mapped[uuid.UUID] = uuid_pk()
     project_id: Mapped[uuid.UUID] = mapped_column(Uuid(), _fk("projects.id"), index=True)
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), _fk("agents.id"), index=True)
+    """The agent whose weekly plans this campaign shapes."""
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    goal: Mapped[str] = mapped_column(Text, default="")
+    """What the campaign is for, in the creator's words (e.g. "200 sign-ups for the course")."""
+    topics: Mapped[list[str]] = mapped_column(StringList(), default=list)
+    """Topics its weeks should cover."""
+    cta: Mapped[str] = mapped_column(Text, default="")
+    """The call to action its posts end with."""
     target_platforms: Mapped[list[str]] = mapped_column(StringList(), default=list)
     budget_json: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     start_date: Mapped[date] = mapped_column(Date)

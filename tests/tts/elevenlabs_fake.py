@@ -1,14 +1,22 @@
-"""A local stand-in for ElevenLabs' text-to-speech-with-timestamps endpoint.
+"""A local stand-in for ElevenLabs' text-to-speech-with-timestamps and voice endpoints.
 
 It speaks the real wire format: checks the ``xi-api-key`` header, the JSON
 body and ``output_format``, and answers with base64 raw PCM (a sine tone,
 ``MS_PER_CHAR`` per character) and a per-character alignment. Tests script
 faults (quota, 429, 5xx, ...) by pushing onto ``server.plan``.
+
+Voices: ``POST /v1/voices/add`` takes multipart form data (``name``, optional
+``description``, ``remove_background_noise``, ``labels``, one ``files`` part per
+sample) and answers ``{"voice_id", "requires_verification"}``; the new voice
+can then speak. ``DELETE /v1/voices/{id}`` answers ``{"status": "ok"}`` or 404.
 """
 
 from __future__ import annotations
 
 import base64
+import email.parser
+import email.policy
+import itertools
 import json
 import math
 import re
@@ -23,6 +31,7 @@ API_KEY = "sk-test-9f2c4e1d-SECRET"
 KNOWN_VOICES = ("voice-rachel", "voice-adam")
 MS_PER_CHAR = 60
 _PATH = re.compile(r"^/v1/text-to-speech/([^/]+)/with-timestamps$")
+_VOICE = re.compile(r"^/v1/voices/([^/]+)$")
 
 
 def tone_pcm(duration_ms: int, sample_rate: int, freq: float = 220.0) -> bytes:
@@ -52,6 +61,15 @@ class FakeElevenLabs:
     plan: list[str] = field(default_factory=list)
     requests: list[Recorded] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    cloned: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Voices created through /v1/voices/add and not deleted, by voice id."""
+    deleted: list[str] = field(default_factory=list)
+    """Voice ids deleted through DELETE /v1/voices/{id}, in order."""
+    _ids: Any = field(default_factory=lambda: itertools.count(1))
+
+    def known(self, voice_id: str) -> bool:
+        with self.lock:
+            return voice_id in KNOWN_VOICES or voice_id in self.cloned
 
     def next_fault(self) -> str:
         with self.lock:
@@ -77,10 +95,68 @@ def _make_handler(state: FakeElevenLabs) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
+        def _record(self, path: str, body: dict[str, Any]) -> None:
+            with state.lock:
+                state.requests.append(
+                    Recorded(path, {}, {k.lower(): v for k, v in self.headers.items()}, body)
+                )
+
+        def _add_voice(self, raw: bytes) -> None:
+            form = _multipart(self.headers.get("Content-Type", ""), raw)
+            self._record("/v1/voices/add", form or {})
+            if self.headers.get("xi-api-key") != API_KEY:
+                self._send(401, _error("invalid_api_key", "Invalid API key"))
+                return
+            fault = state.next_fault()
+            if fault == "quota":
+                self._send(401, _error("quota_exceeded", "You have no voice slots left."))
+                return
+            if fault == "500":
+                self._send(500, _error("internal_error", "Something went wrong."))
+                return
+            if form is None:
+                self._send(400, _error("invalid_content_type", "Expected multipart/form-data."))
+                return
+            if not form.get("name") or not form.get("files"):
+                self._send(422, {"detail": [{"msg": "name and at least one file are required"}]})
+                return
+            with state.lock:
+                voice_id = f"cloned-{next(state._ids)}"
+                state.cloned[voice_id] = form
+            self._send(200, {"voice_id": voice_id, "requires_verification": False})
+
+        def do_DELETE(self) -> None:
+            path = urlsplit(self.path).path
+            self._record(path, {})
+            match = _VOICE.match(path)
+            if match is None:
+                self._send(404, {"detail": "Not Found"})
+                return
+            if self.headers.get("xi-api-key") != API_KEY:
+                self._send(401, _error("invalid_api_key", "Invalid API key"))
+                return
+            if state.next_fault() == "500":
+                self._send(500, _error("internal_error", "Something went wrong."))
+                return
+            with state.lock:
+                found = state.cloned.pop(match.group(1), None)
+                if found is not None:
+                    state.deleted.append(match.group(1))
+            if found is None:
+                self._send(
+                    404,
+                    _error("voice_not_found", f"A voice with id {match.group(1)} was not found."),
+                )
+                return
+            self._send(200, {"status": "ok"})
+
         def do_POST(self) -> None:
             url = urlsplit(self.path)
             length = int(self.headers.get("Content-Length", "0"))
             raw = self.rfile.read(length)
+            if url.path == "/v1/voices/add":
+                self._add_voice(raw)
+                return
             try:
                 body = json.loads(raw or b"{}")
             except json.JSONDecodeError:
@@ -121,7 +197,7 @@ def _make_handler(state: FakeElevenLabs) -> type[BaseHTTPRequestHandler]:
             if fault in ("500", "503"):
                 self._send(int(fault), _error("internal_error", "Something went wrong."))
                 return
-            if match.group(1) not in KNOWN_VOICES:
+            if not state.known(match.group(1)):
                 self._send(
                     404,
                     _error(
@@ -158,6 +234,32 @@ def _make_handler(state: FakeElevenLabs) -> type[BaseHTTPRequestHandler]:
             )
 
     return Handler
+
+
+def _multipart(content_type: str, raw: bytes) -> dict[str, Any] | None:
+    """The form of a multipart/form-data body: text fields, and ``files`` as name/type/size."""
+    if not content_type.startswith("multipart/form-data"):
+        return None
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+    )
+    form: dict[str, Any] = {"files": []}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        decoded = part.get_payload(decode=True)
+        payload = decoded if isinstance(decoded, bytes) else b""
+        if name == "files":
+            form["files"].append(
+                {
+                    "filename": part.get_filename(),
+                    "content_type": part.get_content_type(),
+                    "size": len(payload),
+                    "head": payload[:4],
+                }
+            )
+        elif isinstance(name, str):
+            form[name] = payload.decode()
+    return form
 
 
 def start_server() -> tuple[FakeElevenLabs, ThreadingHTTPServer, threading.Thread]:

@@ -11,6 +11,7 @@ from agent.web.routes import (
     notifications,
     reports,
     session,
+    twin,
 )
 
 ROUTERS = [
@@ -21,6 +22,7 @@ ROUTERS = [
     inbox.router,
     reports.router,
     chat.router,
+    twin.router,
     accounts.router,
     notifications.router,
     media.router,

@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
+from agent.setup.consent import change_consent
+from agent.setup.voices import voices_client_for
 from agent.web import queries
 from agent.web.auth import SignedIn, csrf_guard, require_user, web_state
 from agent.web.pages import redirect, render
 from db.engine import transaction
 from db.enums import ConsentType
-from db.models import AuditLog
-from db.repo.identity import record_consent
 
 router = APIRouter(dependencies=[Depends(require_user), Depends(csrf_guard)])
 
@@ -51,23 +51,16 @@ def set_consent(
         return redirect(request, "/accounts", "Unknown consent choice.", "error")
     assert kind is not None
     granted = grant == "grant"
-    with transaction(web_state(request).system.sessions) as session:
-        record_consent(
+    system = web_state(request).system
+    with transaction(system.sessions) as session:
+        change = change_consent(
             session=session,
             user_id=user.user_id,
+            actor=user.email,
             consent_type=kind,
             granted=granted,
             details=f"{'granted' if granted else 'revoked'} in the web app by {user.email}",
-        )
-        session.add(
-            AuditLog(
-                user_id=user.user_id,
-                actor=user.email,
-                action=f"consent.{grant}",
-                subject_type="consent",
-                subject_id=kind.value,
-                new_values_json={"granted": granted},
-            )
+            voices=voices_client_for(system, session, user.user_id),
         )
     label = kind.value.replace("_", " ")
     message = (
@@ -75,4 +68,10 @@ def set_consent(
         if granted
         else f"Consent for {label} revoked; the agent stops using it from the next render."
     )
+    if change.disabled_voices:
+        message += f" Disabled voices: {', '.join(change.disabled_voices)}."
+    if change.likeness_off:
+        message += f" No longer using your likeness: {', '.join(change.likeness_off)}."
+    for warning in change.warnings:
+        web_state(request).flash(user.session_key, "error", warning)
     return redirect(request, "/accounts", message)
