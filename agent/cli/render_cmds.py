@@ -120,7 +120,7 @@ def render(
                     script_text=words,
                     speech=speech,
                     style_preset=style,  # type: ignore[arg-type]
-                    aspect=aspect,
+                    aspect=aspect,  # type: ignore[arg-type]
                     avatar_dir=folder if folder and folder.is_dir() else None,  # type: ignore[arg-type]
                     target_duration_sec=seconds,
                     out_path=out,
@@ -158,14 +158,14 @@ def _user_id(session: Session) -> uuid.UUID:
     return get_agent(session=session).user_id
 
 
-def _voice(session: object, twin: AITwin, name: str | None) -> VoiceProfile | None:
+def _voice(session: Session, twin: AITwin, name: str | None) -> VoiceProfile | None:
     from sqlalchemy import select
 
     if name is None:
-        return session.get(VoiceProfile, twin.voice_profile_id) if twin.voice_profile_id else None  # type: ignore[attr-defined]
+        return session.get(VoiceProfile, twin.voice_profile_id) if twin.voice_profile_id else None
     found = session.scalar(
         select(VoiceProfile).where(VoiceProfile.user_id == twin.user_id, VoiceProfile.name == name)
-    )  # type: ignore[attr-defined]
+    )
     if found is None:
         raise UserError(f"no voice profile named {name!r}")
     if found.disabled_at is not None:

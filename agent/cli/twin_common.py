@@ -11,9 +11,9 @@ from typing import Annotated, TypeVar
 import typer
 from sqlalchemy.orm import Session
 
+from agent.app.resources import Resources
 from agent.cli.common import system_for
 from agent.setup.errors import SetupError
-from agent.system import System
 from db.engine import transaction
 from db.models import Agent, AITwin
 from db.repo.identity import get_agent, list_twins
@@ -27,7 +27,7 @@ E = TypeVar("E", bound=Enum)
 @contextmanager
 def setup_session(
     data_dir: Path | None, agent_name: str | None
-) -> Iterator[tuple[System, Session, Agent]]:
+) -> Iterator[tuple[Resources, Session, Agent]]:
     """The system, a session that commits on success, and the agent."""
     system = system_for(data_dir)
     try:

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from agent.app.resources import Resources
 from agent.cli.common import DataDirOpt, JsonOpt, console
 from agent.cli.twin_common import AgentOpt, only_twin, setup_session
 from agent.setup.cloning import clone_voice
@@ -23,7 +24,6 @@ from agent.setup.voices import (
     use_voice,
     voice_view,
 )
-from agent.system import System
 from db.models import Agent, VoiceProfile
 from db.repo.identity import agent_policy
 from db.repo.twins import list_voice_profiles
@@ -50,7 +50,7 @@ PreviewOpt = Annotated[
 
 
 def _preview(
-    system: System, session: Session, owner: Agent, profile: VoiceProfile, out: Path | None
+    system: Resources, session: Session, owner: Agent, profile: VoiceProfile, out: Path | None
 ) -> str:
     if out is None:
         return ""

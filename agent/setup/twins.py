@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from agent.avatars import ensure_avatar
+from agent.app.avatars import ensure_avatar
 from agent.settings import Settings
 from agent.setup.errors import SetupError, one_line
 from db.enums import StylePreset, TwinStatus

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from agent.app.resources import Resources
 from agent.settings import Settings
 from agent.setup.errors import SetupError
-from agent.system import System
 from db.crypto import Cipher, SecretKeyError
 from db.enums import VoiceProvider
 from db.models import AITwin, VoiceProfile
@@ -168,7 +168,7 @@ def elevenlabs_key(
     return get_stored_secret(session=session, cipher=cipher, user_id=user_id, name=STORED_KEY_NAME)
 
 
-def system_key(system: System, session: Session, user_id: uuid.UUID) -> str | None:
+def system_key(system: Resources, session: Session, user_id: uuid.UUID) -> str | None:
     """The ElevenLabs key for this system (environment first, then the stored secret)."""
     try:
         cipher: Cipher | None = system.cipher()
@@ -178,7 +178,7 @@ def system_key(system: System, session: Session, user_id: uuid.UUID) -> str | No
 
 
 def voices_client_for(
-    system: System, session: Session, user_id: uuid.UUID
+    system: Resources, session: Session, user_id: uuid.UUID
 ) -> Callable[[], ElevenLabsVoices]:
     """Builds the ElevenLabs voices client on first need (TTSError without a key)."""
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from agent.app.resources import open_resources
 from agent.creating.likeness import likeness_for
 from agent.settings import load_settings
-from agent.system import open_system
 from db.models import AITwin, VoiceProfile
 from tests.setup.conftest import ok, refused
 from tests.tts.elevenlabs_fake import FakeElevenLabs
@@ -18,7 +18,7 @@ from tests.tts.elevenlabs_fake import FakeElevenLabs
 
 def _likeness(data: Path, name: str = "Space Twin") -> tuple[bool, list[Path] | None]:
     """(uses_real_likeness, the files likeness_for hands to the renderer or None)."""
-    system = open_system(load_settings(data_dir=data))
+    system = open_resources(load_settings(data_dir=data))
     try:
         with system.sessions() as session:
             twin = session.scalar(select(AITwin).where(AITwin.name == name))
@@ -87,7 +87,7 @@ def test_export_lists_likeness_files_and_delete_removes_them(
 
 
 def _profile(data: Path, name: str) -> VoiceProfile:
-    system = open_system(load_settings(data_dir=data))
+    system = open_resources(load_settings(data_dir=data))
     try:
         with system.sessions() as session:
             row = session.scalar(select(VoiceProfile).where(VoiceProfile.name == name))
@@ -99,7 +99,7 @@ def _profile(data: Path, name: str) -> VoiceProfile:
 
 
 def _twin_voice(data: Path) -> object:
-    system = open_system(load_settings(data_dir=data))
+    system = open_resources(load_settings(data_dir=data))
     try:
         with system.sessions() as session:
             twin = session.scalar(select(AITwin).where(AITwin.name == "Space Twin"))

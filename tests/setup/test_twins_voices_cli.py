@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from agent.app.resources import open_resources
 from agent.settings import load_settings
-from agent.system import open_system
 from db.enums import StylePreset, TwinStatus, VoiceProvider
 from db.models import AITwin, VoiceProfile
 from db.schemas import TwinConfig
@@ -17,7 +17,7 @@ from tests.setup.conftest import ok, refused
 
 
 def _twin(data: Path, name: str) -> tuple[AITwin, TwinConfig]:
-    system = open_system(load_settings(data_dir=data))
+    system = open_resources(load_settings(data_dir=data))
     try:
         with system.sessions() as session:
             row = session.scalar(select(AITwin).where(AITwin.name == name))
@@ -209,7 +209,7 @@ def test_voices_add_edit_use_list_and_preview(data: Path, tmp_path: Path) -> Non
         "twins": [],
     }
     row, _ = _twin(data, "Space Twin")
-    system = open_system(load_settings(data_dir=data))
+    system = open_resources(load_settings(data_dir=data))
     with system.sessions() as session:
         profile = session.get(VoiceProfile, row.voice_profile_id)
         assert profile is not None and profile.provider == VoiceProvider.elevenlabs

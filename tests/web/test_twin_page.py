@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import select
 
-from agent.bootstrap import initialise
+from agent.app.bootstrap import initialise
+from agent.app.resources import Resources, open_resources
 from agent.cli.serve_cmds import set_password
 from agent.creating.likeness import likeness_for
 from agent.settings import load_settings
-from agent.system import System, open_system
 from agent.web import create_app
 from db.models import Agent, AITwin
 from db.repo.brand import brand_guidelines
@@ -27,8 +27,8 @@ from tests.web.conftest import EMAIL, PASSWORD, csrf_of, sign_in
 
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> Iterator[System]:
-    system = open_system(load_settings(data_dir=tmp_path / "data"))
+def fresh(tmp_path: Path) -> Iterator[Resources]:
+    system = open_resources(load_settings(data_dir=tmp_path / "data"))
     initialise(system)
     set_password(system, EMAIL, PASSWORD)
     yield system
@@ -36,7 +36,7 @@ def fresh(tmp_path: Path) -> Iterator[System]:
 
 
 @pytest.fixture
-def web(fresh: System) -> Iterator[TestClient]:
+def web(fresh: Resources) -> Iterator[TestClient]:
     with TestClient(create_app(fresh)) as client:
         assert sign_in(client).status_code == 303
         yield client
@@ -48,7 +48,7 @@ def _jpeg() -> bytes:
     return buffer.getvalue()
 
 
-def _twin(system: System) -> AITwin:
+def _twin(system: Resources) -> AITwin:
     with system.sessions() as session:
         twin = session.scalar(select(AITwin).where(AITwin.name == "Space Twin"))
         assert twin is not None
@@ -71,7 +71,7 @@ def _post(
     return client.get(response.headers["location"]).text
 
 
-def test_page_needs_sign_in_and_csrf(fresh: System) -> None:
+def test_page_needs_sign_in_and_csrf(fresh: Resources) -> None:
     with TestClient(create_app(fresh)) as anon:
         assert anon.get("/twin", follow_redirects=False).status_code == 303
     with TestClient(create_app(fresh)) as client:
@@ -81,14 +81,14 @@ def test_page_needs_sign_in_and_csrf(fresh: System) -> None:
     assert agent_policy_of(fresh).niche == "creator-economy"
 
 
-def agent_policy_of(system: System) -> AgentPolicy:
+def agent_policy_of(system: Resources) -> AgentPolicy:
     with system.sessions() as session:
         agent = session.scalar(select(Agent))
         assert agent is not None
         return agent_policy(agent)
 
 
-def test_edit_twin_add_voice_set_policy_and_brand(web: TestClient, fresh: System) -> None:
+def test_edit_twin_add_voice_set_policy_and_brand(web: TestClient, fresh: Resources) -> None:
     page = web.get("/twin")
     assert page.status_code == 200 and 'data-testid="twin-Space Twin"' in page.text
     twin = _twin(fresh)
@@ -170,7 +170,7 @@ def test_edit_twin_add_voice_set_policy_and_brand(web: TestClient, fresh: System
     assert 'value="ai-tools"' in shown and "Bright" in shown
 
 
-def test_bad_values_are_refused_with_one_message(web: TestClient, fresh: System) -> None:
+def test_bad_values_are_refused_with_one_message(web: TestClient, fresh: Resources) -> None:
     text = _post(web, "/twin/policy", {"timezone": "Mars/Olympus"})
     assert "unknown timezone &#39;Mars/Olympus&#39;" in text and "flash-error" in text
     text = _post(web, "/twin/policy", {"max_posts_per_day": "99"})
@@ -188,7 +188,7 @@ def test_bad_values_are_refused_with_one_message(web: TestClient, fresh: System)
     assert agent_policy_of(fresh).timezone == "UTC"
 
 
-def test_likeness_upload_needs_consent(web: TestClient, fresh: System) -> None:
+def test_likeness_upload_needs_consent(web: TestClient, fresh: Resources) -> None:
     twin = _twin(fresh)
     assert 'data-testid="likeness-needs-consent"' in web.get("/twin").text
     files = {"photo": ("me.jpg", _jpeg(), "image/jpeg")}

@@ -1,7 +1,7 @@
 """engagement actions, and per-account auto-reply settings
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-03 09:50:52.426254
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 import db.types
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
