@@ -32,49 +32,6 @@ def find_avatar(avatar_dir: Path | None) -> Path | None:
     return None
 
 
-class CardPaster:
-    """Copies card-sized YUV planes into a frame through the card's antialiased mask."""
-
-    def __init__(self, rect: Rect, mask: NDArray[np.uint8]) -> None:
-        """Precompute the fully covered pixels and the partially covered edge."""
-        self.rect = rect
-        self.solid = mask == 255
-        ys, xs = np.nonzero((mask > 0) & (mask < 255))
-        self.edge = (ys, xs)
-        self.edge_a = (mask[ys, xs].astype(np.uint16) * 256 // 255).astype(np.uint16)
-        mc = subsample(mask.astype(np.float32))
-        self.solid_c = mc >= 254.5
-        cys, cxs = np.nonzero((mc > 0.5) & (mc < 254.5))
-        self.edge_c = (cys, cxs)
-        self.edge_ca = np.round(mc[cys, cxs] * 256.0 / 255.0).astype(np.uint16)
-
-    @staticmethod
-    def _paste(
-        dst: NDArray[np.uint8],
-        src: NDArray[np.uint8],
-        solid: NDArray[np.bool_],
-        edge: tuple[NDArray[np.intp], NDArray[np.intp]],
-        a: NDArray[np.uint16],
-    ) -> None:
-        np.copyto(dst, src, where=solid)
-        if a.size:
-            d = dst[edge].astype(np.uint16)
-            s = src[edge].astype(np.uint16)
-            dst[edge] = ((d * (256 - a) + s * a + 128) >> 8).astype(np.uint8)
-
-    def paste(self, frame: Planes, card: Planes) -> None:
-        """Composite ``card`` (card-sized planes) onto ``frame`` in place."""
-        r = self.rect
-        self._paste(
-            frame.y[r.y : r.y + r.h, r.x : r.x + r.w], card.y, self.solid, self.edge, self.edge_a
-        )
-        cy, cx, ch, cw = r.y // 2, r.x // 2, r.h // 2, r.w // 2
-        for dst, src in ((frame.u, card.u), (frame.v, card.v)):
-            self._paste(
-                dst[cy : cy + ch, cx : cx + cw], src, self.solid_c, self.edge_c, self.edge_ca
-            )
-
-
 class AvatarLayer(Protocol):
     """A moving avatar: a hashable state per frame and the card pixels for that state."""
 
