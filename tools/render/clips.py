@@ -19,6 +19,13 @@ def _even_up(v: float) -> int:
     return max(2, int(np.ceil(v / 2.0)) * 2)
 
 
+def _plane(frame: av.VideoFrame, index: int, width: int, height: int) -> NDArray[np.uint8]:
+    """One plane of ``frame`` as a ``height`` x ``width`` array (line padding dropped)."""
+    plane = frame.planes[index]
+    rows = np.frombuffer(memoryview(plane), np.uint8).reshape(-1, plane.line_size)
+    return rows[:height, :width]
+
+
 class ClipReader:
     """Frames of one clip by time, in display orientation, covering a ``width`` x ``height`` box.
 
@@ -127,20 +134,22 @@ class ClipReader:
             dst_colorspace="ITU709",
             dst_color_range="MPEG",
         )
-        arr = np.asarray(small.to_ndarray(), np.uint8)
-        y = arr[:eh]
-        u = arr[eh : eh + eh // 4].reshape(eh // 2, ew // 2)
-        v = arr[eh + eh // 4 :].reshape(eh // 2, ew // 2)
+        y, u, v = (
+            _plane(small, 0, ew, eh),
+            _plane(small, 1, ew // 2, eh // 2),
+            _plane(small, 2, ew // 2, eh // 2),
+        )
         if turns:
             y, u, v = (np.rot90(p, turns) for p in (y, u, v))
         fx, fy = self.focus
         x0 = int(np.clip(fx * sw - self.width / 2, 0, sw - self.width)) // 2 * 2
         y0 = int(np.clip(fy * sh - self.height / 2, 0, sh - self.height)) // 2 * 2
         w2, h2 = self.width // 2, self.height // 2
+        # Copies: the planes must not point into the decoder's frame buffers.
         return Planes(
-            np.ascontiguousarray(y[y0 : y0 + self.height, x0 : x0 + self.width]),
-            np.ascontiguousarray(u[y0 // 2 : y0 // 2 + h2, x0 // 2 : x0 // 2 + w2]),
-            np.ascontiguousarray(v[y0 // 2 : y0 // 2 + h2, x0 // 2 : x0 // 2 + w2]),
+            np.array(y[y0 : y0 + self.height, x0 : x0 + self.width]),
+            np.array(u[y0 // 2 : y0 // 2 + h2, x0 // 2 : x0 // 2 + w2]),
+            np.array(v[y0 // 2 : y0 // 2 + h2, x0 // 2 : x0 // 2 + w2]),
         )
 
     def first_rgb(self) -> NDArray[np.uint8]:
