@@ -108,18 +108,22 @@ def plan_slots(
     share = (hi - lo) / max(1, len(auto))
     for k, i in enumerate(auto):
         c = cutaways[i]
-        want = min(DEFAULT_MS, int(share - GAP_MS))
+        first = lo + k * share + (GAP_MS / 2 if k else 0)
+        last = lo + (k + 1) * share - (GAP_MS / 2 if k + 1 < len(auto) else 0)
+        want = int(min(DEFAULT_MS, last - first))
         if lengths_ms[i] is not None:
             want = min(want, int(lengths_ms[i] or 0))
         if c.end_ms is not None:
             want = min(want, c.end_ms)
-        region = (int(lo + k * share), int(lo + (k + 1) * share))
-        start = _nearest_beat(beats_ms, int(region[0] + (share - want) / 2), region[0], region[1])
-        end = min(hi, start + want)
+        # Start on the beat nearest the middle of the share; shorten to fit if needed.
+        target = int((first + last - want) / 2)
+        start = _nearest_beat(beats_ms, target, int(first), int(last - MIN_MS))
+        want = min(want, int(last - start))
+        end = start + want
         snapped = [b for b in beats_ms if start + 0.75 * want <= b <= end]
         if snapped and snapped[-1] - start >= MIN_MS:
             end = snapped[-1]
-        if end - start < MIN_MS or not _free(busy, start, end):
+        if want < MIN_MS or not _free(busy, start, end):
             warnings.append(
                 f"cutaway {c.path.name} was left out: the reel has no room for it between "
                 "the hook, the other cutaways and the closing words"
