@@ -267,7 +267,11 @@ class _Frames:
             blend_overlay(planes, self.texts.caption(c_state))
         for mark in self.marks:
             blend_overlay(planes, mark)
-        return av.VideoFrame.from_numpy_buffer(buf, format="yuv420p")
+        if self.height % 4 == 0:
+            return av.VideoFrame.from_numpy_buffer(buf, format="yuv420p")
+        # PyAV reads a buffer as (h * 3/2, w) rows of whole chroma lines, which only exist
+        # when the height is a multiple of 4; 1350 (4:5) is not, so copy into a new frame.
+        return av.VideoFrame.from_ndarray(buf, format="yuv420p")
 
 
 def _write_frames(
