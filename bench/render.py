@@ -241,15 +241,16 @@ def _likeness_table(work: Path, base: dict[str, Any], duration: float, me: list[
     )
     print("    framed, Ken Burns + head bob, mouth timed to the speech) vs the drawn silhouette")
     print(
-        f"    {'aspect':<8}{'silhouette s':>14}{'likeness s':>12}{'ratio':>8}"
-        f"{'likeness x real time':>22}{'target':>10}"
+        f"    {'aspect':<8}{'silhouette wall/cpu s':>23}{'likeness wall/cpu s':>21}"
+        f"{'ratio (cpu)':>13}{'likeness x real time':>22}{'target':>8}"
     )
     for aspect, sil, like in rows:
         realtime = duration / like["seconds"]
         verdict = "ok" if realtime >= LIKENESS_TARGET_REALTIME else "MISSED"
         print(
-            f"    {aspect:<8}{sil['seconds']:>14.2f}{like['seconds']:>12.2f}"
-            f"{like['seconds'] / sil['seconds']:>7.1f}x{realtime:>21.1f}x{verdict:>10}"
+            f"    {aspect:<8}{sil['seconds']:>14.2f} /{sil['cpu']:>6.2f}"
+            f"{like['seconds']:>13.2f} /{like['cpu']:>6.2f}"
+            f"{like['cpu'] / sil['cpu']:>12.1f}x{realtime:>21.1f}x{verdict:>8}"
         )
     print(
         f"    target: every aspect renders a likeness reel at least "

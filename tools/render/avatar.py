@@ -13,6 +13,7 @@ from PIL import Image, ImageEnhance, ImageOps, UnidentifiedImageError
 
 from tools.render.background import Rect
 from tools.render.base import RenderError
+from tools.render.clips import plane_of
 from tools.render.styles import StyleSpec
 from tools.render.yuv import Planes, rgb_to_yuv_full, subsample, to_u8
 
@@ -178,12 +179,10 @@ class VideoAvatar:
         scale = max(r.w / frame.width, r.h / frame.height)
         sw = max(r.w, int(np.ceil(frame.width * scale / 2)) * 2)
         sh = max(r.h, int(np.ceil(frame.height * scale / 2)) * 2)
-        arr: NDArray[np.uint8] = np.asarray(
-            frame.reformat(width=sw, height=sh, format="yuv420p").to_ndarray(), dtype=np.uint8
-        )
-        y = arr[:sh]
-        u = arr[sh : sh + sh // 4].reshape(sh // 2, sw // 2)
-        v = arr[sh + sh // 4 :].reshape(sh // 2, sw // 2)
+        small = frame.reformat(width=sw, height=sh, format="yuv420p")
+        y = plane_of(small, 0, sw, sh)
+        u = plane_of(small, 1, sw // 2, sh // 2)
+        v = plane_of(small, 2, sw // 2, sh // 2)
         x0 = ((sw - r.w) // 4) * 2
         y0 = ((sh - r.h) // 4) * 2
         return Planes(

@@ -19,7 +19,7 @@ def _even_up(v: float) -> int:
     return max(2, int(np.ceil(v / 2.0)) * 2)
 
 
-def _plane(frame: av.VideoFrame, index: int, width: int, height: int) -> NDArray[np.uint8]:
+def plane_of(frame: av.VideoFrame, index: int, width: int, height: int) -> NDArray[np.uint8]:
     """One plane of ``frame`` as a ``height`` x ``width`` array (line padding dropped)."""
     plane = frame.planes[index]
     rows = np.frombuffer(memoryview(plane), np.uint8).reshape(-1, plane.line_size)
@@ -135,9 +135,9 @@ class ClipReader:
             dst_color_range="MPEG",
         )
         y, u, v = (
-            _plane(small, 0, ew, eh),
-            _plane(small, 1, ew // 2, eh // 2),
-            _plane(small, 2, ew // 2, eh // 2),
+            plane_of(small, 0, ew, eh),
+            plane_of(small, 1, ew // 2, eh // 2),
+            plane_of(small, 2, ew // 2, eh // 2),
         )
         if turns:
             y, u, v = (np.rot90(p, turns) for p in (y, u, v))
