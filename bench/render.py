@@ -1,6 +1,7 @@
-"""Reel render benchmark: our engine vs MoviePy 2.x on the reference spec, then our full look.
+"""Reel render benchmark: our engine vs MoviePy 2.x on the reference spec, our full look, and
+the creator's photo likeness against the drawn silhouette in each aspect.
 
-Run: .venv/bin/python bench/render.py [--seconds 30] [--skip-moviepy]
+Run: .venv/bin/python bench/render.py [--seconds 30] [--skip-moviepy] [--likeness-only]
 
 Each render runs in its own child process; wall time of the render call is measured inside
 the child, CPU time and peak memory come from the child's rusage (os.wait4).
@@ -16,6 +17,7 @@ import sys
 import tempfile
 import venv
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -23,6 +25,8 @@ if str(ROOT) not in sys.path:
 
 from bench.render_inputs import make_music, make_speech  # noqa: E402
 
+LIKENESS_TARGET_REALTIME = 4.0
+"""A 30 s reel with the creator's photo renders in at most 7.5 s, in every aspect."""
 BENCH_VENV = Path.home() / ".cache" / "twin-agent-bench" / "venv"
 SAMPLE = Path(__import__("matplotlib").get_data_path()) / "sample_data" / "grace_hopper.jpg"
 WORDS = (
@@ -47,10 +51,11 @@ def _child(kind: str, spec_path: str) -> None:
         result = render_with_options(request, opts)
     else:
         result = render_reel(request)
-    print(json.dumps({"seconds": time.perf_counter() - started, "ms": result.duration_ms}))
+    seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "ms": result.duration_ms, "warnings": result.warnings}))
 
 
-def _run(cmd: list[str]) -> dict[str, float]:
+def _run(cmd: list[str]) -> dict[str, Any]:
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
     _, status, usage = os.wait4(proc.pid, 0)
     out = proc.stdout.read().decode() if proc.stdout else ""
@@ -58,7 +63,7 @@ def _run(cmd: list[str]) -> dict[str, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"command failed: {' '.join(cmd)}\n{err[-2000:]}")
-    data = json.loads(out.strip().splitlines()[-1])
+    data: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     data["cpu"] = usage.ru_utime + usage.ru_stime
     data["rss_mb"] = usage.ru_maxrss / 1024
     return data
@@ -82,6 +87,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--seconds", type=float, default=30.0, help="length of the reel")
     ap.add_argument("--skip-moviepy", action="store_true", help="only time our engine")
+    ap.add_argument(
+        "--likeness-only", action="store_true", help="only the photo likeness vs silhouette table"
+    )
     args = ap.parse_args()
 
     from tools.render.captions import group_words
@@ -135,6 +143,9 @@ def main() -> None:
         f"inputs: {work}  ({duration:.1f} s reel, {len(words)} words, 1080x1920, 30 fps)",
         flush=True,
     )
+    if args.likeness_only:
+        _likeness_table(work, {**base, "music_path": str(music)}, duration, me)
+        return
     ours_ref = _run([*me, "--child", "reference", str(ref_spec)])
     ours_full = _run([*me, "--child", "full", str(full_spec)])
 
@@ -191,6 +202,60 @@ def main() -> None:
     )
     print(f"    multiple of real time: {duration / ours_full['seconds']:.1f}x")
     print(f"    peak memory (child ru_maxrss): {ours_full['rss_mb']:.0f} MB")
+    print(f"    load average now: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    _likeness_table(work, {**base, "music_path": str(music)}, duration, me)
+
+
+def _likeness_table(work: Path, base: dict[str, Any], duration: float, me: list[str]) -> None:
+    """(3) The creator's photo likeness (talking, moving) vs the drawn silhouette, per aspect."""
+    from agent.avatars import draw_avatar
+
+    silhouette = work / "silhouette"
+    silhouette.mkdir(exist_ok=True)
+    draw_avatar("space").save(silhouette / "avatar.png")
+    rows = []
+    for aspect in ("9_16", "1_1", "4_5"):
+        times = {}
+        for kind in ("silhouette", "likeness"):
+            request = {
+                **base,
+                "aspect": aspect,
+                "style_preset": "space",
+                "out_path": str(work / f"{kind}_{aspect}.mp4"),
+                "thumbnail_path": str(work / f"{kind}_{aspect}.jpg"),
+            }
+            if kind == "silhouette":
+                request["avatar_dir"] = str(silhouette)
+            else:
+                request["avatar_dir"] = None
+                request["likeness"] = {"photos": [str(SAMPLE)]}
+            spec = work / f"{kind}_{aspect}.json"
+            spec.write_text(json.dumps({"request": request}))
+            times[kind] = _run([*me, "--child", "full", str(spec)])
+            if times[kind]["warnings"]:
+                print(f"    {kind} {aspect} warnings: {times[kind]['warnings']}")
+        rows.append((aspect, times["silhouette"], times["likeness"]))
+    print()
+    print(
+        f"(3) {duration:.0f} s reel, space style, full quality: creator photo likeness (face found,"
+    )
+    print("    framed, Ken Burns + head bob, mouth timed to the speech) vs the drawn silhouette")
+    print(
+        f"    {'aspect':<8}{'silhouette wall/cpu s':>23}{'likeness wall/cpu s':>21}"
+        f"{'ratio (cpu)':>13}{'likeness x real time':>22}{'target':>8}"
+    )
+    for aspect, sil, like in rows:
+        realtime = duration / like["seconds"]
+        verdict = "ok" if realtime >= LIKENESS_TARGET_REALTIME else "MISSED"
+        print(
+            f"    {aspect:<8}{sil['seconds']:>14.2f} /{sil['cpu']:>6.2f}"
+            f"{like['seconds']:>13.2f} /{like['cpu']:>6.2f}"
+            f"{like['cpu'] / sil['cpu']:>12.1f}x{realtime:>21.1f}x{verdict:>8}"
+        )
+    print(
+        f"    target: every aspect renders a likeness reel at least "
+        f"{LIKENESS_TARGET_REALTIME:.0f}x faster than real time"
+    )
     print(f"    load average now: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
 

@@ -118,3 +118,20 @@ def decode(path: Path) -> Decoded:
                 chunks.append(aframe.to_ndarray().astype(np.float32))
     samples = np.concatenate(chunks, axis=1) if chunks else np.zeros((2, 0), np.float32)
     return Decoded(frames, pts, video, audio, samples)
+
+
+def frames_at(path: Path, seconds: list[float]) -> list[np.ndarray]:
+    """RGB frames shown at each of ``seconds`` (30 fps; past the end: the last frame)."""
+    wanted = {int(t * 30 + 1e-6) for t in seconds}
+    got: dict[int, np.ndarray] = {}
+    last = -1
+    with av.open(str(path)) as c:
+        for last, frame in enumerate(c.decode(video=0)):
+            if last in wanted:
+                got[last] = frame.to_ndarray(format="rgb24")
+            if last >= max(wanted):
+                break
+            tail = frame
+        else:
+            got[last] = tail.to_ndarray(format="rgb24")
+    return [got[min(int(t * 30 + 1e-6), last)] for t in seconds]

@@ -82,3 +82,43 @@ def request_for(workdir: Path, speech: SpeechResult, assets: Path) -> Callable[.
         return RenderRequest(**fields)  # type: ignore[arg-type]
 
     return build
+
+
+PHOTO = Path(__import__("matplotlib").get_data_path()) / "sample_data" / "grace_hopper.jpg"
+"""A real portrait photo that ships inside matplotlib (no download)."""
+
+
+@pytest.fixture(scope="module")
+def photo() -> Path:
+    """A front-facing portrait photo of a person."""
+    assert PHOTO.is_file(), "matplotlib's sample portrait is missing"
+    return PHOTO
+
+
+def write_clip(
+    path: Path,
+    size: tuple[int, int],
+    frames: int,
+    *,
+    rate: int = 30,
+    rotation: int = 0,
+    paint: Callable[[int, np.ndarray], None] | None = None,
+) -> Path:
+    """Write an H.264 clip of ``size`` (odd sizes allowed) whose frames ``paint`` draws."""
+    import av
+
+    w, h = size
+    with av.open(str(path), "w") as out:
+        s = out.add_stream("libx264", rate=rate)
+        s.width, s.height = w, h
+        s.pix_fmt = "yuv444p" if (w % 2 or h % 2) else "yuv420p"
+        if rotation:
+            s.set_display_rotation(rotation)
+        for i in range(frames):
+            img = np.zeros((h, w, 3), np.uint8)
+            img[:, :] = (200, 30, 200)
+            if paint is not None:
+                paint(i, img)
+            out.mux(s.encode(av.VideoFrame.from_ndarray(img, format="rgb24")))
+        out.mux(s.encode(None))
+    return path

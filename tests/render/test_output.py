@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from bench.render_inputs import Decoded, decode, make_speech
+from bench.render_inputs import Decoded, decode, frames_at, make_speech
 from tools.render import ASPECT_SIZES, RenderRequest, RenderResult, render_reel
 from tools.tts.base import SpeechResult
 
@@ -105,3 +105,21 @@ def test_duration_is_capped_at_target(request_for, workdir: Path) -> None:
         request_for("capped", speech=short, target_duration_sec=3, quality="draft")
     )
     assert short.duration_ms <= result.duration_ms <= 3000
+
+
+@pytest.mark.parametrize("aspect", ["9_16", "1_1", "4_5"])
+def test_first_frame_matches_the_composed_picture(
+    request_for: Callable[..., RenderRequest], aspect: str
+) -> None:
+    """Decoded pixels equal what was drawn (4:5's 1350 rows once shifted the colour planes)."""
+    result = render_reel(request_for(f"exact_{aspect}", aspect=aspect, quality="draft"))
+    (first,) = frames_at(result.video_path, [0.0])
+    with Image.open(result.thumbnail_path) as im:
+        thumb = np.asarray(im.convert("RGB"), dtype=np.float32)
+    small = np.asarray(
+        Image.fromarray(first).resize((thumb.shape[1], thumb.shape[0]), Image.Resampling.LANCZOS),
+        dtype=np.float32,
+    )
+    assert np.abs(small - thumb).mean() < 4.0
+    top = np.abs(small[:6] - thumb[:6]).mean()
+    assert top < 6.0, f"the top rows are off by {top:.1f} (colour planes misplaced)"

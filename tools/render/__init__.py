@@ -6,13 +6,23 @@ importing the contract stays cheap for code that only passes requests around.
 
 from typing import Any
 
+from tools.render.aspects import (
+    PLATFORM_ASPECTS,
+    AspectRenders,
+    needed_aspects,
+    parse_aspect_overrides,
+    preferred_aspect,
+    render_aspects,
+)
 from tools.render.base import (
     ASPECT_SIZES,
+    Aspect,
     ProgressCallback,
     RenderError,
     RenderRequest,
     RenderResult,
 )
+from tools.render.inputs import Brand, Cutaway, Likeness
 
 _LAZY = {
     "render_reel": "tools.render.engine",
@@ -33,13 +43,23 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "ASPECT_SIZES",
+    "PLATFORM_ASPECTS",
     "STYLES",
+    "Aspect",
+    "AspectRenders",
+    "Brand",
+    "Cutaway",
+    "Likeness",
     "ProgressCallback",
     "RenderError",
     "RenderOptions",
     "RenderRequest",
     "RenderResult",
     "StyleSpec",
+    "needed_aspects",
+    "parse_aspect_overrides",
+    "preferred_aspect",
+    "render_aspects",
     "render_reel",
     "render_with_options",
 ]

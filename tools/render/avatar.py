@@ -13,6 +13,7 @@ from PIL import Image, ImageEnhance, ImageOps, UnidentifiedImageError
 
 from tools.render.background import Rect
 from tools.render.base import RenderError
+from tools.render.clips import plane_of
 from tools.render.styles import StyleSpec
 from tools.render.yuv import Planes, rgb_to_yuv_full, subsample, to_u8
 
@@ -30,49 +31,6 @@ def find_avatar(avatar_dir: Path | None) -> Path | None:
             if p.suffix.lower() in suffixes:
                 return p
     return None
-
-
-class CardPaster:
-    """Copies card-sized YUV planes into a frame through the card's antialiased mask."""
-
-    def __init__(self, rect: Rect, mask: NDArray[np.uint8]) -> None:
-        """Precompute the fully covered pixels and the partially covered edge."""
-        self.rect = rect
-        self.solid = mask == 255
-        ys, xs = np.nonzero((mask > 0) & (mask < 255))
-        self.edge = (ys, xs)
-        self.edge_a = (mask[ys, xs].astype(np.uint16) * 256 // 255).astype(np.uint16)
-        mc = subsample(mask.astype(np.float32))
-        self.solid_c = mc >= 254.5
-        cys, cxs = np.nonzero((mc > 0.5) & (mc < 254.5))
-        self.edge_c = (cys, cxs)
-        self.edge_ca = np.round(mc[cys, cxs] * 256.0 / 255.0).astype(np.uint16)
-
-    @staticmethod
-    def _paste(
-        dst: NDArray[np.uint8],
-        src: NDArray[np.uint8],
-        solid: NDArray[np.bool_],
-        edge: tuple[NDArray[np.intp], NDArray[np.intp]],
-        a: NDArray[np.uint16],
-    ) -> None:
-        np.copyto(dst, src, where=solid)
-        if a.size:
-            d = dst[edge].astype(np.uint16)
-            s = src[edge].astype(np.uint16)
-            dst[edge] = ((d * (256 - a) + s * a + 128) >> 8).astype(np.uint8)
-
-    def paste(self, frame: Planes, card: Planes) -> None:
-        """Composite ``card`` (card-sized planes) onto ``frame`` in place."""
-        r = self.rect
-        self._paste(
-            frame.y[r.y : r.y + r.h, r.x : r.x + r.w], card.y, self.solid, self.edge, self.edge_a
-        )
-        cy, cx, ch, cw = r.y // 2, r.x // 2, r.h // 2, r.w // 2
-        for dst, src in ((frame.u, card.u), (frame.v, card.v)):
-            self._paste(
-                dst[cy : cy + ch, cx : cx + cw], src, self.solid_c, self.edge_c, self.edge_ca
-            )
 
 
 class AvatarLayer(Protocol):
@@ -221,12 +179,10 @@ class VideoAvatar:
         scale = max(r.w / frame.width, r.h / frame.height)
         sw = max(r.w, int(np.ceil(frame.width * scale / 2)) * 2)
         sh = max(r.h, int(np.ceil(frame.height * scale / 2)) * 2)
-        arr: NDArray[np.uint8] = np.asarray(
-            frame.reformat(width=sw, height=sh, format="yuv420p").to_ndarray(), dtype=np.uint8
-        )
-        y = arr[:sh]
-        u = arr[sh : sh + sh // 4].reshape(sh // 2, sw // 2)
-        v = arr[sh + sh // 4 :].reshape(sh // 2, sw // 2)
+        small = frame.reformat(width=sw, height=sh, format="yuv420p")
+        y = plane_of(small, 0, sw, sh)
+        u = plane_of(small, 1, sw // 2, sh // 2)
+        v = plane_of(small, 2, sw // 2, sh // 2)
         x0 = ((sw - r.w) // 4) * 2
         y0 = ((sh - r.h) // 4) * 2
         return Planes(

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from tools.render.inputs import Brand, Cutaway, Likeness
 from tools.tts.base import SpeechResult
 
 Aspect = Literal["9_16", "1_1", "4_5"]
@@ -35,6 +36,12 @@ class RenderRequest(BaseModel):
     thumbnail_path: Path
     language: str = "en"
     quality: Literal["full", "draft"] = "full"
+    likeness: Likeness | None = None
+    """The creator's photo or clips in place of the drawn avatar (None: ``avatar_dir``)."""
+    brand: Brand | None = None
+    """Brand colours, font, logo watermark and disclosure line (None: the style's own)."""
+    cutaways: list[Cutaway] = Field(default_factory=list)
+    """The creator's own clips and B-roll photos cut into the reel."""
 
 
 class RenderResult(BaseModel):

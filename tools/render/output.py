@@ -23,12 +23,11 @@ def temp_path_for(target: Path) -> Path:
 
 
 def write_thumbnail(
-    rgb: NDArray[np.uint8], title: tuple[NDArray[np.uint8], int, int] | None, path: Path
+    rgb: NDArray[np.uint8], sprites: list[tuple[NDArray[np.uint8], int, int]], path: Path
 ) -> None:
-    """Save the scene with the title on it as a JPEG of the reel's aspect at ``path``."""
+    """Save the scene with ``sprites`` (title, logo, ...) on it as a JPEG at ``path``."""
     img = Image.fromarray(rgb, "RGB").convert("RGBA")
-    if title is not None:
-        sprite, x, y = title
+    for sprite, x, y in sprites:
         img.alpha_composite(Image.fromarray(sprite, "RGBA"), (max(0, x), max(0, y)))
     w, h = img.size
     thumb = img.convert("RGB").resize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +13,6 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from tools.render.avatar import (
     IMAGE_SUFFIXES,
     AvatarLayer,
-    CardPaster,
     ImageAvatar,
     VideoAvatar,
     _cover,
@@ -20,6 +20,7 @@ from tools.render.avatar import (
 )
 from tools.render.background import Rect, card_mask, card_rect, paint_background
 from tools.render.base import RenderError
+from tools.render.paste import CardPaster
 from tools.render.styles import StyleSpec
 from tools.render.yuv import frame_buffer, rgb_to_planes
 
@@ -85,12 +86,35 @@ def build_scene(
     fps: int,
     duration_s: float,
     options: RenderOptions,
+    likeness: Callable[[Rect], AvatarLayer] | None = None,
 ) -> Scene:
     """Paint the background once and prepare the avatar card.
+
+    Args:
+        style: the preset (already branded).
+        avatar_dir: folder with the twin's avatar image or clip (ignored with ``likeness``).
+        width: frame width.
+        height: frame height.
+        fps: frame rate.
+        duration_s: reel length.
+        options: what to draw.
+        likeness: builds the creator's likeness layer for the card rectangle.
 
     Raises:
         RenderError: if the avatar file exists but cannot be read.
     """
+    if likeness is not None:
+        rect = card_rect(style, width, height)
+        mask = card_mask(style, rect)
+        rgb = paint_background(style, width, height, rect, mask, options.rich_background)
+        return Scene(
+            bg=_to_buffer(rgb),
+            bg_rgb=rgb,
+            card=rect,
+            mask=mask,
+            avatar=likeness(rect),
+            paster=CardPaster(rect, mask),
+        )
     avatar_path = find_avatar(avatar_dir)
     warnings: list[str] = []
     if avatar_path is None:
