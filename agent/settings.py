@@ -169,6 +169,17 @@ class Settings(BaseSettings):
     report_formats: list[str] = Field(default_factory=lambda: ["md", "html", "pdf"])
     """Weekly report files the cycle writes (``md``, ``html``, ``pdf``); ``twin report`` renders any on demand."""
 
+    platform_aspects: str = ""
+    """Shape per platform, overriding the defaults (9:16 everywhere but LinkedIn's 4:5), e.g.
+    ``linkedin=1_1,facebook=4_5``; the weekly cycle renders each shape its platforms need."""
+
+    @property
+    def aspect_overrides(self) -> dict[str, str]:
+        """``platform_aspects`` parsed (platform -> 9_16 | 1_1 | 4_5)."""
+        from tools.render.aspects import parse_aspect_overrides
+
+        return dict(parse_aspect_overrides(self.platform_aspects)) if self.platform_aspects else {}
+
     @property
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to ``<data_dir>/twin.db``."""

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from db.enums import AssetType, ConsentType
 from db.models import AITwin
 from db.repo.assets import likeness_assets
 from db.repo.identity import has_consent
-
-
-class Likeness(BaseModel):
-    """The creator's photos and clips for one twin, newest first."""
-
-    photos: list[Path]
-    clips: list[Path]
+from tools.render.inputs import Likeness
 
 
 def likeness_for(*, session: Session, twin: AITwin) -> Likeness | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.context import Context
-from agent.creating.limits import fit_caption, limits_for
+from agent.creating.limits import limits_for
 from agent.llm import StructuredOutputError
 from agent.schemas import MAX_SCRIPT_WORDS, CaptionDraft, ScriptDraft, word_count
 
@@ -33,6 +33,11 @@ class Brief:
     points: list[str] = field(default_factory=list)
     summary: str = ""
     link: str | None = None
+    voice_rules: list[str] = field(default_factory=list)
+    """The brand's rules for how it speaks."""
+    catchphrases: list[str] = field(default_factory=list)
+    cta: str = ""
+    """The campaign's call to action, when the week belongs to one."""
 
     @property
     def words(self) -> int:
@@ -59,6 +64,9 @@ def write_script(ctx: Context, brief: Brief, feedback: str) -> ScriptDraft:
         "source_link": brief.link,
         "platforms": brief.platforms,
         "reviewer_feedback": feedback,
+        "brand_voice_rules": brief.voice_rules,
+        "catchphrases": brief.catchphrases,
+        "call_to_action": brief.cta,
     }
     return ctx.write(ScriptDraft, "script", max_words=MAX_SCRIPT_WORDS, inputs=json.dumps(inputs, indent=1))
 
@@ -117,11 +125,7 @@ def write_captions(ctx: Context, brief: Brief, title: str, hook: str, tags: list
     caption = draft.caption
     if brief.link and brief.link not in caption:
         caption = f"{caption} Source: {brief.link}"
-    result: dict[str, dict[str, Any]] = {}
-    for platform in brief.platforms:
-        text, kept = fit_caption(caption, draft.hashtags, platform)
-        result[platform] = {"caption": text, "hashtags": kept}
-    return result
+    return {platform: {"caption": caption, "hashtags": list(draft.hashtags)} for platform in brief.platforms}
 
 
 __all__ = ["WORDS_PER_SEC", "Brief", "fit_words", "shorten", "write_captions", "write_script"]

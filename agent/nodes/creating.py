@@ -10,19 +10,35 @@ from typing import Any, Literal, cast
 from langgraph.runtime import Runtime
 
 from agent.context import Context
+from agent.creating.brand_rules import apply_brand_rules
+from agent.creating.broll import broll_candidates, pick_broll
 from agent.creating.consent import ConsentRequiredError, check_render_consent
+from agent.creating.likeness import likeness_for
+from agent.creating.limits import fit_caption
 from agent.creating.quality import assess
-from agent.creating.render_pool import default_workers, render_in_processes, render_serially
+from agent.creating.render_pool import (
+    default_workers,
+    progress_writer,
+    render_in_processes,
+    render_serially,
+)
 from agent.creating.writing import Brief, fit_words, shorten, write_captions, write_script
 from agent.llm import StructuredOutputError
 from agent.nodes.tracking import tracked
 from agent.state import CycleState
+from agent.trends import candidate_of
 from db.engine import transaction
 from db.enums import CalendarItemStatus, ErrorScope, EventType, NotificationType, SubjectType
 from db.models import Agent, AITwin, CalendarItem, VoiceProfile
 from db.repo import creative, planning, runs
+from db.repo.brand import brand_guidelines
+from db.repo.campaigns import campaign_for
 from db.repo.identity import agent_policy
-from tools.render.base import RenderError, RenderRequest, RenderResult
+from db.repo.twins import twin_config
+from db.schemas import BrandGuidelines
+from tools.render import Brand, Cutaway, needed_aspects
+from tools.render.aspects import aspect_path
+from tools.render.base import Aspect, RenderError, RenderRequest, RenderResult
 from tools.tts.base import SpeechResult, TTSError, VoiceSpec
 
 MAX_RENDER_ATTEMPTS = 3  # the first try plus at most two retries
@@ -48,6 +64,11 @@ class Prepared:
     speech: SpeechResult
     job_id: uuid.UUID
     request: RenderRequest
+    brand: BrandGuidelines
+    extra_aspects: list[Aspect]
+    """Aspects some of the item's platforms want besides the main render's."""
+    twin_id: uuid.UUID
+    voice_id: uuid.UUID | None
 
 
 @tracked("creating")
@@ -107,8 +128,13 @@ def _prepare(ctx: Context, state: CycleState, work: ItemWork) -> uuid.UUID | Pre
         voice = session.get(VoiceProfile, twin.voice_profile_id) if twin.voice_profile_id else None
         check_render_consent(session=session, twin=twin, voice=voice)
         creative.set_item_status(session=session, item_id=item.id, status=CalendarItemStatus.in_progress)
-        trend = planning.latest_trend(session=session, topic=item.topic)
-        meta = dict(trend.metadata_json) if trend else {}
+        row = planning.latest_trend(session=session, topic=item.topic)
+        trend = candidate_of(row) if row is not None else None
+        brand = brand_guidelines(agent)
+        campaign = campaign_for(session=session, agent=agent, week=state["week"])
+        likeness = likeness_for(session=session, twin=twin)
+        palette = twin_config(twin).palette or brand.colors
+        broll = broll_candidates(session=session, user_id=agent.user_id, twin_id=twin.id)
         brief = Brief(
             topic=item.topic,
             hook=item.hook,
@@ -119,10 +145,13 @@ def _prepare(ctx: Context, state: CycleState, work: ItemWork) -> uuid.UUID | Pre
             platforms=list(item.planned_platforms),
             twin=twin.name,
             personality=dict(twin.config_json.get("personality", {})),
-            tags=list(meta.get("related_tags") or [w for w in item.topic.lower().split() if len(w) > 2][:4]),
-            points=list(meta.get("points") or []),
-            summary=str(meta.get("summary") or ""),
-            link=meta.get("link"),
+            tags=(trend.tags if trend and trend.tags else [w for w in item.topic.lower().split() if len(w) > 2][:4]),
+            points=trend.points if trend else [],
+            summary=trend.summary if trend else "",
+            link=trend.link if trend else None,
+            voice_rules=list(brand.voice_rules),
+            catchphrases=list(twin_config(twin).personality.catchphrases),
+            cta=campaign.cta if campaign else "",
         )
         user_id, twin_id, slot = agent.user_id, twin.id, item.slot
         voice_id = voice.id if voice else None
@@ -132,13 +161,18 @@ def _prepare(ctx: Context, state: CycleState, work: ItemWork) -> uuid.UUID | Pre
             settings=voice.settings_json if voice else {},
             cloned=bool(voice and voice.is_cloned),
         )
-        style, folder_hint = twin.style_preset.value, twin.avatar_assets_folder
+        style = twin.style_preset.value
+        # a twin built from the creator's likeness never falls back to their stored avatar
+        folder_hint = "" if twin.uses_real_likeness else twin.avatar_assets_folder
         script = creative.script_for(session=session, item_id=item.id, revision=work.revision)
     folder = ctx.settings.media_dir / state["agent_id"][:8] / state["week"] / f"slot{slot:02d}-r{work.revision}"
     folder.mkdir(parents=True, exist_ok=True)
     if script is None:
-        script = _save_script(ctx, state, user_id, brief, work, write_script(ctx, brief, work.feedback))
+        draft = write_script(ctx, brief, work.feedback)
+        draft.body = apply_brand_rules(draft.body, brand, kind="script").text
+        script = _save_script(ctx, state, user_id, brief, work, draft)
     speech, script = _speak_within_target(ctx, brief, spec, script, folder)
+    aspects = needed_aspects(brief.platforms, ctx.settings.aspect_overrides) or [ASPECT]
     with transaction(ctx.sessions) as session:
         job_id = creative.render_job(
             session=session,
@@ -146,7 +180,7 @@ def _prepare(ctx: Context, state: CycleState, work: ItemWork) -> uuid.UUID | Pre
             twin_id=twin_id,
             script_id=script.id,
             voice_id=voice_id,
-            aspect=ASPECT,
+            aspect=aspects[0],
             target_sec=brief.target_sec,
         )
     avatar = Path(folder_hint) if folder_hint else None
@@ -155,15 +189,36 @@ def _prepare(ctx: Context, state: CycleState, work: ItemWork) -> uuid.UUID | Pre
         script_text=script.body,
         speech=speech,
         style_preset=cast(Any, style),
-        aspect=ASPECT,
+        aspect=aspects[0],
         avatar_dir=avatar if avatar and avatar.is_dir() else None,
+        likeness=likeness,
+        brand=Brand(
+            palette=palette,
+            font_path=_media(ctx, brand.font_path),
+            logo_path=_media(ctx, brand.logo_path),
+            disclosure=brand.required_disclosure[:120] or None,
+        ),
+        cutaways=[
+            Cutaway(path=pick.candidate.path)
+            for pick in pick_broll(f"{script.title} {script.body}", broll, limit=2)
+        ],
         target_duration_sec=brief.target_sec,
         out_path=folder / "reel.mp4",
         thumbnail_path=folder / "thumb.jpg",
         language=brief.language,
         quality="draft" if ctx.render_quality == "draft" else "full",
     )
-    return Prepared(work, user_id, brief, script, speech, job_id, request)
+    return Prepared(
+        work, user_id, brief, script, speech, job_id, request, brand, aspects[1:], twin_id, voice_id
+    )
+
+
+def _media(ctx: Context, stored: str) -> Path | None:
+    """A brand file the creator stored (relative to the media folder, or absolute)."""
+    if not stored:
+        return None
+    path = Path(stored) if Path(stored).is_absolute() else ctx.settings.media_dir / stored
+    return path if path.is_file() else None
 
 
 def _save_script(
@@ -258,6 +313,12 @@ def _render_round(ctx: Context, state: CycleState, jobs: list[Prepared]) -> dict
 def _store(ctx: Context, state: CycleState, job: Prepared, result: RenderResult) -> uuid.UUID:
     """Captions, quality and the rows of a rendered reel."""
     captions = write_captions(ctx, job.brief, job.script.title, job.script.hook, job.script.tags)
+    flagged: list[str] = []
+    for platform, text in captions.items():
+        branded = apply_brand_rules(str(text["caption"]), job.brand, kind="caption")
+        text["caption"], text["hashtags"] = fit_caption(branded.text, list(text["hashtags"]), platform)
+        flagged += branded.flagged
+    renditions = _renditions(ctx, state, job, result)
     quality = assess(
         body=job.script.body,
         hook=job.script.hook,
@@ -292,9 +353,14 @@ def _store(ctx: Context, state: CycleState, job: Prepared, result: RenderResult)
                 captions=captions,
                 fallback_caption=job.script.hook,
                 quality_score=quality.score,
-                quality_checks={"checks": quality.checks, "issues": quality.issues},
+                quality_checks={
+                    "checks": quality.checks,
+                    "issues": quality.issues,
+                    "brand_flagged": sorted(set(flagged)),
+                    "renditions": renditions,
+                },
             ),
-            aspect=ASPECT,
+            aspect=job.request.aspect,
         )
         runs.log_event(
             session=session,
@@ -309,6 +375,45 @@ def _store(ctx: Context, state: CycleState, job: Prepared, result: RenderResult)
         )
         ctx.report("creating", f"rendered '{reel.title}' -> {result.video_path}")
         return reel.id
+
+
+def _renditions(ctx: Context, state: CycleState, job: Prepared, main: RenderResult) -> dict[str, str]:
+    """The reel in every other aspect its platforms want: aspect -> file (main render included).
+
+    A rendition that fails leaves those platforms on the main render, with a warning event.
+    """
+    files: dict[str, str] = {job.request.aspect: str(main.video_path)}
+    for aspect in job.extra_aspects:
+        request = job.request.model_copy(
+            update={
+                "aspect": aspect,
+                "out_path": aspect_path(job.request.out_path, aspect, job.request.aspect),
+                "thumbnail_path": aspect_path(job.request.thumbnail_path, aspect, job.request.aspect),
+            }
+        )
+        with transaction(ctx.sessions) as session:
+            job_id = creative.render_job(
+                session=session,
+                user_id=job.user_id,
+                twin_id=job.twin_id,
+                script_id=job.script.id,
+                voice_id=job.voice_id,
+                aspect=aspect,
+                target_sec=job.brief.target_sec,
+            )
+            creative.start_render(session=session, job_id=job_id)
+        try:
+            result = ctx.tools.render(request, progress_writer(ctx.sessions, job_id))
+        except RenderError as exc:
+            with transaction(ctx.sessions) as session:
+                creative.render_failed(session=session, job_id=job_id, message=str(exc))
+            continue
+        with transaction(ctx.sessions) as session:
+            creative.save_rendition(session=session, user_id=job.user_id, job_id=job_id, result_path=result.video_path,
+                                    duration_ms=result.duration_ms, resolution=f"{result.width}x{result.height}",
+                                    size_bytes=result.size_bytes)
+        files[aspect] = str(result.video_path)
+    return files
 
 
 def _retryable(exc: RenderError) -> bool:

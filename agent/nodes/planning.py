@@ -19,17 +19,15 @@ from agent.strategy import (
     HookChoice,
     StrategyEvidence,
     TopicClusters,
-    TrendCandidate,
     WeekInputs,
     WeekSkeleton,
     build_directive_set,
     conform,
 )
 from agent.strategy.weeks import parse_week, week_bounds
-from agent.trends import collect_niche_trends
+from agent.trends import candidate_of, collect_niche_trends
 from db.engine import transaction
 from db.enums import EventType, SubjectType
-from db.models import TrendSignal
 from db.repo import analytics, hooks, identity, planning, runs
 from memory.models import MemoryRecord
 from tools.trends import local_embed
@@ -137,7 +135,7 @@ def _week_inputs(
             meta=failure.model_dump(),
             at=ctx.clock.now(),
         )
-    trends = [_candidate(row) for row in found.rows]
+    trends = [candidate_of(row) for row in found.rows]
     twins = identity.list_twins(session=session, user_id=agent.user_id)
     hooks = [
         HookChoice(category=h.category, template=h.template, effectiveness=h.effectiveness_score)
@@ -175,20 +173,6 @@ def _week_inputs(
         "memory": _recall(ctx, [t.topic for t in trends[:RECALLED_TOPICS]]) if learning else [],
     }
     return inputs, {t.name: t.id for t in twins}, notes
-
-
-def _candidate(row: TrendSignal) -> TrendCandidate:
-    meta = dict(row.metadata_json or {})
-    extra = dict(meta.get("extra") or {})
-    return TrendCandidate(
-        topic=row.topic,
-        score=row.score,
-        tags=list(meta.get("related_tags", [])),
-        link=row.link,
-        summary=str(meta.get("summary") or ""),
-        points=list(extra.get("points") or []),
-        source=str(row.source_name or row.source),
-    )
 
 
 def _words(

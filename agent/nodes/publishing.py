@@ -25,7 +25,11 @@ def publishing_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, A
     ctx = runtime.context
     post_ids = _schedule(ctx, state)
     service = PublishService(
-        sessions=ctx.sessions, cipher=ctx.cipher, clock=ctx.clock, publisher_for=ctx.tools.publisher_for
+        sessions=ctx.sessions,
+        cipher=ctx.cipher,
+        clock=ctx.clock,
+        publisher_for=ctx.tools.publisher_for,
+        aspects=ctx.settings.aspect_overrides,
     )
     counts = dict.fromkeys(("published", "waiting", "failed"), 0)
     with ctx.sessions() as session:

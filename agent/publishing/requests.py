@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -11,6 +12,7 @@ from db.models import AITwin, CalendarItem, MediaAsset, Post, SocialAccount, Vid
 __all__ = ["account_ref", "publish_request"]
 
 from tools.publish.base import AccountRef, PublishRequest
+from tools.render.aspects import preferred_aspect
 
 
 def account_ref(account: SocialAccount) -> AccountRef:
@@ -23,7 +25,16 @@ def account_ref(account: SocialAccount) -> AccountRef:
     )
 
 
-def publish_request(session: Session, post: Post, reel: VideoReel) -> PublishRequest:
+def media_for(reel: VideoReel, platform: str, overrides: Mapping[str, str] | None = None) -> Path:
+    """The reel's file in the shape ``platform`` prefers (the main render when there is none)."""
+    renditions = dict((reel.quality_checks_json or {}).get("renditions") or {})
+    chosen = renditions.get(preferred_aspect(platform, overrides))
+    return Path(chosen) if chosen and Path(chosen).is_file() else Path(reel.storage_uri)
+
+
+def publish_request(
+    session: Session, post: Post, reel: VideoReel, overrides: Mapping[str, str] | None = None
+) -> PublishRequest:
     """The request for ``post``; its idempotency key is the post's, persisted before any call."""
     item = session.get(CalendarItem, reel.calendar_item_id) if reel.calendar_item_id else None
     twin = session.get(AITwin, item.ai_twin_id) if item and item.ai_twin_id else None
@@ -39,7 +50,7 @@ def publish_request(session: Session, post: Post, reel: VideoReel) -> PublishReq
         "twin_style": twin.style_preset.value if twin else "",
     }
     return PublishRequest(
-        media_path=Path(reel.storage_uri),
+        media_path=media_for(reel, str(post.platform), overrides),
         caption=post.caption,
         hashtags=list(post.hashtags),
         title=reel.title,

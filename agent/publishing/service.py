@@ -12,7 +12,7 @@ import os
 import random
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -124,7 +124,10 @@ class PublishService:
         max_attempts: int = 8,
         lease: timedelta = timedelta(minutes=15),
         rng: random.Random | None = None,
+        aspects: Mapping[str, str] | None = None,
     ) -> None:
+        self.aspects = dict(aspects or {})
+        """Platform -> shape overrides (``TWIN_PLATFORM_ASPECTS``): which rendition a post uses."""
         self.sessions = sessions
         self.cipher = cipher
         self.clock = clock
@@ -297,7 +300,7 @@ class PublishService:
             platform=account.platform.value,
             account_id=account.id,
             account=account_ref(account),
-            request=publish_request(session, post, reel),
+            request=publish_request(session, post, reel, self.aspects),
             held=KeyCredentials(key.id, account.platform.value, credentials_of(key, self.cipher)),
             platform_post_id=post.platform_post_id,
         )

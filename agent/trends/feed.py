@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agent.settings import Settings
+from agent.strategy.decide import TrendCandidate
 from db.models import Niche, TrendSignal
 from db.repo import trends as trend_repo
 from tools.reports.markdown import TrendLine
@@ -32,7 +33,13 @@ from tools.trends import (
     sources_for,
 )
 
-__all__ = ["NicheTrends", "collect_niche_trends", "niche_keywords", "report_trend_lines"]
+__all__ = [
+    "NicheTrends",
+    "candidate_of",
+    "collect_niche_trends",
+    "niche_keywords",
+    "report_trend_lines",
+]
 
 
 @dataclass(kw_only=True)
@@ -116,6 +123,21 @@ def collect_niche_trends(
             }
     session.flush()
     return NicheTrends(collected=collected, rows=rows, spikes=spikes)
+
+
+def candidate_of(row: TrendSignal) -> TrendCandidate:
+    """A stored signal as planning and scripts use it: tags, points, summary and link."""
+    meta = dict(row.metadata_json or {})
+    extra = dict(meta.get("extra") or {})
+    return TrendCandidate(
+        topic=row.topic,
+        score=row.score,
+        tags=list(meta.get("related_tags", [])),
+        link=row.link,
+        summary=str(meta.get("summary") or ""),
+        points=list(extra.get("points") or []),
+        source=str(row.source_name or row.source),
+    )
 
 
 def report_trend_lines(

@@ -263,6 +263,38 @@ def save_reel(
     return reel
 
 
+def save_rendition(
+    *,
+    session: Session,
+    user_id: uuid.UUID,
+    job_id: uuid.UUID,
+    result_path: Path,
+    duration_ms: int,
+    resolution: str,
+    size_bytes: int,
+) -> MediaAsset:
+    """The file of one more aspect of a reel; its render job succeeded."""
+    job = session.get(RenderJob, job_id)
+    assert job is not None
+    video = MediaAsset(
+        user_id=user_id,
+        type=AssetType.video,
+        uri=str(result_path),
+        duration_ms=duration_ms,
+        resolution=resolution,
+        codec="h264+aac",
+        size_bytes=size_bytes,
+        metadata_json={"render_id": str(job_id), "aspect": str(job.target_aspect)},
+    )
+    session.add(video)
+    session.flush()
+    job.status = RenderStatus.succeeded
+    job.progress_pct = 100.0
+    job.output_asset_id = video.id
+    job.error_json = None
+    return video
+
+
 __all__ = [
     "ReelText",
     "RenderedFiles",
@@ -273,6 +305,7 @@ __all__ = [
     "render_progress",
     "rewrite_script",
     "save_reel",
+    "save_rendition",
     "save_script",
     "script_for",
     "set_item_status",
