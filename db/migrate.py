@@ -13,6 +13,21 @@ from sqlalchemy import Engine
 
 import db.models  # noqa: F401
 from db.base import Base
+from db.engine import mask_url
+from db.errors import SchemaMissingError, SchemaOutdatedError
+
+__all__ = [
+    "MIGRATIONS_DIR",
+    "SchemaMissingError",
+    "SchemaOutdatedError",
+    "alembic_config",
+    "check_schema",
+    "current_revision",
+    "downgrade",
+    "head_revision",
+    "schema_drift",
+    "upgrade",
+]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -56,3 +71,31 @@ def schema_drift(engine: Engine) -> list[object]:
             conn, opts={"compare_type": True, "render_as_batch": conn.dialect.name == "sqlite"}
         )
         return list(compare_metadata(ctx, Base.metadata))
+
+
+def check_schema(engine: Engine) -> str:
+    """The current revision, if it is the head; else one clear line saying which command fixes it.
+
+    Raises:
+        SchemaMissingError: No schema yet: ``twin init`` creates it.
+        SchemaOutdatedError: An older revision (``twin db upgrade``), or one this version does
+            not know (a newer Twin Agent migrated it).
+    """
+    where = mask_url(engine.url.render_as_string(hide_password=False))
+    current = current_revision(engine)
+    if current is None:
+        raise SchemaMissingError(f"no Twin Agent database in {where} yet: run 'twin init'")
+    scripts = ScriptDirectory.from_config(alembic_config(engine))
+    head = scripts.get_current_head()
+    if current == head:
+        return current
+    known = {rev.revision for rev in scripts.walk_revisions()}
+    if current not in known:
+        raise SchemaOutdatedError(
+            f"the database {where} is at schema {current}, which this version of Twin Agent "
+            f"does not know (its newest is {head}): upgrade Twin Agent, or use another database"
+        )
+    raise SchemaOutdatedError(
+        f"the database {where} is at schema {current}, this version needs {head}: "
+        "run 'twin db upgrade'"
+    )

@@ -108,7 +108,8 @@ def connect(
         ),
     ] = None,
     expires_in: Annotated[
-        int | None, typer.Option("--expires-in", help="Seconds until a pasted token expires.")
+        int | None,
+        typer.Option("--expires-in", min=1, help="Seconds until a pasted token expires."),
     ] = None,
     scopes: Annotated[
         str | None,

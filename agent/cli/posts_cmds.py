@@ -165,7 +165,7 @@ def posts(
     status: Annotated[
         str | None, typer.Option("--status", "-s", help=f"Only this state: {STATUSES}.")
     ] = None,
-    limit: Annotated[int, typer.Option(help="Most rows shown.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="Most rows shown (1-1000).")] = 50,
     data_dir: DataDirOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
