@@ -327,7 +327,7 @@ def build_embedding_function(
     """
     if provider == "local":
         if model_dir is None and not minilm_installed():
-            log.warning(
+            log.info(
                 "MiniLM embeddings are not installed: memory uses lexical matching (%s)",
                 MINILM_INSTALL_HINT,
             )

@@ -26,12 +26,19 @@ from db.enums import (
     ContentPillar,
     DirectiveStatus,
     NicheTier,
-    Platform,
     ProjectStatus,
     Tone,
     TrendSource,
 )
-from db.types import JSONType, StringList, UTCDateTime, enum_column, utcnow
+from db.types import (
+    JSONType,
+    PlatformName,
+    PlatformType,
+    StringList,
+    UTCDateTime,
+    enum_column,
+    utcnow,
+)
 
 
 def _fk(target: str) -> Any:
@@ -137,7 +144,7 @@ class TrendSignal(Base):
     id: Mapped[uuid.UUID] = uuid_pk()
     source: Mapped[TrendSource] = mapped_column(enum_column(TrendSource, "trend_source"))
     topic: Mapped[str] = mapped_column(String(300), index=True)
-    platform_hint: Mapped[Platform | None] = mapped_column(enum_column(Platform, "platform"))
+    platform_hint: Mapped[PlatformName | None] = mapped_column(PlatformType())
     score: Mapped[float] = mapped_column(Float)
     collected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     metadata_json: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

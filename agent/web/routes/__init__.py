@@ -8,6 +8,7 @@ from agent.web.routes import (
     inbox,
     media,
     notifications,
+    oauth,
     reports,
     session,
 )
@@ -20,6 +21,7 @@ ROUTERS = [
     reports.router,
     chat.router,
     accounts.router,
+    oauth.router,
     notifications.router,
     media.router,
 ]
