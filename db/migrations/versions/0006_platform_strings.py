@@ -7,6 +7,9 @@ Create Date: 2026-12-03 12:00:00
 Publishers are plugins (entry-point group ``twin_agent.publishers``), so a platform column can
 no longer list its values in a CHECK constraint: every platform column becomes VARCHAR(40) and
 the application checks names against the publisher registry. Rows are kept as they are.
+
+The worker no longer keeps an APScheduler job store in the database, so the table an older
+worker created (outside the migrations) is dropped.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ OLD_LENGTH = 22  # what sa.Enum(native_enum=False) gave the old columns
 
 
 def upgrade() -> None:
+    op.execute("DROP TABLE IF EXISTS apscheduler_jobs")
     for table, column, nullable in COLUMNS:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(op.f(f"ck_{table}_platform"), type_="check")
