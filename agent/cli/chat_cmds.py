@@ -9,6 +9,7 @@ import typer
 
 from agent.bootstrap import DEFAULT_EMAIL
 from agent.cli.common import DataDirOpt, JsonOpt, console, err_console, system_for
+from agent.limits import check_message
 from agent.system import System
 
 if TYPE_CHECKING:
@@ -59,6 +60,8 @@ def chat(
     as_json: JsonOpt = False,
 ) -> None:
     """Chat with the agent: ask for status, give directives, approve reels, run a cycle."""
+    if message is not None and not confirm:
+        check_message(message)
     system = system_for(data_dir)
     try:
         if message is not None or confirm:
