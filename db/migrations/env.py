@@ -52,6 +52,9 @@ def run_migrations_online() -> None:
         return
     engine = build_engine(database_url())
     with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":  # see db.migrate._migrate: batch copies drop tables
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
         _run(conn)
     engine.dispose()
 
