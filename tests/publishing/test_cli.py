@@ -72,6 +72,14 @@ def fakes() -> Iterator[dict[str, FakePlatform]]:
         fake.stop()
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def start(fakes: dict[str, FakePlatform], name: str) -> tuple[FakePlatform, str]:
     fake = FAKES[name]()
     fakes[name] = fake
@@ -193,6 +201,7 @@ def test_oauth_connect_with_pkce_and_loopback_redirect(
         "TWIN_DATA_DIR": str(tmp_path / "data"),
         "TWIN_OAUTH_BROWSER": f"{sys.executable} {browser} %s",
         "TWIN_OAUTH_REDIRECT_TIMEOUT": "20",
+        "TWIN_OAUTH_REDIRECT_PORT": str(free_port()),  # the fixed port, free on this machine
         "COLUMNS": "200",
         **platform_env("youtube_shorts", base),
     }
