@@ -36,7 +36,10 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 def minilm_installed() -> bool:
     """Whether the MiniLM weights package can be imported in this environment."""
-    return importlib.util.find_spec(MINILM_PACKAGE) is not None
+    try:
+        return importlib.util.find_spec(MINILM_PACKAGE) is not None
+    except (ImportError, ValueError):  # a broken or blocked installation
+        return False
 
 
 def _bucket(feature: str) -> tuple[int, float]:
