@@ -5,11 +5,12 @@ Built by :func:`load_settings`, never at import, so tests and the CLI choose the
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -17,6 +18,13 @@ if TYPE_CHECKING:
 
 CommaList = Annotated[list[str], NoDecode]
 """A list written as ``a,b,c`` in the environment."""
+
+ENV_PREFIX = "TWIN_"
+ENV_FILE = ".env"
+
+
+class SettingsError(ValueError):
+    """A ``TWIN_*`` value or the ``.env`` file is unusable; the message names it and the fix."""
 
 
 def default_data_dir() -> Path:
@@ -28,7 +36,11 @@ class Settings(BaseSettings):
     """All runtime configuration. Every field can be set as ``TWIN_<NAME>``."""
 
     model_config = SettingsConfigDict(
-        env_prefix="TWIN_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="TWIN_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        use_attribute_docstrings=True,
     )
 
     data_dir: Path = Field(default_factory=default_data_dir)
@@ -38,13 +50,25 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     """Key for secrets at rest; if unset a key file is created in the data dir."""
 
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """Log level of long-running commands (``twin worker``, ``twin serve``)."""
+    log_format: Literal["text", "json"] = "text"
+    """``text`` for people, ``json`` for one JSON object per line (log collectors)."""
+
     llm_provider: Literal["offline", "openai"] = "offline"
+    """Chat model: the local offline stand-in, or any OpenAI-compatible server."""
     llm_model: str = "gpt-4o-mini"
+    """Model name sent to the OpenAI-compatible server."""
     llm_base_url: str | None = None
+    """Base URL of the OpenAI-compatible server (Ollama, vLLM, Azure, ...); unset means OpenAI."""
     llm_api_key: SecretStr | None = None
-    llm_timeout: float = 60.0
-    llm_max_retries: int = 2
-    llm_temperature: float = 0.2
+    """API key of the chat model server (``OPENAI_API_KEY`` is read when unset)."""
+    llm_timeout: float = Field(default=60.0, gt=0)
+    """Seconds to wait for one chat model answer."""
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
+    """Retries of a failed chat model request (connection errors, 429, 5xx)."""
+    llm_temperature: float = Field(default=0.2, ge=0, le=2)
+    """Sampling temperature of the chat model."""
     llm_structured_method: Literal["json_schema", "function_calling", "json_mode"] = "json_schema"
     """How typed answers are asked for: a JSON schema response format, a forced tool call, or
     JSON mode with the schema in the prompt. A server that rejects the method is downgraded
@@ -57,9 +81,9 @@ class Settings(BaseSettings):
     """The sandbox platform's audience model, as ``module:attr``."""
     render_quality: Literal["full", "draft"] = "full"
     """Reel look for cycle runs: the full look, or the cheap draft look (tests, dry runs)."""
-    render_workers: int = 0
+    render_workers: int = Field(default=0, ge=0, le=64)
     """Reels rendered at once in worker processes; 0 means one per two cores."""
-    sandbox_latency_ms: int = 0
+    sandbox_latency_ms: int = Field(default=0, ge=0)
     """Simulated platform latency of the sandbox after a post lands (for fault tests and demos)."""
     trends_file: Path | None = None
     """A local JSON file of trend signals; the built-in sample is used when no source is set."""
@@ -84,20 +108,28 @@ class Settings(BaseSettings):
     """A source's answer is reused the same day while younger than this; 0 disables the cache."""
     trends_spike_z: float = Field(default=3.5, gt=0)
     """Robust z-score above the niche's trailing median that makes a signal a spike."""
-    metrics_maturity_hours: float = 48.0
+    metrics_maturity_hours: float = Field(default=48.0, ge=0)
     """How old a post must be before its metrics count in analysis."""
 
     elevenlabs_api_key: SecretStr | None = None
+    """ElevenLabs API key, for twins whose voice profile uses ElevenLabs."""
     elevenlabs_base_url: str = "https://api.elevenlabs.io"
+    """ElevenLabs API host."""
 
     chroma_host: str | None = None
-    chroma_port: int = 8000
-    embeddings_provider: Literal["local", "openai"] = "local"
-    """Vector-memory embeddings: the bundled MiniLM model, or an OpenAI-compatible service."""
+    """Chroma server host; when set, vector memory lives there instead of the data dir."""
+    chroma_port: int = Field(default=8000, ge=1, le=65535)
+    """Chroma server port."""
+    embeddings_provider: Literal["local", "lexical", "openai"] = "local"
+    """Memory embeddings: ``local`` MiniLM (lexical fallback when its package is missing), ``lexical``, or ``openai``."""
     embeddings_base_url: str | None = None
+    """Base URL of the OpenAI-compatible embeddings server (with ``embeddings_provider=openai``)."""
     embeddings_model: str | None = None
+    """Embedding model name on that server, e.g. ``text-embedding-3-small``."""
     embeddings_api_key_env_var: str = "TWIN_EMBEDDINGS_API_KEY"
-    embeddings_dimensions: int | None = None
+    """Name of the environment variable that holds the embeddings API key (the key is never stored)."""
+    embeddings_dimensions: int | None = Field(default=None, ge=1)
+    """Requested embedding size, for models that support shortening."""
 
     worker_poll_seconds: float = Field(default=30.0, gt=0)
     """Longest time the worker sleeps before re-reading schedules from the database."""
@@ -107,64 +139,106 @@ class Settings(BaseSettings):
     """How many recent chat messages are sent to the model each turn."""
 
     # Publishing adapters: every API base URL is a setting so tests and proxies can point elsewhere.
-    publish_timeout: float = 60.0
+    publish_timeout: float = Field(default=60.0, gt=0)
     """Seconds per HTTP request to a platform."""
-    publish_max_attempts: int = 8
+    publish_max_attempts: int = Field(default=8, ge=1, le=100)
     """Publish attempts per post (across retries and restarts) before it fails for good."""
-    publish_lease_seconds: float = 900.0
+    publish_lease_seconds: float = Field(default=900.0, gt=0)
     """How long an in-progress attempt belongs to its worker before another may take it over."""
-    publish_poll_interval: float = 5.0
+    publish_poll_interval: float = Field(default=5.0, gt=0)
     """Seconds between status checks while a platform processes an uploaded video."""
-    oauth_redirect_timeout: float = 300.0
+    oauth_redirect_timeout: float = Field(default=300.0, gt=0)
     """Seconds ``twin accounts connect`` waits for the browser to come back."""
+    oauth_redirect_port: int = Field(default=8766, ge=1, le=65535)
+    """Fixed loopback port of ``twin accounts connect``'s redirect ``http://127.0.0.1:<port>/oauth/callback`` (register that exact URI)."""
+    web_host: str = "127.0.0.1"
+    """Address ``twin serve`` listens on."""
+    web_port: int = Field(default=8765, ge=1, le=65535)
+    """Port ``twin serve`` listens on."""
+    public_base_url: str | None = None
+    """The web app's public URL (e.g. behind a proxy); its OAuth callback is ``<url>/oauth/callback``."""
     oauth_browser: str | None = None
     """Command that opens the authorize URL (``%s`` is replaced by it); default the system browser."""
     instagram_base_url: str = "https://graph.facebook.com"
     """Graph host for Instagram (``https://graph.instagram.com`` with Instagram Login)."""
     instagram_rupload_base_url: str = "https://rupload.facebook.com"
+    """Resumable-upload host for Instagram reels."""
     instagram_login: Literal["facebook", "instagram"] = "facebook"
+    """Which login the Instagram account uses: Facebook Login (a Page) or Instagram Login."""
     instagram_authorize_url: str | None = None
+    """Override of Instagram's OAuth consent page."""
     instagram_token_url: str | None = None
+    """Override of Instagram's OAuth token endpoint."""
     facebook_base_url: str = "https://graph.facebook.com"
+    """Graph host for Facebook Pages."""
     facebook_authorize_url: str | None = None
+    """Override of Facebook's OAuth consent page."""
     facebook_token_url: str | None = None
+    """Override of Facebook's OAuth token endpoint."""
     meta_api_version: str = "v21.0"
+    """Graph API version for Instagram and Facebook."""
     meta_app_id: str | None = None
+    """Meta app id (OAuth client id for Instagram and Facebook)."""
     meta_app_secret: SecretStr | None = None
+    """Meta app secret."""
     threads_base_url: str = "https://graph.threads.net"
+    """Threads API host."""
     threads_api_version: str = "v1.0"
+    """Threads API version."""
     threads_media_base_url: str | None = None
     """Public URL prefix where rendered reels are served (Threads fetches videos by URL)."""
     threads_app_id: str | None = None
+    """Threads app id (OAuth client id)."""
     threads_app_secret: SecretStr | None = None
+    """Threads app secret."""
     threads_authorize_url: str | None = None
+    """Override of Threads' OAuth consent page."""
     threads_token_url: str | None = None
+    """Override of Threads' OAuth token endpoint."""
     linkedin_base_url: str = "https://api.linkedin.com"
+    """LinkedIn API host."""
     linkedin_token_url: str = "https://www.linkedin.com/oauth/v2/accessToken"
+    """LinkedIn OAuth token endpoint."""
     linkedin_authorize_url: str | None = None
+    """Override of LinkedIn's OAuth consent page."""
     linkedin_version: str = "202405"
+    """``LinkedIn-Version`` header (YYYYMM) of the versioned REST API."""
     linkedin_client_id: str | None = None
+    """LinkedIn app client id."""
     linkedin_client_secret: SecretStr | None = None
+    """LinkedIn app client secret."""
     tiktok_base_url: str = "https://open.tiktokapis.com"
+    """TikTok Content Posting API host."""
     tiktok_token_url: str = "https://open.tiktokapis.com/v2/oauth/token/"
+    """TikTok OAuth token endpoint."""
     tiktok_authorize_url: str | None = None
+    """Override of TikTok's OAuth consent page."""
     tiktok_client_key: str | None = None
+    """TikTok app client key."""
     tiktok_client_secret: SecretStr | None = None
+    """TikTok app client secret."""
     tiktok_audited: bool = False
     """False until TikTok has audited the app: posts then go out as SELF_ONLY (private)."""
     tiktok_privacy_level: str = "PUBLIC_TO_EVERYONE"
+    """Privacy level of TikTok posts once the app is audited."""
     youtube_base_url: str = "https://www.googleapis.com"
     """Host of the Data API (``/youtube/v3``) and the upload endpoint (``/upload/youtube/v3``)."""
     youtube_analytics_base_url: str = "https://youtubeanalytics.googleapis.com/v2"
+    """YouTube Analytics API root."""
     youtube_token_url: str = "https://oauth2.googleapis.com/token"
+    """Google OAuth token endpoint."""
     youtube_authorize_url: str | None = None
+    """Override of Google's OAuth consent page."""
     youtube_client_id: str | None = None
+    """Google OAuth client id (a "Desktop app" or "Web application" client)."""
     youtube_client_secret: SecretStr | None = None
+    """Google OAuth client secret."""
     youtube_privacy_status: Literal["public", "unlisted", "private"] = "public"
+    """Privacy status of uploaded Shorts."""
 
     learning_mode: Literal["adaptive", "fixed"] = "adaptive"
     """``fixed`` plans without reading the strategy or past evidence (a non-learning baseline)."""
-    planning_seed: int = 0
+    planning_seed: int = Field(default=0, ge=0)
     """Mixed into the planner's exploration draws, so a simulation is repeatable for a seed."""
     report_formats: list[str] = Field(default_factory=lambda: ["md", "html", "pdf"])
     """Weekly report files the cycle writes (``md``, ``html``, ``pdf``); ``twin report`` renders any on demand."""
@@ -244,6 +318,53 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Build settings from the environment, with explicit overrides (e.g. ``data_dir``)."""
+    """Build settings from the environment, with explicit overrides (e.g. ``data_dir``).
+
+    Raises:
+        SettingsError: A value does not validate, is not UTF-8, or ``.env`` is not UTF-8 text.
+    """
     clean = {k: v for k, v in overrides.items() if v is not None}
-    return Settings(**clean)  # type: ignore[arg-type]
+    _refuse_undecodable_environment()
+    try:
+        return Settings(**clean)  # type: ignore[arg-type]
+    except UnicodeDecodeError as exc:
+        raise SettingsError(
+            f"the {ENV_FILE} file {Path(ENV_FILE).resolve()} is not UTF-8 text "
+            f"(byte 0x{exc.object[exc.start]:02x} at offset {exc.start}): save it as UTF-8"
+        ) from None
+    except ValidationError as exc:
+        raise SettingsError(_explain(exc)) from None
+
+
+def _refuse_undecodable_environment() -> None:
+    for name, value in os.environ.items():
+        if name.upper().startswith(ENV_PREFIX) and not _is_text(value):
+            raise SettingsError(f"{name} is not valid UTF-8 text: set it again as UTF-8")
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # bytes the OS could not decode arrive as lone surrogates
+        return False
+    return True
+
+
+def _explain(exc: ValidationError) -> str:
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    field = str(first["loc"][0]) if first["loc"] else "?"
+    name = f"{ENV_PREFIX}{field.upper()}"
+    info = Settings.model_fields.get(field)
+    secret = info is not None and "SecretStr" in repr(info.annotation)
+    shown = "" if secret else f" (got {_short(first.get('input'))})"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return (
+        f"invalid setting {name}: {first['msg']}{shown}{more}; "
+        f"fix it in the environment or in {ENV_FILE} ('twin config example' lists every setting)"
+    )
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -208,7 +208,7 @@ def main() -> None:
 
 def _likeness_table(work: Path, base: dict[str, Any], duration: float, me: list[str]) -> None:
     """(3) The creator's photo likeness (talking, moving) vs the drawn silhouette, per aspect."""
-    from agent.avatars import draw_avatar
+    from agent.app.avatars import draw_avatar
 
     silhouette = work / "silhouette"
     silhouette.mkdir(exist_ok=True)

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -64,12 +64,97 @@ def check_connection(engine: Engine) -> None:
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise DatabaseError(
-            f"cannot connect to {mask_url(str(engine.url.render_as_string(hide_password=False)))}: "
-            f"{reason}"
-        ) from exc
+    except DBAPIError as exc:
+        explained = explain_database_error(exc, engine.url.render_as_string(hide_password=False))
+        raise (explained or DatabaseError(str(exc))) from exc
+
+
+# What SQLite says -> what the user should do (the file's name is added in front).
+_SQLITE_FIXES = [
+    (
+        "file is not a database",
+        "is not a SQLite database: point --data-dir or TWIN_DATABASE_URL at the right file, "
+        "or move it away and run 'twin init'",
+    ),
+    (
+        "malformed",
+        "is corrupted ({reason}): restore it from a backup, or move it away and run 'twin init'",
+    ),
+    (
+        "readonly database",
+        "is read-only: make the file and its folder writable, or copy it somewhere writable",
+    ),
+    (
+        "unable to open database file",
+        "cannot be opened: check that its folder exists and is writable",
+    ),
+    ("disk i/o error", "cannot be read or written (disk I/O error): check the disk and the file"),
+    ("database is locked", "is locked by another process: wait for it, or stop it, and retry"),
+    ("no such table", "holds no Twin Agent schema: run 'twin init' (or 'twin db upgrade')"),
+    ("no such column", "has an older schema: run 'twin db upgrade'"),
+]
+
+
+def _reason(exc: DBAPIError) -> str:
+    text_ = str(exc.orig if exc.orig is not None else exc).strip()
+    return (text_.splitlines() or ["unknown error"])[0]
+
+
+def explain_database_error(exc: BaseException, url: str | None = None) -> DatabaseError | None:
+    """One clear line (with the fix) for a driver error, or None if ``exc`` is not one.
+
+    Args:
+        exc: Any exception; only SQLAlchemy's wrapped driver errors are explained.
+        url: The database URL, when the caller knows it (else taken from the statement's engine
+            when SQLAlchemy recorded it, else left out).
+    """
+    if not isinstance(exc, DBAPIError):
+        return None
+    reason = _reason(exc)
+    lowered = reason.lower()
+    backend = make_url(url).get_backend_name() if url and _parses(url) else None
+    if backend == "sqlite" or (backend is None and "sqlite" in type(exc.orig).__module__):
+        where = f"database file {make_url(url).database}" if url else "the SQLite database"
+        for needle, fix in _SQLITE_FIXES:
+            if needle in lowered:
+                return DatabaseError(f"{where} {fix.format(reason=reason)}")
+        return DatabaseError(f"{where} failed: {reason}")
+    shown = mask_url(url) if url else "the database"
+    if isinstance(exc, OperationalError) and _is_connection_failure(lowered):
+        return DatabaseError(
+            f"cannot connect to {shown}: {reason}; check that the server runs and that "
+            "TWIN_DATABASE_URL names the right host, port, user and database"
+        )
+    if "does not exist" in lowered and ("relation" in lowered or "column" in lowered):
+        return DatabaseError(f"{shown} has an older or no schema ({reason}): run 'twin db upgrade'")
+    return DatabaseError(f"{shown} failed: {reason}")
+
+
+def _parses(url: str) -> bool:
+    try:
+        make_url(url)
+    except ArgumentError:
+        return False
+    return True
+
+
+def _is_connection_failure(lowered: str) -> bool:
+    return any(
+        needle in lowered
+        for needle in (
+            "connection refused",
+            "could not connect",
+            "connection failed",
+            "timeout expired",
+            "could not translate host name",
+            "name or service not known",
+            "password authentication failed",
+            "no password supplied",
+            "does not exist",
+            "server closed the connection",
+            "connection to server",
+        )
+    )
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

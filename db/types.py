@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -65,6 +66,45 @@ class StringList(TypeDecorator[list[str]]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> list[str] | None:
         return None if value is None else list(value)
+
+
+PLATFORM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+"""A platform name: lowercase letters, digits and ``_``, at most 40 characters."""
+
+
+class PlatformName(str):
+    """A platform's registered name as read from the database (``"instagram"``, a plugin's name).
+
+    Platforms are plugins, so the column holds plain strings; which names are usable is decided
+    by the publisher registry (``tools.publish.registry``), not by the schema. ``.value`` returns
+    the name itself, so code written when the column was an enum reads the same.
+    """
+
+    __slots__ = ()
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+
+class PlatformType(TypeDecorator[PlatformName]):
+    """A platform name column: VARCHAR(40), format-checked on write, :class:`PlatformName` on read."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        name = value.value if isinstance(value, enum.Enum) else str(value)
+        if not PLATFORM_NAME.match(name):
+            raise ValueError(
+                f"platform name {name!r} must be lowercase letters, digits and '_' (at most 40)"
+            )
+        return name
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> PlatformName | None:
+        return None if value is None else PlatformName(value)
 
 
 def enum_column(enum_cls: type[enum.Enum], name: str, *, open_set: bool = False) -> SAEnum:

@@ -20,10 +20,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-WORDS = (
-    "signal ocean lantern gravel orbit velvet harbor pixel meadow quartz ember tundra canyon "
-    "cobalt willow prism falcon mosaic ripple summit cedar nectar glacier static beacon fable"
-).split()
+WORDS = ["signal", "ocean", "lantern", "gravel", "orbit", "velvet", "harbor", "pixel", "meadow", "quartz", "ember", "tundra", "canyon", "cobalt", "willow", "prism", "falcon", "mosaic", "ripple", "summit", "cedar", "nectar", "glacier", "static", "beacon", "fable"]
 MAX_FREE_WORDS = 60
 """Words of a free-text field without a length limit."""
 
@@ -108,7 +105,7 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 (the http.server interface)
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", 0))
         body = json.loads(self.rfile.read(length) or b"{}")
         if not self.path.rstrip("/").endswith("/chat/completions"):

@@ -7,6 +7,7 @@ from memory.embeddings import (
     OpenAICompatibleEmbeddingFunction,
     build_embedding_function,
 )
+from memory.lexical import MINILM_INSTALL_HINT, LexicalEmbeddingFunction, minilm_installed
 from memory.minilm import MiniLMEmbedder, load_minilm
 from memory.model_files import ModelIntegrityError, ModelNotFoundError
 from memory.models import (
@@ -29,9 +30,11 @@ __all__ = [
     "KIND_INSIGHT",
     "KIND_POST_OUTCOME",
     "KIND_SUMMARY",
+    "MINILM_INSTALL_HINT",
     "AgentMemoryStore",
     "CompactionReport",
     "EmbeddingServiceError",
+    "LexicalEmbeddingFunction",
     "LocalMiniLMEmbeddingFunction",
     "MemoryConfigError",
     "MemoryHit",
@@ -45,4 +48,5 @@ __all__ = [
     "build_embedding_function",
     "chroma_settings",
     "load_minilm",
+    "minilm_installed",
 ]

@@ -15,6 +15,7 @@ same function when the collection is opened again (``build_from_config``).
 from __future__ import annotations
 
 import base64
+import logging
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -24,6 +25,7 @@ import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
 from chromadb.utils.embedding_functions import register_embedding_function
 
+from memory.lexical import MINILM_INSTALL_HINT, LexicalEmbeddingFunction, minilm_installed
 from memory.minilm import MiniLMEmbedder, load_minilm
 
 __all__ = [
@@ -38,6 +40,7 @@ DEFAULT_API_KEY_ENV_VAR = "TWIN_EMBEDDINGS_API_KEY"
 """Environment variable read for the embeddings API key unless another is named."""
 
 _SPACES: list[Space] = ["cosine", "ip", "l2"]
+log = logging.getLogger("twin.memory")
 
 
 class EmbeddingServiceError(RuntimeError):
@@ -300,7 +303,7 @@ class OpenAICompatibleEmbeddingFunction(EmbeddingFunction[Documents]):
 
 
 def build_embedding_function(
-    provider: Literal["local", "openai"] = "local",
+    provider: Literal["local", "lexical", "openai"] = "local",
     *,
     base_url: str | None = None,
     model: str | None = None,
@@ -311,7 +314,8 @@ def build_embedding_function(
     """Build the embedding function a deployment is configured for.
 
     Args:
-        provider: ``local`` (offline MiniLM) or ``openai`` (OpenAI-compatible server).
+        provider: ``local`` (offline MiniLM, or the lexical fallback when its package is not
+            installed), ``lexical`` (always the fallback) or ``openai`` (OpenAI-compatible).
         base_url: API root for ``openai``, e.g. ``https://api.openai.com/v1``.
         model: Embedding model id for ``openai``.
         api_key_env_var: Environment variable holding the API key for ``openai``.
@@ -322,7 +326,15 @@ def build_embedding_function(
         A registered Chroma embedding function.
     """
     if provider == "local":
+        if model_dir is None and not minilm_installed():
+            log.info(
+                "MiniLM embeddings are not installed: memory uses lexical matching (%s)",
+                MINILM_INSTALL_HINT,
+            )
+            return LexicalEmbeddingFunction()
         return LocalMiniLMEmbeddingFunction(model_dir=model_dir)
+    if provider == "lexical":
+        return LexicalEmbeddingFunction()
     if provider == "openai":
         if not base_url or not model:
             raise ValueError(
@@ -332,4 +344,6 @@ def build_embedding_function(
         return OpenAICompatibleEmbeddingFunction(
             base_url=base_url, model=model, api_key_env_var=api_key_env_var, dimensions=dimensions
         )
-    raise ValueError(f"Unknown embedding provider {provider!r}; use 'local' or 'openai'.")
+    raise ValueError(
+        f"Unknown embedding provider {provider!r}; use 'local', 'lexical' or 'openai'."
+    )

@@ -27,6 +27,7 @@ from memory.embeddings import (
     LocalMiniLMEmbeddingFunction,
     build_embedding_function,
 )
+from memory.lexical import LexicalEmbeddingFunction, adopt_lexical_memories
 from memory.metadata import (
     CREATED_AT,
     KIND,
@@ -111,13 +112,15 @@ class AgentMemoryStore:
                 "Give the memory store a data_dir (local files) or a host (Chroma server)."
             )
         self.agent_id = agent_id
-        self.collection_name = f"twin-memory-{agent_id}"
-        self.path = None if (client or host) else Path(data_dir or ".") / "memory" / agent_id
-        self._host, self._port = host, port
-        self._client = client
         self._ef: EmbeddingFunction[Documents] = (
             embedding_function or LocalMiniLMEmbeddingFunction()
         )
+        self._base_name = f"twin-memory-{agent_id}"
+        lexical = self._ef.name() == LexicalEmbeddingFunction.name()
+        self.collection_name = f"{self._base_name}-lexical" if lexical else self._base_name
+        self.path = None if (client or host) else Path(data_dir or ".") / "memory" / agent_id
+        self._host, self._port = host, port
+        self._client = client
         self._clock = clock
         self._collection: Collection | None = None
 
@@ -199,6 +202,8 @@ class AgentMemoryStore:
                     "Delete it or use another agent id."
                 )
             self._collection = collection
+            if self.collection_name == self._base_name:
+                adopt_lexical_memories(self._chroma(), f"{self._base_name}-lexical", collection)
         return self._collection
 
     @property

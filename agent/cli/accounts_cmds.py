@@ -21,24 +21,20 @@ from agent.publishing.accounts import (
     connect_account,
     disconnect_account,
     list_account_rows,
+    registered_platform,
     resolve_identity,
 )
 from agent.publishing.adapters import client_setting_names, oauth_client, oauth_endpoints
 from agent.settings import Settings
-from db.enums import Platform
 from tools.publish.base import Credentials, PublishError
-from tools.publish.oauth import PkceFlow
-from tools.publish.registry import BUILTIN_PUBLISHERS
+from tools.publish.oauth import DEFAULT_ENDPOINTS, PkceFlow, loopback_redirect_uri
 
 app = typer.Typer(help="Connect, list and disconnect social accounts.", no_args_is_help=True)
 
-PLATFORMS = ", ".join(sorted(BUILTIN_PUBLISHERS))
-
-
-def _platform(name: str) -> Platform:
-    if name not in BUILTIN_PUBLISHERS:
-        raise UserError(f"unknown platform {name!r}; choose one of: {PLATFORMS}")
-    return Platform(name)
+PLATFORM_HELP = (
+    "A registered platform: instagram, facebook, threads, linkedin, tiktok, youtube_shorts, "
+    "sandbox, or one a plugin adds."
+)
 
 
 def _open_browser(settings: Settings, url: str) -> None:
@@ -52,18 +48,24 @@ def _open_browser(settings: Settings, url: str) -> None:
 
 
 def _oauth(settings: Settings, platform: str, scopes: list[str] | None) -> Credentials:
+    if platform not in DEFAULT_ENDPOINTS:
+        raise UserError(
+            f"{platform} has no OAuth flow here: connect it with --token or --token-env VAR"
+        )
     client_id, client_secret = oauth_client(platform, settings)
+    redirect = loopback_redirect_uri(settings.oauth_redirect_port)
     if not client_id:
         id_var, secret_var = client_setting_names(platform)
         raise UserError(
             f"no OAuth app is configured for {platform}: set {id_var} and {secret_var} "
-            "(register http://127.0.0.1 loopback redirects in the app), or pass --token"
+            f"(register the redirect URI {redirect} in the app), or pass --token"
         )
     flow = PkceFlow(
         endpoints=oauth_endpoints(platform, settings),
         client_id=client_id,
         client_secret=client_secret,
         scopes=tuple(scopes) if scopes else None,
+        port=settings.oauth_redirect_port,
     )
     err_console.print(f"Waiting for {platform} authorization in the browser…", highlight=False)
     try:
@@ -91,7 +93,7 @@ def _pasted(token_env: str | None, refresh_env: str | None) -> tuple[str, str | 
 
 @app.command("connect")
 def connect(
-    platform: Annotated[str, typer.Argument(help=f"One of: {PLATFORMS}.")],
+    platform: Annotated[str, typer.Argument(help=PLATFORM_HELP)],
     data_dir: DataDirOpt = None,
     token: Annotated[
         bool,
@@ -108,7 +110,8 @@ def connect(
         ),
     ] = None,
     expires_in: Annotated[
-        int | None, typer.Option("--expires-in", help="Seconds until a pasted token expires.")
+        int | None,
+        typer.Option("--expires-in", min=1, help="Seconds until a pasted token expires."),
     ] = None,
     scopes: Annotated[
         str | None,
@@ -127,7 +130,7 @@ def connect(
     """Connect an account: OAuth in the browser (PKCE, loopback redirect) or a pasted token."""
     from agent.app.wiring import publishers_for
 
-    kind = _platform(platform)
+    kind = registered_platform(platform)
     system = system_for(data_dir)
     settings = system.settings
     clock = SystemClock()

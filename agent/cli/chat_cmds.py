@@ -10,6 +10,7 @@ import typer
 from agent.app.bootstrap import DEFAULT_EMAIL
 from agent.app.resources import Resources
 from agent.cli.common import DataDirOpt, JsonOpt, console, err_console, system_for
+from agent.limits import check_message
 
 if TYPE_CHECKING:
     from agent.chat import ChatReply
@@ -59,6 +60,8 @@ def chat(
     as_json: JsonOpt = False,
 ) -> None:
     """Chat with the agent: ask for status, give directives, approve reels, run a cycle."""
+    if message is not None and not confirm:
+        check_message(message)
     system = system_for(data_dir)
     try:
         if message is not None or confirm:

@@ -10,6 +10,7 @@ import typer
 
 from agent.cli.common import DataDirOpt, JsonOpt, console, system_for
 from agent.errors import UserError
+from agent.limits import check_message
 from agent.strategy.directives import parse_directive
 from db.engine import transaction
 from db.repo import planning
@@ -69,6 +70,7 @@ def add(
     as_json: JsonOpt = False,
 ) -> None:
     """Add a directive; planning follows it from the next plan on."""
+    check_message(text, what="the directive")
     system = system_for(data_dir)
     with transaction(system.sessions) as session:
         row = get_agent(session=session, name_or_id=agent)

@@ -25,8 +25,9 @@ from sqlalchemy import func, select
 from agent.cli.common import DataDirOpt, JsonOpt, console, err_console, system_for
 from agent.context import SystemClock
 from agent.errors import UserError
+from agent.limits import check_message
 from agent.publishing.accounts import find_account
-from agent.publishing.adhoc import adhoc_post
+from agent.publishing.adhoc import adhoc_post, require_video
 from agent.publishing.metrics import refresh_metrics
 from agent.publishing.service import PublishService
 from agent.settings import Settings
@@ -82,6 +83,8 @@ def post(
     """Publish a file now, once: the same file on the same account returns the first result."""
     from agent.app.wiring import publishers_for
 
+    check_message(caption, what="the caption")
+    require_video(file)
     system = system_for(data_dir)
     settings = system.settings
     clock = SystemClock()
@@ -165,7 +168,7 @@ def posts(
     status: Annotated[
         str | None, typer.Option("--status", "-s", help=f"Only this state: {STATUSES}.")
     ] = None,
-    limit: Annotated[int, typer.Option(help="Most rows shown.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="Most rows shown (1-1000).")] = 50,
     data_dir: DataDirOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from sqlalchemy.orm import Session
 
 from agent.cli.common import DataDirOpt, console, system_for
-from agent.errors import UserError
+from agent.errors import InputError, UserError
 from db.engine import transaction
 from db.enums import EventType, SubjectType
 from db.models import AITwin, VoiceProfile
@@ -145,6 +145,11 @@ def _read(path: Path | None) -> str:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+            f"{exc.start}): save it as UTF-8"
+        ) from None
 
 
 def _first_words(text: str) -> str:

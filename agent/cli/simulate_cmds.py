@@ -24,7 +24,8 @@ def simulate_cmd(
         ),
     ] = None,
     seed: Annotated[
-        int, typer.Option("--seed", help="Seed of the model, sandbox noise and exploration.")
+        int,
+        typer.Option("--seed", min=0, help="Seed of the model, sandbox noise and exploration."),
     ] = 0,
     agent: Annotated[
         str | None, typer.Option("--agent", help="Agent name or id (default: the only agent).")

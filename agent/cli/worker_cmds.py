@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 import typer
-from rich.logging import RichHandler
 
-from agent.cli.common import DataDirOpt, err_console, system_for
+from agent.cli.common import DataDirOpt, announce_memory_fallback, system_for
+from agent.logs import configure_logging
 
 
 def worker(
@@ -19,13 +18,18 @@ def worker(
     ] = False,
     poll: Annotated[
         float | None,
-        typer.Option("--poll", help="Longest sleep in seconds between looks at the schedules."),
+        typer.Option(
+            "--poll",
+            min=0.05,
+            max=3600,
+            help="Longest sleep in seconds between looks at the schedules.",
+        ),
     ] = None,
     draft: Annotated[
         bool, typer.Option("--draft", help="Render scheduled runs at draft quality (faster).")
     ] = False,
     verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Also log the scheduler's own messages.")
+        bool, typer.Option("--verbose", "-v", help="Also log third-party libraries' messages.")
     ] = False,
 ) -> None:
     """Run weekly cycles on schedule and publish due posts every minute, until Ctrl-C or SIGTERM.
@@ -33,11 +37,9 @@ def worker(
     On a stop signal the worker starts nothing new; a run in progress stops at its next step and
     is resumed from its checkpoint by the next worker (or 'twin run --resume ID').
     """
-    handler = RichHandler(console=err_console, show_path=False, rich_tracebacks=False, markup=False)
-    logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=[handler], force=True)
-    for noisy in ("apscheduler", "httpx", "chromadb"):
-        logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)
     system = system_for(data_dir)
+    configure_logging(system.settings, verbose=verbose)
+    announce_memory_fallback(system.settings)
     from agent.scheduling import JobRuntime, Worker
 
     runtime = JobRuntime(system=system, render_quality="draft" if draft else "full")

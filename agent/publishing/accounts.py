@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from agent.errors import UserError
 from db.crypto import Cipher
 from db.engine import transaction
-from db.enums import IntegrationStatus, Platform, PublishStatus
+from db.enums import IntegrationStatus, PublishStatus
 from db.models import IntegrationKey, Post, SocialAccount
 from db.repo.identity import get_user_by_email
 from db.repo.secrets import create_integration_key, set_tokens
@@ -29,6 +29,7 @@ __all__ = [
     "disconnect_account",
     "find_account",
     "list_account_rows",
+    "registered_platform",
     "resolve_identity",
 ]
 
@@ -58,6 +59,19 @@ class AccountRow:
     expires_at: datetime | None
     scopes: list[str]
     has_refresh_token: bool
+
+
+def registered_platform(name: str) -> str:
+    """``name`` if a publisher is registered under it (built in or by a plugin), else UserError."""
+    from tools.publish.registry import available_platforms
+
+    known = available_platforms()
+    if name not in known:
+        raise UserError(
+            f"unknown platform {name!r}; registered: {', '.join(known)} (a plugin adds one under "
+            "the entry-point group 'twin_agent.publishers')"
+        )
+    return name
 
 
 def resolve_identity(
@@ -99,7 +113,7 @@ def connect_account(
     *,
     sessions: Callable[[], Session],
     cipher: Cipher,
-    platform: Platform,
+    platform: str,
     credentials: Credentials,
     identity: AccountIdentity,
     user_email: str = "creator@localhost",
@@ -109,7 +123,11 @@ def connect_account(
     A reconnect reuses the account row (posts point at it), replaces the tokens, keeps the stored
     refresh token when the new grant brings none, marks the key connected, and puts posts that
     failed for expired credentials back in the queue.
+
+    Raises:
+        UserError: No publisher is registered under ``platform``.
     """
+    platform = registered_platform(platform)
     token = identity.access_token or credentials.access_token
     with transaction(sessions) as session:  # type: ignore[arg-type]
         user = get_user_by_email(session=session, email=user_email)
@@ -161,7 +179,7 @@ def connect_account(
         account.is_connected = True
         requeued = _requeue_auth_failures(session, account.id)
         return ConnectResult(
-            account.id, platform.value, account.handle, identity.external_id, reconnected, requeued
+            account.id, platform, account.handle, identity.external_id, reconnected, requeued
         )
 
 

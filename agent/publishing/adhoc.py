@@ -16,12 +16,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent.errors import UserError
+from agent.errors import InputError, UserError
 from db.enums import ApprovalStatus, Aspect, AssetType, PublishStatus, RenderStatus, ScriptStatus
 from db.models import MediaAsset, Post, RenderJob, Script, SocialAccount, VideoReel
 from db.repo.identity import list_twins
 
-__all__ = ["AdhocPost", "adhoc_post", "file_digest", "probe_video"]
+__all__ = ["AdhocPost", "adhoc_post", "file_digest", "probe_video", "require_video"]
 
 
 @dataclass
@@ -57,6 +57,23 @@ def probe_video(path: Path) -> tuple[int, str | None, str | None]:
             return duration, size, stream.codec_context.name
     except Exception:  # not a video PyAV can read: the platform will judge it
         return 0, None, None
+
+
+def require_video(path: Path) -> None:
+    """Refuse, before anything is uploaded, a file PyAV cannot read as a video with a duration.
+
+    Raises:
+        InputError: Missing, empty, not a video, or a video without a duration.
+    """
+    if not path.is_file():
+        raise InputError(f"{path} does not exist; pass the path of an mp4 file")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path} is empty; pass an mp4 video")
+    duration_ms, size, codec = probe_video(path)
+    if size is None or codec is None:
+        raise InputError(f"{path} is not a video (PyAV found no video stream); pass an mp4 video")
+    if duration_ms <= 0:
+        raise InputError(f"{path} has no duration (a truncated video?); pass a complete mp4")
 
 
 def adhoc_post(

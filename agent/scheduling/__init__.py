@@ -1,4 +1,4 @@
-"""The weekly schedule: APScheduler with its job store in the application database, and the worker."""
+"""The weekly schedule: a per-process scheduler on cron triggers, and the worker."""
 
 from agent.scheduling.config import (
     DEFAULT_CRON,
@@ -20,6 +20,7 @@ from agent.scheduling.registry import (
     open_scheduler,
     sync_jobs,
     weekly_job_id,
+    weekly_slot,
 )
 from agent.scheduling.worker import Worker
 
@@ -42,4 +43,5 @@ __all__ = [
     "weekly_dedupe_key",
     "weekly_job",
     "weekly_job_id",
+    "weekly_slot",
 ]

@@ -28,6 +28,7 @@ def standard_crontab(cron: str) -> str:
     fields[4] = re.sub(r"(?<![/\d])([0-7])(?!\d)", lambda m: _DAY_NAMES[int(m.group(1))], fields[4])
     return " ".join(fields)
 
+
 DEFAULT_CRON = "0 9 * * MON"
 
 
@@ -38,11 +39,14 @@ class ScheduleConfig(BaseModel):
         cron: Five-field crontab expression (minute hour day month weekday).
         timezone: IANA time zone the cron expression is read in.
         paused: A paused schedule starts no weekly run.
+        since: When the schedule last changed or was resumed: slots before it are never made
+            up (None: since the agent was created).
     """
 
     cron: str = DEFAULT_CRON
     timezone: str = "UTC"
     paused: bool = False
+    since: datetime | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -69,7 +73,9 @@ class ScheduleConfig(BaseModel):
 
     def trigger(self) -> CronTrigger:
         """The APScheduler trigger for this schedule."""
-        return CronTrigger.from_crontab(standard_crontab(self.cron), timezone=ZoneInfo(self.timezone))
+        return CronTrigger.from_crontab(
+            standard_crontab(self.cron), timezone=ZoneInfo(self.timezone)
+        )
 
     def spec(self) -> str:
         """A short text that changes whenever the firing times change."""
@@ -111,6 +117,7 @@ def update_schedule(
     cron: str | None = None,
     timezone: str | None = None,
     paused: bool | None = None,
+    now: datetime | None = None,
 ) -> ScheduleConfig:
     """Change an agent's schedule and store it; unknown zones and bad crons raise UserError.
 
@@ -120,6 +127,7 @@ def update_schedule(
         cron: New crontab expression, or None to keep it.
         timezone: New IANA time zone, or None to keep it.
         paused: Pause (True) or resume (False), or None to keep it.
+        now: The time of the change (default: now); slots before it are not made up.
 
     Returns:
         The stored schedule.
@@ -134,6 +142,8 @@ def update_schedule(
         config = ScheduleConfig.model_validate({**current, **changes})
     except ValidationError as exc:
         raise UserError(exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
-    agent.schedule_json = config.model_dump()
+    if changes:  # the schedule holds from now on: earlier slots are never made up
+        config = config.model_copy(update={"since": (now or datetime.now(UTC)).astimezone(UTC)})
+    agent.schedule_json = config.model_dump(mode="json")
     session.flush()
     return config

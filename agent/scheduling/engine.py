@@ -1,51 +1,65 @@
-"""APScheduler 3 driven by an injected clock, with its job store in the application database.
+"""A small scheduler driven by an injected clock; its jobs live in its own memory.
 
-APScheduler's own loop reads the wall clock. This scheduler keeps APScheduler's job store,
-triggers, job options (``coalesce``, ``misfire_grace_time``, ``max_instances``) and events, but
-decides what is due from :class:`agent.context.Clock`, so a test can move time and the worker
-runs exactly the same code with the real clock.
+Each worker process has its own scheduler and nothing is shared between them: what must happen
+once (one weekly run per agent-week, one post per reel and account) is guaranteed by the
+database (``agent_runs.dedupe_key``, the posts' unique keys), so two workers firing the same
+slot is harmless. Triggers are APScheduler's cron triggers, used through their public
+``get_next_fire_time``; nothing else of APScheduler is used.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-from apscheduler.events import (
-    EVENT_JOB_ERROR,
-    EVENT_JOB_EXECUTED,
-    EVENT_JOB_MISSED,
-    JobExecutionEvent,
-)
-from apscheduler.executors.base import BaseExecutor, MaxInstancesReachedError
-from apscheduler.job import Job
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.base import STATE_PAUSED, BaseScheduler
-from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError, ProgrammingError
+from typing import Any, Protocol
 
 from agent.context import Clock
 
-__all__ = ["JOB_TABLE", "ClockedScheduler", "JobExecutor", "job_store"]
+__all__ = ["ClockedScheduler", "Job", "JobExecutor", "Trigger", "fire_times"]
 
-JOB_TABLE = "apscheduler_jobs"
 log = logging.getLogger("twin.scheduler")
 
 
-def job_store(engine: Engine) -> SQLAlchemyJobStore:
-    """APScheduler's SQLAlchemy job store on the application's own engine."""
-    return SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)
+class Trigger(Protocol):
+    """When a job fires (APScheduler's ``CronTrigger`` is one)."""
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None: ...
 
 
-class JobExecutor(BaseExecutor):
-    """Runs job functions with the slot they fire for and a shared runtime object.
+@dataclass
+class Job:
+    """One scheduled job.
 
-    Every job function is called as ``func(*args, scheduled_at=slot, runtime=runtime, **kwargs)``.
+    Attributes:
+        id: Unique within its scheduler.
+        name: Shown in logs and ``twin schedule list``.
+        func: Called as ``func(*args, scheduled_at=slot, runtime=runtime)``.
+        trigger: Its firing times.
+        args: Positional arguments.
+        next_run_time: The next slot (None: paused).
+        coalesce: Several due slots run once, for the latest.
+        misfire_grace_time: Slots older than this many seconds are skipped (None: never).
+    """
+
+    id: str
+    name: str
+    func: Callable[..., Any]
+    trigger: Trigger
+    args: tuple[Any, ...] = ()
+    next_run_time: datetime | None = None
+    coalesce: bool = True
+    misfire_grace_time: float | None = 3600.0
+
+
+@dataclass
+class JobExecutor:
+    """Runs due jobs with the slot they fire for and a shared runtime; one instance per job at a time.
 
     Args:
         runtime: Passed to every job as ``runtime`` (the worker's system, clock and stop flag).
@@ -53,89 +67,121 @@ class JobExecutor(BaseExecutor):
         max_workers: Threads in the pool.
     """
 
-    def __init__(self, runtime: Any, *, inline: bool = False, max_workers: int = 4) -> None:
-        super().__init__()
-        self.runtime = runtime
-        self.inline = inline
-        self._pool: ThreadPoolExecutor | None = None
-        self._max_workers = max_workers
+    runtime: Any
+    inline: bool = False
+    max_workers: int = 4
+    _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
+    _running: set[str] = field(default_factory=set, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def start(self, scheduler: Any, alias: str) -> None:
-        super().start(scheduler, alias)
-        if not self.inline:
+    def start(self) -> None:
+        if not self.inline and self._pool is None:
             self._pool = ThreadPoolExecutor(
-                max_workers=self._max_workers, thread_name_prefix="twin-job"
+                max_workers=self.max_workers, thread_name_prefix="twin-job"
             )
 
     def shutdown(self, wait: bool = True) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=wait, cancel_futures=True)
+            self._pool = None
 
-    def _do_submit_job(self, job: Job, run_times: list[datetime]) -> None:
+    def submit(self, job: Job, slots: list[datetime]) -> bool:
+        """Run ``job`` for ``slots``; False when it is still running (the slots are skipped)."""
+        with self._lock:
+            if job.id in self._running:
+                return False
+            self._running.add(job.id)
         if self._pool is None:
-            self._run(job, run_times)
+            self._run(job, slots)
         else:
-            self._pool.submit(self._run, job, run_times)
+            self._pool.submit(self._run, job, slots)
+        return True
 
-    def _run(self, job: Job, run_times: list[datetime]) -> None:
-        events = []
-        for run_time in run_times:
-            log.info("running %s for %s", job.name, run_time.isoformat())
-            try:
-                value = job.func(
-                    *job.args, scheduled_at=run_time, runtime=self.runtime, **job.kwargs
-                )
-            except Exception as exc:
-                log.exception("job %s failed", job.name)
-                events.append(
-                    JobExecutionEvent(
-                        EVENT_JOB_ERROR, job.id, job._jobstore_alias, run_time, exception=exc
-                    )
-                )
-            else:
-                events.append(
-                    JobExecutionEvent(
-                        EVENT_JOB_EXECUTED, job.id, job._jobstore_alias, run_time, retval=value
-                    )
-                )
-        self._run_job_success(job.id, events)
+    def _run(self, job: Job, slots: list[datetime]) -> None:
+        try:
+            for slot in slots:
+                log.info("running %s for %s", job.name, slot.isoformat())
+                try:
+                    job.func(*job.args, scheduled_at=slot, runtime=self.runtime)
+                except Exception:
+                    log.exception("job %s failed", job.name)
+        finally:
+            with self._lock:
+                self._running.discard(job.id)
 
 
-class ClockedScheduler(BaseScheduler):
-    """A BaseScheduler whose notion of "now" is an injected clock.
+class ClockedScheduler:
+    """Jobs due by an injected clock: :meth:`tick` runs what is due, :meth:`run_until` loops."""
 
-    Call :meth:`tick` to run what is due (it returns the seconds until the next job), or
-    :meth:`run_until` for a foreground loop.
-    """
-
-    def __init__(
-        self, *, clock: Clock, engine: Engine, executor: JobExecutor, **options: Any
-    ) -> None:
+    def __init__(self, *, clock: Clock, executor: JobExecutor) -> None:
         self.clock = clock
+        self.executor = executor
+        self.paused = True
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.RLock()
         self._wake = threading.Event()
-        super().__init__(
-            jobstores={"default": job_store(engine)},
-            executors={"default": executor},
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
-            timezone=UTC,
-            **options,
+
+    # -- jobs ---------------------------------------------------------------------------------
+
+    def add_job(
+        self,
+        func: Callable[..., Any],
+        trigger: Trigger,
+        *,
+        id: str,
+        name: str | None = None,
+        args: tuple[Any, ...] | list[Any] = (),
+        next_run_time: datetime | None = None,
+        coalesce: bool = True,
+        misfire_grace_time: float | None = 3600.0,
+    ) -> Job:
+        """Add (or replace) a job; ``next_run_time`` None means paused."""
+        job = Job(
+            id=id,
+            name=name or id,
+            func=func,
+            trigger=trigger,
+            args=tuple(args),
+            next_run_time=next_run_time,
+            coalesce=coalesce,
+            misfire_grace_time=misfire_grace_time,
         )
+        with self._lock:
+            self._jobs[id] = job
+        self.wakeup()
+        return job
+
+    def get_job(self, job_id: str) -> Job | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def get_jobs(self) -> list[Job]:
+        with self._lock:
+            return list(self._jobs.values())
+
+    def remove_job(self, job_id: str) -> None:
+        with self._lock:
+            self._jobs.pop(job_id, None)
+
+    def modify_job(self, job_id: str, *, next_run_time: datetime | None) -> None:
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is not None:
+                job.next_run_time = next_run_time
+        self.wakeup()
+
+    # -- running ------------------------------------------------------------------------------
 
     def start(self, paused: bool = False) -> None:
-        """Start (creating the job table when missing); ``paused`` only edits jobs."""
-        for attempt in range(3):
-            try:
-                super().start(paused=paused)
-                return
-            except (IntegrityError, ProgrammingError):
-                # Two processes creating the job table at once on PostgreSQL: the loser retries.
-                if attempt == 2:
-                    raise
-                time.sleep(0.2)
+        """Start; a ``paused`` scheduler only holds jobs (for commands that describe them)."""
+        self.paused = paused
+        if not paused:
+            self.executor.start()
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop; with ``wait`` the jobs in progress finish first."""
-        super().shutdown(wait=wait)
+        self.paused = True
+        self.executor.shutdown(wait=wait)
         self._wake.set()
 
     def wakeup(self) -> None:
@@ -147,7 +193,16 @@ class ClockedScheduler(BaseScheduler):
 
     def tick(self) -> float | None:
         """Run every due job once; returns seconds until the next job (None when none)."""
-        return self._process_jobs()
+        if self.paused:
+            return None
+        now = self.now()
+        for job in self.get_jobs():
+            if job.next_run_time is not None and job.next_run_time <= now:
+                self._fire(job, now)
+        upcoming = [j.next_run_time for j in self.get_jobs() if j.next_run_time is not None]
+        if not upcoming:
+            return None
+        return max((min(upcoming) - self.now()).total_seconds(), 0.0)
 
     def run_until(
         self,
@@ -165,36 +220,9 @@ class ClockedScheduler(BaseScheduler):
             self._wake.wait(delay)
             self._wake.clear()
 
-    def _process_jobs(self) -> float | None:
-        if self.state == STATE_PAUSED:
-            return None
-        now = self.now()
-        next_wakeup: datetime | None = None
-        missed: list[JobExecutionEvent] = []
-        with self._jobstores_lock:
-            for alias, store in self._jobstores.items():
-                try:
-                    due = store.get_due_jobs(now)
-                except Exception as exc:
-                    log.warning("cannot read due jobs: %s", exc)
-                    retry = now + timedelta(seconds=self.jobstore_retry_interval)
-                    next_wakeup = retry if next_wakeup is None else min(next_wakeup, retry)
-                    continue
-                for job in due:
-                    missed.extend(self._submit(job, alias, store, now))
-                store_next = store.get_next_run_time()
-                if store_next is not None and (next_wakeup is None or store_next < next_wakeup):
-                    next_wakeup = store_next
-        for event in missed:
-            self._dispatch_event(event)
-        if next_wakeup is None:
-            return None
-        return max((next_wakeup - self.now()).total_seconds(), 0.0)
-
-    def _submit(self, job: Job, alias: str, store: Any, now: datetime) -> list[JobExecutionEvent]:
-        grace = job.misfire_grace_time
+    def _fire(self, job: Job, now: datetime) -> None:
         first = job.next_run_time
-        events: list[JobExecutionEvent] = []
+        grace = job.misfire_grace_time
         if grace is not None and first is not None and (now - first).total_seconds() > grace:
             # Slots older than the grace time are missed; skip ahead instead of walking them.
             log.warning(
@@ -203,27 +231,22 @@ class ClockedScheduler(BaseScheduler):
                 first.isoformat(),
                 grace,
             )
-            events.append(JobExecutionEvent(EVENT_JOB_MISSED, job.id, alias, first))
             first = job.trigger.get_next_fire_time(None, now - timedelta(seconds=grace))
         slots = fire_times(job.trigger, first, now)
         due = slots[-1:] if job.coalesce else slots
-        if due:
-            try:
-                self._lookup_executor(job.executor).submit_job(job, due)
-            except MaxInstancesReachedError:
-                log.info("%s is still running; slot %s skipped", job.name, due[-1].isoformat())
+        if due and not self.executor.submit(job, due):
+            log.info("%s is still running; slot %s skipped", job.name, due[-1].isoformat())
         following = job.trigger.get_next_fire_time(slots[-1] if slots else None, now)
         if following is not None and following <= now:
             following = job.trigger.get_next_fire_time(following, now)
-        if following is not None:
-            job._modify(next_run_time=following)
-            store.update_job(job)
-        else:
-            self.remove_job(job.id, alias)
-        return events
+        with self._lock:
+            if following is None:
+                self._jobs.pop(job.id, None)
+            elif job.id in self._jobs:
+                job.next_run_time = following
 
 
-def fire_times(trigger: Any, first: datetime | None, now: datetime) -> list[datetime]:
+def fire_times(trigger: Trigger, first: datetime | None, now: datetime) -> list[datetime]:
     """Every slot of ``trigger`` from ``first`` up to ``now``."""
     slots: list[datetime] = []
     current = first

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
@@ -15,7 +15,7 @@ from apscheduler.triggers.cron import CronTrigger
 from agent.app.resources import Resources
 from agent.context import Clock, SystemClock
 from agent.scheduling.config import ScheduleConfig, schedule_of
-from agent.scheduling.engine import ClockedScheduler, JobExecutor
+from agent.scheduling.engine import ClockedScheduler, JobExecutor, fire_times
 from agent.scheduling.job_context import JobRuntime
 from agent.scheduling.jobs import metrics_job, publish_due_job, weekly_job
 from db.repo.identity import list_agents
@@ -28,6 +28,7 @@ __all__ = [
     "open_scheduler",
     "sync_jobs",
     "weekly_job_id",
+    "weekly_slot",
 ]
 
 log = logging.getLogger("twin.scheduler")
@@ -47,18 +48,14 @@ def metrics_job_id(agent_id: uuid.UUID | str) -> str:
 def open_scheduler(
     runtime: JobRuntime, *, paused: bool = True, inline: bool = False
 ) -> Iterator[ClockedScheduler]:
-    """A started scheduler on the application database; ``paused`` ones only edit jobs.
+    """A started scheduler of this process (its jobs are its own); ``paused`` ones run nothing.
 
     Args:
         runtime: Resources, clock and stop flag handed to jobs.
-        paused: Start without processing jobs (for CLI commands that edit schedules).
+        paused: Start without running jobs.
         inline: Run jobs in the ticking thread (tests) rather than a thread pool.
     """
-    scheduler = ClockedScheduler(
-        clock=runtime.clock,
-        engine=runtime.system.engine,
-        executor=JobExecutor(runtime, inline=inline),
-    )
+    scheduler = ClockedScheduler(clock=runtime.clock, executor=JobExecutor(runtime, inline=inline))
     scheduler.start(paused=paused)
     try:
         yield scheduler
@@ -66,34 +63,62 @@ def open_scheduler(
         scheduler.shutdown(wait=True)
 
 
-def sync_jobs(scheduler: ClockedScheduler, system: Resources) -> list[str]:
-    """Make the job store match every agent's schedule; returns what changed.
+def weekly_slot(config: ScheduleConfig, *, anchor: datetime, now: datetime) -> datetime | None:
+    """The slot a weekly job waits for: the latest one missed in the past week (after
+    ``anchor``, when the schedule took effect), else the next one; None when paused.
 
-    A weekly job whose cron and zone are unchanged keeps its stored next run time, so a slot
-    missed while no worker ran is still due (and runs once, coalesced) when a worker starts.
+    No job store remembers what fired: a missed slot is simply due again, and the weekly job's
+    dedupe key in ``agent_runs`` makes a slot that already ran a no-op.
     """
-    settings = system.settings
+    if config.paused:
+        return None
+    within = min(timedelta(seconds=WEEK_SECONDS), max(now - anchor, timedelta(0)))
+    return latest_slot(config.trigger(), now, within=within)
+
+
+def _agents(system: Resources) -> list[tuple[uuid.UUID, str, ScheduleConfig, datetime]]:
+    with system.sessions() as session:
+        return [
+            (a.id, a.name, config, config.since or a.created_at)
+            for a in list_agents(session=session)
+            for config in [schedule_of(session, a)]
+        ]
+
+
+def latest_slot(trigger: CronTrigger, now: datetime, *, within: timedelta) -> datetime | None:
+    """The last slot in the past ``within`` (due at once: a new worker does not wait a period
+    for work an earlier one may have missed), else the next one."""
+    missed = fire_times(trigger, trigger.get_next_fire_time(None, now - within), now)
+    return missed[-1] if missed else trigger.get_next_fire_time(None, now)
+
+
+def metrics_period(system: Resources) -> timedelta:
+    return timedelta(hours=system.settings.metrics_refresh_hours)
+
+
+def metrics_trigger(system: Resources) -> CronTrigger:
+    hours = system.settings.metrics_refresh_hours
+    return CronTrigger(hour=f"*/{hours}", minute=17, timezone=UTC)
+
+
+def sync_jobs(scheduler: ClockedScheduler, system: Resources) -> list[str]:
+    """Make this scheduler's jobs match every agent's schedule; returns what changed."""
     now = scheduler.now()
     changes: list[str] = []
-    with system.sessions() as session:
-        agents = [(a.id, a.name, schedule_of(session, a)) for a in list_agents(session=session)]
     wanted = {PUBLISH_JOB}
-    for agent_id, name, config in agents:
+    for agent_id, name, config, anchor in _agents(system):
         wanted |= {weekly_job_id(agent_id), metrics_job_id(agent_id)}
-        changes += _sync_weekly(scheduler, agent_id, name, config, now)
-        metrics_trigger = CronTrigger(
-            hour=f"*/{settings.metrics_refresh_hours}", minute=17, timezone=UTC
-        )
+        changes += _sync_weekly(scheduler, agent_id, name, config, anchor, now)
         if scheduler.get_job(metrics_job_id(agent_id)) is None:
+            trigger = metrics_trigger(system)
             scheduler.add_job(
                 metrics_job,
-                metrics_trigger,
+                trigger,
                 args=[str(agent_id)],
                 id=metrics_job_id(agent_id),
                 name=f"metrics {name}",
                 misfire_grace_time=3600,
-                coalesce=True,
-                next_run_time=metrics_trigger.get_next_fire_time(None, now),
+                next_run_time=latest_slot(trigger, now, within=metrics_period(system)),
             )
             changes.append(f"metrics refresh for {name}")
     if scheduler.get_job(PUBLISH_JOB) is None:
@@ -104,8 +129,7 @@ def sync_jobs(scheduler: ClockedScheduler, system: Resources) -> list[str]:
             id=PUBLISH_JOB,
             name="publish due posts",
             misfire_grace_time=300,
-            coalesce=True,
-            next_run_time=trigger.get_next_fire_time(None, now),
+            next_run_time=latest_slot(trigger, now, within=timedelta(minutes=1)),
         )
         changes.append("publishing of due posts every minute")
     for job in scheduler.get_jobs():
@@ -122,32 +146,25 @@ def _sync_weekly(
     agent_id: uuid.UUID,
     name: str,
     config: ScheduleConfig,
+    anchor: datetime,
     now: datetime,
 ) -> list[str]:
     job_id = weekly_job_id(agent_id)
     label = f"weekly run {name} {config.spec()}"
     job = scheduler.get_job(job_id)
-    trigger = config.trigger()
-    if job is None or job.name != label:
+    if job is None or job.name != label or (job.next_run_time is None) != config.paused:
         scheduler.add_job(
             weekly_job,
-            trigger,
+            config.trigger(),
             args=[str(agent_id)],
             id=job_id,
             name=label,
-            replace_existing=True,
             misfire_grace_time=WEEK_SECONDS,
-            coalesce=True,
-            max_instances=1,
-            next_run_time=None if config.paused else trigger.get_next_fire_time(None, now),
+            next_run_time=weekly_slot(config, anchor=anchor, now=now),
         )
-        return [f"{label}{' (paused)' if config.paused else ''}"]
-    if config.paused and job.next_run_time is not None:
-        job.modify(next_run_time=None)
-        return [f"paused {label}"]
-    if not config.paused and job.next_run_time is None:
-        job.modify(next_run_time=trigger.get_next_fire_time(None, now))
-        return [f"resumed {label}"]
+        state = " (paused)" if config.paused else ""
+        verb = "" if job is None else ("paused " if config.paused else "updated ")
+        return [f"{verb}{label}{state}"]
     return []
 
 
@@ -178,25 +195,18 @@ class ScheduleRow:
 
 
 def describe(system: Resources, *, clock: Clock | None = None) -> list[ScheduleRow]:
-    """Every agent's schedule with its next run, after syncing the job store."""
-    runtime = JobRuntime(system=system, clock=clock or SystemClock())
-    rows = []
-    with open_scheduler(runtime) as scheduler:
-        sync_jobs(scheduler, system)
-        with system.sessions() as session:
-            agents = [(a.id, a.name, schedule_of(session, a)) for a in list_agents(session=session)]
-        for agent_id, name, config in agents:
-            weekly = scheduler.get_job(weekly_job_id(agent_id))
-            metrics = scheduler.get_job(metrics_job_id(agent_id))
-            rows.append(
-                ScheduleRow(
-                    str(agent_id),
-                    name,
-                    config.cron,
-                    config.timezone,
-                    config.paused,
-                    weekly.next_run_time if weekly else None,
-                    metrics.next_run_time if metrics else None,
-                )
-            )
-    return rows
+    """Every agent's schedule with its next run (computed from the schedules, not a job store)."""
+    now = (clock or SystemClock()).now().astimezone(UTC)
+    metrics = metrics_trigger(system)
+    return [
+        ScheduleRow(
+            str(agent_id),
+            name,
+            config.cron,
+            config.timezone,
+            config.paused,
+            config.next_run(now),
+            metrics.get_next_fire_time(None, now),
+        )
+        for agent_id, name, config, _anchor in _agents(system)
+    ]

@@ -1,4 +1,4 @@
-"""The foreground worker: keeps schedules in the job store and runs what is due until stopped."""
+"""The foreground worker: keeps its own jobs in step with the schedules and runs what is due until stopped."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from typing import Any
 
 from agent.app.resources import Resources
 from agent.app.wiring import Wiring
@@ -77,6 +78,8 @@ class WebState:
     chats: dict[str, list[ChatTurn]] = field(default_factory=dict)
     pending_chat: dict[str, str] = field(default_factory=dict)
     """Per session: the message whose action waits for the creator's confirmation."""
+    oauth_flows: dict[str, Any] = field(default_factory=dict)
+    """OAuth authorizations waiting for ``/oauth/callback``, by their ``state``."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def flash(self, session_key: str, kind: str, text: str) -> None:

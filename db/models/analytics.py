@@ -20,8 +20,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, created_at_col, updated_at_col, uuid_pk
-from db.enums import FeedbackSubject, Platform
-from db.types import JSONType, UTCDateTime, enum_column, utcnow
+from db.enums import FeedbackSubject
+from db.types import JSONType, PlatformName, PlatformType, UTCDateTime, enum_column, utcnow
 
 
 class AnalyticsSnapshot(Base):
@@ -32,7 +32,7 @@ class AnalyticsSnapshot(Base):
     )
     id: Mapped[uuid.UUID] = uuid_pk()
     post_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("posts.id", ondelete="CASCADE"))
-    platform: Mapped[Platform] = mapped_column(enum_column(Platform, "platform"))
+    platform: Mapped[PlatformName] = mapped_column(PlatformType())
     captured_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True, default=utcnow)
     metrics_json: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     notes: Mapped[str | None] = mapped_column(Text)

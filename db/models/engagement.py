@@ -17,8 +17,8 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, created_at_col, updated_at_col, uuid_pk
-from db.enums import EngagementActionType, EngagementStatus, Platform
-from db.types import JSONType, UTCDateTime, enum_column
+from db.enums import EngagementActionType, EngagementStatus
+from db.types import JSONType, PlatformName, PlatformType, UTCDateTime, enum_column
 
 
 def _fk(target: str) -> Any:
@@ -38,7 +38,7 @@ class EngagementAction(Base):
     account_id: Mapped[uuid.UUID] = mapped_column(Uuid(), _fk("social_accounts.id"))
     post_id: Mapped[uuid.UUID] = mapped_column(Uuid(), _fk("posts.id"), index=True)
     """The published post the target comment is under."""
-    platform: Mapped[Platform] = mapped_column(enum_column(Platform, "platform"))
+    platform: Mapped[PlatformName] = mapped_column(PlatformType())
     action_type: Mapped[EngagementActionType] = mapped_column(
         enum_column(EngagementActionType, "engagement_action_type")
     )

@@ -25,12 +25,19 @@ from db.enums import (
     ConsentType,
     DeviceType,
     IntegrationStatus,
-    Platform,
     SessionStatus,
     UserRoleName,
     UserStatus,
 )
-from db.types import JSONType, StringList, UTCDateTime, enum_column, utcnow
+from db.types import (
+    JSONType,
+    PlatformName,
+    PlatformType,
+    StringList,
+    UTCDateTime,
+    enum_column,
+    utcnow,
+)
 
 
 def _fk(target: str) -> Any:
@@ -82,7 +89,7 @@ class IntegrationKey(Base):
     __tablename__ = "integration_keys"
     id: Mapped[uuid.UUID] = uuid_pk()
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid(), _fk("users.id"), index=True)
-    platform: Mapped[Platform] = mapped_column(enum_column(Platform, "platform"))
+    platform: Mapped[PlatformName] = mapped_column(PlatformType())
     client_app_name: Mapped[str] = mapped_column(String(200), default="twin-agent")
     access_token: Mapped[str] = mapped_column(Text)
     """AES-GCM ciphertext (db.crypto); never plaintext."""
@@ -105,7 +112,7 @@ class SocialAccount(Base):
     integration_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid(), ForeignKey("integration_keys.id", ondelete="SET NULL")
     )
-    platform: Mapped[Platform] = mapped_column(enum_column(Platform, "platform"))
+    platform: Mapped[PlatformName] = mapped_column(PlatformType())
     handle: Mapped[str] = mapped_column(String(200), index=True)
     account_external_id: Mapped[str] = mapped_column(String(200), index=True)
     is_connected: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -26,12 +26,19 @@ from db.enums import (
     ContentPillar,
     DirectiveStatus,
     NicheTier,
-    Platform,
     ProjectStatus,
     Tone,
     TrendSource,
 )
-from db.types import JSONType, StringList, UTCDateTime, enum_column, utcnow
+from db.types import (
+    JSONType,
+    PlatformName,
+    PlatformType,
+    StringList,
+    UTCDateTime,
+    enum_column,
+    utcnow,
+)
 
 
 def _fk(target: str) -> Any:
@@ -157,7 +164,7 @@ class TrendSignal(Base):
     """Slug of the niche it was scored for; empty for signals stored before niches were used."""
     topic: Mapped[str] = mapped_column(String(300), index=True)
     link: Mapped[str | None] = mapped_column(String(2000))
-    platform_hint: Mapped[Platform | None] = mapped_column(enum_column(Platform, "platform"))
+    platform_hint: Mapped[PlatformName | None] = mapped_column(PlatformType())
     score: Mapped[float] = mapped_column(Float)
     collected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     metadata_json: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

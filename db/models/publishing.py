@@ -10,8 +10,8 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, created_at_col, updated_at_col, uuid_pk
-from db.enums import Platform, PublishStatus, TaskStatus
-from db.types import JSONType, StringList, UTCDateTime, enum_column
+from db.enums import PublishStatus, TaskStatus
+from db.types import JSONType, PlatformName, PlatformType, StringList, UTCDateTime, enum_column
 
 
 class Post(Base):
@@ -30,7 +30,7 @@ class Post(Base):
     account_id: Mapped[uuid.UUID] = mapped_column(
         Uuid(), ForeignKey("social_accounts.id", ondelete="CASCADE")
     )
-    platform: Mapped[Platform] = mapped_column(enum_column(Platform, "platform"))
+    platform: Mapped[PlatformName] = mapped_column(PlatformType())
     caption: Mapped[str] = mapped_column(Text)
     hashtags: Mapped[list[str]] = mapped_column(StringList(), default=list)
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)

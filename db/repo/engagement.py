@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from db.enums import EngagementActionType, EngagementStatus, Platform, PublishStatus
+from db.enums import EngagementActionType, EngagementStatus, PublishStatus
 from db.models import EngagementAction, Post, SocialAccount
 from db.repo.engagement_sending import (
     cas,
@@ -80,7 +80,7 @@ def create_action(
     agent_id: uuid.UUID,
     account_id: uuid.UUID,
     post_id: uuid.UUID,
-    platform: Platform,
+    platform: str,
     target_id: str,
     target_text: str,
     target_author: str = "",

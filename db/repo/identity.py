@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.enums import ConsentType, Platform, StylePreset, VoiceProvider
+from db.enums import ConsentType, StylePreset, VoiceProvider
 from db.models import (
     Agent,
     AITwin,
@@ -155,7 +155,7 @@ def create_social_account(
     *,
     session: Session,
     user_id: uuid.UUID,
-    platform: Platform,
+    platform: str,
     handle: str,
     account_external_id: str,
     integration_id: uuid.UUID | None = None,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.crypto import Cipher
-from db.enums import IntegrationStatus, Platform
+from db.enums import IntegrationStatus
 from db.models import IntegrationKey, StoredSecret
 
 
@@ -22,7 +22,7 @@ def create_integration_key(
     session: Session,
     cipher: Cipher,
     user_id: uuid.UUID,
-    platform: Platform,
+    platform: str,
     access_token: str,
     refresh_token: str | None = None,
     token_expires_at: datetime | None = None,

@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from agent.cli import app
+from agent.errors import ExitCode
 
 runner = CliRunner()
 
@@ -54,24 +55,29 @@ def test_status_masks_the_database_password(tmp_path: Path) -> None:
         ["status", "--data-dir", str(tmp_path)],
         env={"TWIN_DATABASE_URL": "postgresql+psycopg://u:hunter2@127.0.0.1:1/x"},
     )
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.DATABASE
     assert "hunter2" not in result.output
     assert "cannot connect" in result.output
 
 
 @pytest.mark.parametrize(
-    ("env", "args", "expected"),
+    ("env", "args", "expected", "code"),
     [
-        ({"TWIN_DATABASE_URL": "nonsense"}, ["status"], "invalid database URL"),
-        ({}, ["data", "export", "--user", "nobody@example.com"], "no user with email"),
+        ({"TWIN_DATABASE_URL": "nonsense"}, ["status"], "invalid database URL", ExitCode.DATABASE),
+        (
+            {},
+            ["data", "export", "--user", "nobody@example.com"],
+            "no user with email",
+            ExitCode.NOT_FOUND,
+        ),
     ],
 )
 def test_user_errors_are_one_line(
-    tmp_path: Path, env: dict[str, str], args: list[str], expected: str
+    tmp_path: Path, env: dict[str, str], args: list[str], expected: str, code: int
 ) -> None:
     runner.invoke(app, ["init", "--data-dir", str(tmp_path)])
     result = runner.invoke(app, [*args, "--data-dir", str(tmp_path)], env=env)
-    assert result.exit_code == 1
+    assert result.exit_code == code
     assert expected in result.output
     assert "Traceback" not in result.output
 
@@ -80,7 +86,7 @@ def test_unwritable_data_dir(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     result = runner.invoke(app, ["init", "--data-dir", str(blocker / "sub")])
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.CONFIG
     assert "not writable" in result.output
 
 
@@ -90,7 +96,7 @@ def test_wrong_secret_key_in_a_real_process(tmp_path: Path) -> None:
     ok = _twin("secrets", "check", "--data-dir", data, env={"TWIN_SECRET_KEY": "first key"})
     assert ok.returncode == 0, ok.stderr
     bad = _twin("secrets", "check", "--data-dir", data, env={"TWIN_SECRET_KEY": "other key"})
-    assert bad.returncode == 1
+    assert bad.returncode == ExitCode.CONFIG
     assert "TWIN_SECRET_KEY does not match the key they were stored with" in bad.stderr
     assert "Traceback" not in bad.stderr and "first key" not in bad.stderr + bad.stdout
 

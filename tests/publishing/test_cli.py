@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from agent.cli import app
+from tests.media import write_mp4
 from tests.publish.conftest import FAKES
 from tests.publish.fakes.base import ACCESS_TOKEN, CLIENT_SECRET, REFRESH_TOKEN, FakePlatform
 from tests.publish.fakes.youtube import YouTubeFake
@@ -71,6 +72,14 @@ def fakes() -> Iterator[dict[str, FakePlatform]]:
         fake.stop()
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def start(fakes: dict[str, FakePlatform], name: str) -> tuple[FakePlatform, str]:
     fake = FAKES[name]()
     fakes[name] = fake
@@ -90,8 +99,7 @@ def test_connect_then_post_publishes_once_with_progress(
     platform: str, fakes: dict[str, FakePlatform], tmp_path: Path
 ) -> None:
     fake, base = start(fakes, platform)
-    video = tmp_path / "clip.mp4"
-    video.write_bytes(bytes((i * 17 + 3) % 251 for i in range(600_000)))
+    video = write_mp4(tmp_path / "clip.mp4", size=600_000)
     env = {
         "TWIN_DATA_DIR": str(tmp_path / "data"),
         "TWIN_PUBLISH_POLL_INTERVAL": "0.01",
@@ -162,8 +170,7 @@ def test_post_to_sandbox_and_failed_listing(tmp_path: Path) -> None:
     env = {"TWIN_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "200"}
     runner = CliRunner()
     invoke(runner, ["init"], env, [])
-    video = tmp_path / "clip.mp4"
-    video.write_bytes(b"\x00" * 4096)
+    video = write_mp4(tmp_path / "clip.mp4")
     out = invoke(
         runner, ["post", str(video), "-p", "sandbox", "-a", "@twin_sandbox", "-c", "hello"], env, []
     )
@@ -174,7 +181,7 @@ def test_post_to_sandbox_and_failed_listing(tmp_path: Path) -> None:
         ["post", str(tmp_path / "nope.mp4"), "-p", "sandbox", "-a", "@twin_sandbox", "-c", "x"],
         env=env,
     )
-    assert missing.exit_code == 1 and "does not exist" in missing.output
+    assert missing.exit_code == 2 and "does not exist" in missing.output
     bad = runner.invoke(app, ["posts", "--status", "lost"], env=env)
     assert bad.exit_code == 1 and "unknown status" in bad.output
 
@@ -194,6 +201,7 @@ def test_oauth_connect_with_pkce_and_loopback_redirect(
         "TWIN_DATA_DIR": str(tmp_path / "data"),
         "TWIN_OAUTH_BROWSER": f"{sys.executable} {browser} %s",
         "TWIN_OAUTH_REDIRECT_TIMEOUT": "20",
+        "TWIN_OAUTH_REDIRECT_PORT": str(free_port()),  # the fixed port, free on this machine
         "COLUMNS": "200",
         **platform_env("youtube_shorts", base),
     }

@@ -11,8 +11,6 @@ from sqlalchemy import select
 from agent.app.resources import Resources
 from agent.errors import UserError
 from agent.scheduling import (
-    ClockedScheduler,
-    JobExecutor,
     JobRuntime,
     describe,
     open_scheduler,
@@ -31,10 +29,11 @@ from tests.scheduler.conftest import MovableClock, runtime_for
 FRIDAY = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)  # Friday of ISO week 2030-W09
 
 
-def set_schedule(system: Resources, **changes: Any) -> str:
+def set_schedule(system: Resources, *, now: datetime = FRIDAY, **changes: Any) -> str:
+    """Change the schedule at ``now`` on the tests' clock (slots before it are never made up)."""
     with transaction(system.sessions) as session:
         agent = get_agent(session=session)
-        update_schedule(session, agent, **changes)
+        update_schedule(session, agent, now=now, **changes)
         return str(agent.id)
 
 
@@ -64,7 +63,7 @@ def test_machine_off_for_weeks_runs_the_missed_week_once(system: Resources) -> N
     agent_id = set_schedule(system, cron="0 9 * * MON", timezone="Europe/Paris")
     clock = MovableClock(FRIDAY)
     runtime = runtime_for(system, clock)
-    tick(runtime)  # the worker registers the job on Friday, then the machine is off
+    tick(runtime)  # a worker runs on Friday (nothing is due), then the machine is off
     assert runs(system) == []
 
     clock.set(datetime(2030, 3, 27, 10, 0, tzinfo=UTC))  # four Mondays later, a Wednesday
@@ -78,7 +77,7 @@ def test_machine_off_for_weeks_runs_the_missed_week_once(system: Resources) -> N
     # The agent's approval mode is manual: the scheduled run stops at review.
     assert run.status == RunStatus.waiting_review
 
-    tick(runtime)  # nothing more is due
+    tick(runtime)  # a new worker sees the same slot due: the dedupe key makes it a no-op
     assert len(runs(system)) == 1
 
     # Next Monday's run starts although last week's run still waits for review.
@@ -94,7 +93,7 @@ def test_slots_missed_within_grace_coalesce_into_one_call(sqlite_system: Resourc
     from tests.scheduler.recording_job import CALLS, record_call
 
     clock = MovableClock(FRIDAY)
-    calls = CALLS  # job arguments are pickled into the store, so the job appends to a module list
+    calls = CALLS
     runtime = JobRuntime(system=sqlite_system, clock=clock)
     for coalesce, expected in ((True, 1), (False, 6)):
         calls.clear()
@@ -105,7 +104,6 @@ def test_slots_missed_within_grace_coalesce_into_one_call(sqlite_system: Resourc
                 record_call,
                 trigger,
                 id="hourly",
-                replace_existing=True,
                 coalesce=coalesce,
                 misfire_grace_time=24 * 3600,
                 next_run_time=trigger.get_next_fire_time(None, FRIDAY),
@@ -130,11 +128,11 @@ def test_a_schedule_change_moves_the_next_run_and_pause_holds_it(sqlite_system: 
     assert runs(sqlite_system) == []
     assert describe(sqlite_system, clock=clock)[0].next_run is None
 
-    set_schedule(sqlite_system, paused=False)
+    set_schedule(sqlite_system, paused=False, now=clock.now())
     [row] = describe(sqlite_system, clock=clock)
-    assert row.next_run == datetime(
-        2030, 3, 8, 18, 30, tzinfo=UTC
-    )  # the paused slot is not made up
+    assert row.next_run == datetime(2030, 3, 8, 18, 30, tzinfo=UTC)
+    tick(runtime)  # the paused slot (18:30 today) is not made up
+    assert runs(sqlite_system) == []
 
 
 def test_bad_schedules_are_refused_with_a_clear_message(sqlite_system: Resources) -> None:
@@ -178,24 +176,38 @@ def test_one_run_per_agent_week_is_a_database_guarantee(system: Resources) -> No
     assert len(runs(system)) == 1
 
 
-def test_the_job_store_lives_in_the_application_database(sqlite_system: Resources) -> None:
+def test_no_job_store_each_scheduler_keeps_its_own_jobs(sqlite_system: Resources) -> None:
     from sqlalchemy import inspect
 
     clock = MovableClock(FRIDAY)
-    describe(sqlite_system, clock=clock)
-    agent_id = set_schedule(sqlite_system)
-    assert "apscheduler_jobs" in inspect(sqlite_system.engine).get_table_names()
-    scheduler = ClockedScheduler(
-        clock=clock,
-        engine=sqlite_system.engine,
-        executor=JobExecutor(JobRuntime(system=sqlite_system, clock=clock), inline=True),
-    )
-    scheduler.start(paused=True)
-    try:
-        job = scheduler.get_job(weekly_job_id(agent_id))
+    agent_id = set_schedule(sqlite_system, cron="0 9 * * TUE", timezone="UTC")
+    first, second = (runtime_for(sqlite_system, clock) for _ in range(2))
+    with open_scheduler(first) as one, open_scheduler(second) as two:
+        sync_jobs(one, sqlite_system)
+        one.remove_job(weekly_job_id(agent_id))
+        assert two.get_job(weekly_job_id(agent_id)) is None  # nothing is shared
+        sync_jobs(two, sqlite_system)
+        job = two.get_job(weekly_job_id(agent_id))
         assert job is not None and job.coalesce and job.misfire_grace_time == 7 * 24 * 3600
-    finally:
-        scheduler.shutdown()
+        assert job.next_run_time == datetime(2030, 3, 5, 9, 0, tzinfo=UTC)
+    assert "apscheduler_jobs" not in inspect(sqlite_system.engine).get_table_names()
+
+
+def test_a_slot_missed_after_the_schedule_was_set_runs_once_on_the_next_worker(
+    sqlite_system: Resources,
+) -> None:
+    """Set on Friday, worker off over Monday's slot, back on Tuesday: that week runs once."""
+    set_schedule(sqlite_system, cron="0 9 * * MON", timezone="UTC")
+    clock = MovableClock(datetime(2030, 3, 5, 8, 0, tzinfo=UTC))
+    runtime = runtime_for(sqlite_system, clock)
+    tick(runtime)
+    tick(runtime)
+    [run] = runs(sqlite_system)
+    assert run.week_key == "2030-W11"
+    # A week and a day later the slot is past the grace time; the next slot is waited for.
+    clock.set(datetime(2030, 3, 11, 8, 0, tzinfo=UTC))
+    tick(runtime)
+    assert len(runs(sqlite_system)) == 1
 
 
 def test_scheduled_posts_go_out_when_their_minute_comes(sqlite_system: Resources) -> None:
@@ -235,7 +247,13 @@ def test_numeric_weekdays_mean_what_crontab_means() -> None:
     from agent.scheduling.config import ScheduleConfig
 
     sunday = datetime(2026, 11, 22, 12, tzinfo=UTC)
-    monday = ScheduleConfig(cron="0 9 * * 1", timezone="UTC").trigger().get_next_fire_time(None, sunday)
+    monday = (
+        ScheduleConfig(cron="0 9 * * 1", timezone="UTC").trigger().get_next_fire_time(None, sunday)
+    )
     assert monday is not None and monday.strftime("%a %H:%M") == "Mon 09:00"
-    weekend = ScheduleConfig(cron="30 8 * * 6,0", timezone="UTC").trigger().get_next_fire_time(None, sunday)
+    weekend = (
+        ScheduleConfig(cron="30 8 * * 6,0", timezone="UTC")
+        .trigger()
+        .get_next_fire_time(None, sunday)
+    )
     assert weekend is not None and weekend.strftime("%a %d") == "Sat 28"

@@ -51,7 +51,7 @@ def prepare(system: Resources) -> str:
         agent = get_agent(session=session)
         update_schedule(session, agent, cron="0 9 * * MON", timezone="UTC")
         agent_id = str(agent.id)
-    describe(system, clock=MovableClock(FRIDAY))  # the job is registered before the slot
+    describe(system, clock=MovableClock(FRIDAY))  # a look at the schedule before the slot
     return agent_id
 
 
@@ -70,8 +70,8 @@ def test_two_workers_on_postgres_start_an_agent_week_once(tmp_path: Path, db_url
     system = make_system(tmp_path / "data", db_url)
     agent_id = prepare(system)
     start_at = str(time.time() + 8)  # both processes are imported by then and go at once
-    # Inline jobs keep the slot due in the shared job store until the run is done, so both
-    # workers really try to start the agent-week; the unique dedupe key decides.
+    # Each worker has its own jobs and sees the slot due, so both really try to start the
+    # agent-week; the unique dedupe key in agent_runs decides.
     procs = [worker(system, "--once", "--inline", "--start-at", start_at) for _ in range(2)]
     outputs = [p.communicate(timeout=120)[0] for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs

@@ -58,7 +58,8 @@ def test_web_password_refuses_short_passwords_and_unknown_users(system: Resource
 
 def test_commands_need_an_initialised_data_dir(tmp_path: Path) -> None:
     result = runner.invoke(app, ["serve", "--data-dir", str(tmp_path / "fresh")])
-    assert result.exit_code == 1 and "twin init" in result.output
+    assert result.exit_code == 3 and "twin init" in result.output
+    assert not (tmp_path / "fresh").exists()  # nothing was created on the way
 
 
 @pytest.mark.slow

@@ -14,6 +14,7 @@ import httpx
 from tools.publish.base import PublishError
 from tools.publish.errors import Classifier, classify_generic
 from tools.publish.redact import install_log_redaction, redact
+from tools.retry import Retry, RetryPolicy, backoff_delay, call_with_retries
 
 __all__ = ["UNCONFIRMED", "ApiClient", "RetryPolicy"]
 
@@ -23,23 +24,6 @@ log = logging.getLogger(__name__)
 UNCONFIRMED = "unconfirmed"
 
 _SAFE_TO_RESEND = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-@dataclass(frozen=True, kw_only=True)
-class RetryPolicy:
-    """How often and how long to retry.
-
-    Attributes:
-        max_attempts: Total tries per request, the first included.
-        base_delay: First backoff in seconds; doubles each retry.
-        max_delay: Cap of one backoff.
-        max_retry_after: A server-requested wait longer than this is not slept; the error is raised.
-    """
-
-    max_attempts: int = 4
-    base_delay: float = 0.5
-    max_delay: float = 30.0
-    max_retry_after: float = 120.0
 
 
 @dataclass(kw_only=True)
@@ -84,8 +68,7 @@ class ApiClient:
         """Delay before retry number ``attempt`` (1-based): Retry-After if given, else jittered."""
         if retry_after is not None:
             return retry_after
-        ceiling = min(self.retry.max_delay, self.retry.base_delay * 2 ** (attempt - 1))
-        return ceiling / 2 + self.rng.uniform(0, ceiling / 2)
+        return backoff_delay(self.retry, attempt, self.rng)
 
     def request(
         self,
@@ -126,14 +109,16 @@ class ApiClient:
             PublishError: Classified failure, with secrets removed from its message.
         """
         assert self.client is not None
+        client = self.client
         allowed = set(ok_statuses)
         secret_list = [s for s in secrets if s]
         url = self.url(path)
-        attempt = 0
-        while True:
-            attempt += 1
+        attempts = [0]
+
+        def attempt() -> httpx.Response:
+            attempts[0] += 1
             try:
-                response = self.client.request(
+                response = client.request(
                     method,
                     url,
                     params=params,
@@ -144,25 +129,9 @@ class ApiClient:
                     timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
                 )
             except httpx.TransportError as exc:
-                sent_maybe = not isinstance(exc, _SAFE_TO_RESEND)
-                name = type(exc).__name__
-                log.debug("%s %s failed: %s", method, redact(url, secret_list), name)
-                if sent_maybe and not idempotent:
-                    raise PublishError(
-                        f"{self.platform}: {method} {redact(_path_only(url), secret_list)} "
-                        f"did not confirm ({name}); the post may exist, look it up before retrying",
-                        retryable=True,
-                        code=UNCONFIRMED,
-                    ) from None
-                if attempt >= self.retry.max_attempts:
-                    raise PublishError(
-                        f"{self.platform}: {method} {redact(_path_only(url), secret_list)} failed "
-                        f"after {attempt} attempts ({name}); check the network and retry",
-                        retryable=True,
-                        code="network",
-                    ) from None
-                self.sleep(self.backoff(attempt, None))
-                continue
+                raise self._transport_failure(
+                    exc, method, url, secret_list, idempotent, attempts[0]
+                ) from None
             log.debug(
                 "%s %s -> %s",
                 method,
@@ -182,10 +151,38 @@ class ApiClient:
                     retry_after=error.retry_after,
                     code=UNCONFIRMED,
                 )
-            wait = self.backoff(attempt, error.retry_after)
-            if attempt >= self.retry.max_attempts or wait > self.retry.max_retry_after:
-                raise error
-            self.sleep(wait)
+            raise Retry(error, error.retry_after)
+
+        return call_with_retries(attempt, policy=self.retry, sleep=self.sleep, rng=self.rng)
+
+    def _transport_failure(
+        self,
+        exc: httpx.TransportError,
+        method: str,
+        url: str,
+        secret_list: list[str],
+        idempotent: bool,
+        attempt: int,
+    ) -> BaseException:
+        """What a dropped connection means: unconfirmed (not resent), retry, or give up."""
+        sent_maybe = not isinstance(exc, _SAFE_TO_RESEND)
+        name = type(exc).__name__
+        shown = redact(_path_only(url), secret_list)
+        log.debug("%s %s failed: %s", method, redact(url, secret_list), name)
+        if sent_maybe and not idempotent:
+            return PublishError(
+                f"{self.platform}: {method} {shown} "
+                f"did not confirm ({name}); the post may exist, look it up before retrying",
+                retryable=True,
+                code=UNCONFIRMED,
+            )
+        final = PublishError(
+            f"{self.platform}: {method} {shown} failed "
+            f"after {attempt} attempts ({name}); check the network and retry",
+            retryable=True,
+            code="network",
+        )
+        return final if attempt >= self.retry.max_attempts else Retry(final)
 
     def json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         """Like :meth:`request` and decode a JSON object body (empty dict when none)."""

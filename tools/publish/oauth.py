@@ -18,7 +18,22 @@ from tools.publish.errors import classify_generic
 from tools.publish.http import ApiClient
 from tools.publish.tokens import credentials_from_token_response
 
-__all__ = ["DEFAULT_ENDPOINTS", "OAuthEndpoints", "PkceFlow", "pkce_pair"]
+__all__ = [
+    "CALLBACK_PATH",
+    "DEFAULT_ENDPOINTS",
+    "OAuthEndpoints",
+    "PkceFlow",
+    "loopback_redirect_uri",
+    "pkce_pair",
+]
+
+CALLBACK_PATH = "/oauth/callback"
+"""Path of the redirect, on the CLI's loopback listener and on ``twin serve`` alike."""
+
+
+def loopback_redirect_uri(port: int) -> str:
+    """The redirect URI ``twin accounts connect`` listens on; register exactly this one."""
+    return f"http://127.0.0.1:{port}{CALLBACK_PATH}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,7 +109,8 @@ def pkce_pair() -> tuple[str, str]:
 @dataclass(kw_only=True)
 class PkceFlow:
     """One authorization: start the listener, send the user to :meth:`authorize_url`, then
-    :meth:`wait_for_code` and :meth:`exchange`.
+    :meth:`wait_for_code` and :meth:`exchange`. With ``redirect`` set (the web app's own
+    callback route) there is no listener: the app calls :meth:`code_from` then :meth:`exchange`.
 
     Args:
         endpoints: The platform's endpoints (see :data:`DEFAULT_ENDPOINTS`).
@@ -102,7 +118,10 @@ class PkceFlow:
         client_secret: Client secret if the platform wants one at the token endpoint.
         scopes: Scopes to ask for (defaults to the endpoints' scopes).
         client: httpx client for the token request.
-        path: Redirect path on the loopback listener.
+        port: Loopback port of the listener; fixed (``TWIN_OAUTH_REDIRECT_PORT``) because
+            providers match redirect URIs exactly. 0 picks a free one (tests only).
+        path: Redirect path.
+        redirect: An exact redirect URI served elsewhere (``twin serve``); no listener then.
     """
 
     endpoints: OAuthEndpoints
@@ -110,7 +129,9 @@ class PkceFlow:
     client_secret: str | None = None
     scopes: tuple[str, ...] | None = None
     client: httpx.Client | None = None
-    path: str = "/callback"
+    port: int = 0
+    path: str = CALLBACK_PATH
+    redirect: str | None = None
     state: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     verifier: str = ""
     challenge: str = ""
@@ -122,7 +143,11 @@ class PkceFlow:
         self.verifier, self.challenge = pkce_pair()
 
     def start(self) -> str:
-        """Listen on 127.0.0.1 (random port); returns the redirect URI to register."""
+        """Listen on 127.0.0.1:``port``; returns the redirect URI (register exactly this one).
+
+        Raises:
+            PublishError: The port is taken (another ``twin accounts connect`` is waiting?).
+        """
         flow = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -145,14 +170,23 @@ class PkceFlow:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        try:
+            self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        except OSError as exc:
+            raise PublishError(
+                f"OAuth: cannot listen on 127.0.0.1:{self.port} ({exc.strerror}); stop whatever "
+                "uses it, or set TWIN_OAUTH_REDIRECT_PORT to another port registered in the app",
+                code="oauth_port",
+            ) from None
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         self._redirect = self.redirect_uri
         return self._redirect
 
     @property
     def redirect_uri(self) -> str:
-        """Loopback redirect URI of the running listener."""
+        """The redirect URI: the explicit one, else the running listener's."""
+        if self.redirect is not None:
+            return self.redirect
         if self._server is None:
             raise RuntimeError("call start() first")
         return f"http://127.0.0.1:{self._server.server_address[1]}{self.path}"
@@ -181,6 +215,11 @@ class PkceFlow:
                 )
         finally:
             self.close()
+        return self.code_from(self._result)
+
+    def code_from(self, query: dict[str, str]) -> str:
+        """The code of a redirect's query, after checking it answers this flow's ``state``."""
+        self._result = dict(query)
         if "error" in self._result:
             raise PublishError(
                 f"OAuth: the platform refused ({self._result.get('error')}: "
@@ -226,7 +265,7 @@ class PkceFlow:
     @property
     def redirect_uri_value(self) -> str:
         """The redirect URI used in the authorize step (kept after the listener closes)."""
-        return self._redirect
+        return self.redirect or self._redirect
 
     def close(self) -> None:
         """Stop the listener."""

@@ -19,6 +19,7 @@ from elevenlabs import ElevenLabs, VoiceSettings
 from elevenlabs.core.api_error import ApiError
 from pydantic import SecretStr
 
+from tools.retry import Retry, RetryPolicy, call_with_retries
 from tools.tts.base import SpeechResult, TTSError, VoiceSpec
 from tools.tts.elevenlabs_errors import KEY_ENV, Failure, classify, scrub
 from tools.tts.wav import pcm_duration_ms, write_wav
@@ -233,8 +234,7 @@ class ElevenLabsEngine:
         )
 
     def _with_retries(self, call: Callable[[], Any], voice_id: str) -> Any:
-        attempt = 0
-        while True:
+        def attempt() -> Any:
             try:
                 return call()
             except ApiError as exc:
@@ -258,17 +258,21 @@ class ElevenLabsEngine:
                     ),
                     retryable=True,
                 )
-            if not failure.retryable or attempt >= self._max_retries:
+            if not failure.retryable:
                 raise failure.error
-            self._sleep(self._delay(attempt, failure.retry_after))
-            attempt += 1
+            raise Retry(failure.error, failure.retry_after)
 
-    def _delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            if retry_after > self._max_backoff:
-                raise TTSError(
-                    f"ElevenLabs asked to wait {retry_after:.0f} s before retrying; try again later."
-                )
-            return retry_after
-        backoff = min(self._backoff_base * 2**attempt, self._max_backoff)
-        return backoff * (0.5 + self._rng.random() / 2)
+        return call_with_retries(
+            attempt,
+            policy=RetryPolicy(
+                max_attempts=self._max_retries + 1,
+                base_delay=self._backoff_base,
+                max_delay=self._max_backoff,
+                max_retry_after=self._max_backoff,
+            ),
+            sleep=self._sleep,
+            rng=self._rng,
+            too_long=lambda _error, wait: TTSError(
+                f"ElevenLabs asked to wait {wait:.0f} s before retrying; try again later."
+            ),
+        )

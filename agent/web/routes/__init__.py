@@ -9,6 +9,7 @@ from agent.web.routes import (
     inbox,
     media,
     notifications,
+    oauth,
     reports,
     session,
     twin,
@@ -24,6 +25,7 @@ ROUTERS = [
     chat.router,
     twin.router,
     accounts.router,
+    oauth.router,
     notifications.router,
     media.router,
 ]

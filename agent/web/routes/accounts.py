@@ -33,7 +33,17 @@ def accounts_page(request: Request, user: User) -> Response:
         consents = queries.consents(session, user.user_id)
     for item in consents:
         item["explain"] = CONSENT_WORDS[ConsentType(item["type"])]
-    return render(request, "accounts.html", active="accounts", accounts=rows, consents=consents)
+    from agent.web.routes.oauth import callback_url, oauth_platforms
+
+    return render(
+        request,
+        "accounts.html",
+        active="accounts",
+        accounts=rows,
+        consents=consents,
+        oauth_platforms=oauth_platforms(),
+        callback_url=callback_url(request),
+    )
 
 
 @router.post("/consent")

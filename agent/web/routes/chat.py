@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from agent.errors import USER_ERRORS
+from agent.limits import MAX_MESSAGE_CHARS
 from agent.llm import LLMError
 from agent.web.auth import SignedIn, csrf_guard, require_user, web_state
 from agent.web.pages import redirect, render
@@ -17,7 +18,7 @@ from agent.web.state import ChatTurn, WebState
 router = APIRouter(dependencies=[Depends(require_user), Depends(csrf_guard)])
 
 User = Annotated[SignedIn, Depends(require_user)]
-MAX_MESSAGE = 2000
+MAX_MESSAGE = MAX_MESSAGE_CHARS
 SHOWN_ERRORS: tuple[type[BaseException], ...] = (LLMError, *USER_ERRORS)
 """Errors whose message is written for the user (never a secret)."""
 

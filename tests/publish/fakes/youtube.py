@@ -38,6 +38,7 @@ class YouTubeFake(YouTubeComments, FakePlatform):
         self.put_starts: list[int] = []
         self.reject_next_as_duplicate = False
         self.codes: dict[str, str] = {}  # authorization code -> PKCE challenge it was issued for
+        self.redirects: list[str] = []  # redirect_uri of each authorize and code grant, in order
 
     def exhaust_quota(self) -> None:
         self.inject("quota", target=r"POST /upload/youtube/v3/videos$", times=None)
@@ -111,6 +112,7 @@ class YouTubeFake(YouTubeComments, FakePlatform):
             or not query.get("redirect_uri", "").startswith("http://127.0.0.1:")
         ):
             return Reply(400, {"error": "invalid_request"})
+        self.redirects.append(query["redirect_uri"])
         code = f"code-{len(self.codes) + 1}"
         self.codes[code] = query["code_challenge"]
         target = f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}"
@@ -125,6 +127,7 @@ class YouTubeFake(YouTubeComments, FakePlatform):
             return Reply(400, {"error": "invalid_grant"})
         if form.get("client_secret") != CLIENT_SECRET or not form.get("redirect_uri"):
             return Reply(401, {"error": "invalid_client"})
+        self.redirects.append(form["redirect_uri"])
         del self.codes[form["code"]]
         return Reply(
             200,
