@@ -240,6 +240,9 @@ class EventType(StrEnum):
     strategy_adjusted = "strategy_adjusted"
     consent_refused = "consent_refused"
     error = "error"
+    retention_applied = "retention_applied"
+    memory_compacted = "memory_compacted"
+    slow_query = "slow_query"
 
 
 class SubjectType(StrEnum):
@@ -253,6 +256,15 @@ class SubjectType(StrEnum):
     system = "system"
     run = "run"
     account = "account"
+
+
+class AuditOrigin(StrEnum):
+    """Where a security-relevant action came from."""
+
+    cli = "cli"
+    web = "web"
+    worker = "worker"
+    api = "api"
 
 
 class ErrorScope(StrEnum):

@@ -12,6 +12,7 @@ from langchain_core.language_models import BaseChatModel
 
 from agent.clock import Clock, SystemClock
 from agent.system import System
+from db.enums import AuditOrigin
 
 
 def action_key(tool: str, args: dict[str, Any]) -> str:
@@ -34,6 +35,9 @@ class ChatContext:
         confirmed: The action key the creator confirmed this turn, if any.
         run_overrides: Passed to runs started or resumed from chat (tests swap the renderer).
         render_quality: Quality of runs started from chat.
+        actor: Who is typing, as the audit log names them (email on the web, OS account
+            in a terminal).
+        origin: Where the chat runs (cli or web), for the audit log.
     """
 
     system: System
@@ -45,3 +49,9 @@ class ChatContext:
     confirmed: str | None = None
     run_overrides: dict[str, Any] | None = None
     render_quality: str = "full"
+    actor: str = ""
+    origin: AuditOrigin = AuditOrigin.cli
+
+    @property
+    def audit_actor(self) -> str:
+        return self.actor or self.user_email

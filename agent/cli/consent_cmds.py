@@ -10,56 +10,105 @@ from rich.table import Table
 from sqlalchemy import select
 
 from agent.cli.common import DataDirOpt, JsonOpt, console, system_for
+from agent.records.audit import AuditOrigin, cli_actor
 from db.engine import transaction
 from db.enums import ConsentType
-from db.models import AuditLog, ConsentRecord
+from db.models import ConsentRecord
+from db.repo import audit
 from db.repo.identity import get_user_by_email, record_consent
 
-app = typer.Typer(help="Grant, revoke and list consent (voice cloning, likeness, publishing).", no_args_is_help=True)
+app = typer.Typer(
+    help="Grant, revoke and list consent (voice cloning, likeness, publishing).",
+    no_args_is_help=True,
+)
 
 TypeOpt = Annotated[ConsentType, typer.Option("--type", help="What the consent covers.")]
 UserOpt = Annotated[str, typer.Option("--user", help="The user's email.")]
 
 
-def _record(data_dir: object, user: str, consent_type: ConsentType, granted: bool, details: str) -> None:
+def _record(
+    data_dir: object, user: str, consent_type: ConsentType, granted: bool, details: str
+) -> None:
     system = system_for(data_dir)  # type: ignore[arg-type]
     with transaction(system.sessions) as session:
         owner = get_user_by_email(session=session, email=user)
-        row = record_consent(session=session, user_id=owner.id, consent_type=consent_type, granted=granted, details=details)
-        session.add(AuditLog(user_id=owner.id, actor=user, action="consent_granted" if granted else "consent_revoked",
-                             subject_type="consent", subject_id=str(row.id), new_values_json={"type": consent_type.value, "granted": granted}))
+        row = record_consent(
+            session=session,
+            user_id=owner.id,
+            consent_type=consent_type,
+            granted=granted,
+            details=details,
+        )
+        audit.record(
+            session=session,
+            actor=cli_actor(),
+            action="consent.grant" if granted else "consent.revoke",
+            subject_type="consent",
+            subject_id=row.id,
+            origin=AuditOrigin.cli,
+            details={"type": consent_type.value, "granted": granted},
+            user_id=owner.id,
+        )
     verb = "granted" if granted else "revoked"
     console.print(f"Consent {consent_type.value} {verb} for {user}.")
 
 
 @app.command("grant")
-def grant(consent_type: TypeOpt, data_dir: DataDirOpt = None, user: UserOpt = "creator@localhost",
-          details: Annotated[str, typer.Option(help="What was agreed to.")] = "granted from the command line") -> None:
+def grant(
+    consent_type: TypeOpt,
+    data_dir: DataDirOpt = None,
+    user: UserOpt = "creator@localhost",
+    details: Annotated[
+        str, typer.Option(help="What was agreed to.")
+    ] = "granted from the command line",
+) -> None:
     """Grant consent; renders that need it are allowed from now on."""
     _record(data_dir, user, consent_type, True, details)
 
 
 @app.command("revoke")
-def revoke(consent_type: TypeOpt, data_dir: DataDirOpt = None, user: UserOpt = "creator@localhost",
-           details: Annotated[str, typer.Option(help="Why.")] = "revoked from the command line") -> None:
+def revoke(
+    consent_type: TypeOpt,
+    data_dir: DataDirOpt = None,
+    user: UserOpt = "creator@localhost",
+    details: Annotated[str, typer.Option(help="Why.")] = "revoked from the command line",
+) -> None:
     """Revoke consent; future renders that need it are refused."""
     _record(data_dir, user, consent_type, False, details)
 
 
 @app.command("list")
-def list_(data_dir: DataDirOpt = None, user: UserOpt = "creator@localhost", as_json: JsonOpt = False) -> None:
+def list_(
+    data_dir: DataDirOpt = None, user: UserOpt = "creator@localhost", as_json: JsonOpt = False
+) -> None:
     """Every consent record of the user, newest first."""
     system = system_for(data_dir)
     with system.sessions() as session:
         owner = get_user_by_email(session=session, email=user)
-        rows = list(session.scalars(select(ConsentRecord).where(ConsentRecord.user_id == owner.id).order_by(ConsentRecord.granted_at.desc())))
-        data = [{"type": r.consent_type.value, "granted": r.granted, "at": r.granted_at.isoformat(), "details": r.details} for r in rows]
+        rows = list(
+            session.scalars(
+                select(ConsentRecord)
+                .where(ConsentRecord.user_id == owner.id)
+                .order_by(ConsentRecord.granted_at.desc())
+            )
+        )
+        data = [
+            {
+                "type": r.consent_type.value,
+                "granted": r.granted,
+                "at": r.granted_at.isoformat(),
+                "details": r.details,
+            }
+            for r in rows
+        ]
     if as_json:
         console.print_json(json.dumps(data))
         return
     table = Table("type", "granted", "at", "details")
     for row in data:
-        table.add_row(str(row["type"]), "yes" if row["granted"] else "no", str(row["at"]), str(row["details"]))
+        table.add_row(
+            str(row["type"]), "yes" if row["granted"] else "no", str(row["at"]), str(row["details"])
+        )
     console.print(table)
 
 

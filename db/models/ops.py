@@ -70,6 +70,8 @@ class EventLog(Base):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     meta_json: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    scrubbed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When retention removed personal data from the message and meta (None: not yet)."""
 
 
 class ErrorLog(Base):
@@ -82,12 +84,14 @@ class ErrorLog(Base):
     context_json: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     message: Mapped[str] = mapped_column(Text)
     stack_trace: Mapped[str | None] = mapped_column(Text)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     severity: Mapped[Severity] = mapped_column(
         enum_column(Severity, "severity"), default=Severity.medium
     )
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolution_notes: Mapped[str | None] = mapped_column(Text)
+    scrubbed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When retention removed personal data from the message, context and trace."""
 
 
 class Notification(Base):

@@ -12,8 +12,8 @@ from agent.web import queries
 from agent.web.auth import SignedIn, csrf_guard, require_user, web_state
 from agent.web.pages import redirect, render
 from db.engine import transaction
-from db.enums import ConsentType
-from db.models import AuditLog
+from db.enums import AuditOrigin, ConsentType
+from db.repo import audit
 from db.repo.identity import record_consent
 
 router = APIRouter(dependencies=[Depends(require_user), Depends(csrf_guard)])
@@ -52,22 +52,22 @@ def set_consent(
     assert kind is not None
     granted = grant == "grant"
     with transaction(web_state(request).system.sessions) as session:
-        record_consent(
+        row = record_consent(
             session=session,
             user_id=user.user_id,
             consent_type=kind,
             granted=granted,
             details=f"{'granted' if granted else 'revoked'} in the web app by {user.email}",
         )
-        session.add(
-            AuditLog(
-                user_id=user.user_id,
-                actor=user.email,
-                action=f"consent.{grant}",
-                subject_type="consent",
-                subject_id=kind.value,
-                new_values_json={"granted": granted},
-            )
+        audit.record(
+            session=session,
+            actor=user.email,
+            action=f"consent.{grant}",
+            subject_type="consent",
+            subject_id=row.id,
+            origin=AuditOrigin.web,
+            details={"type": kind.value, "granted": granted},
+            user_id=user.user_id,
         )
     label = kind.value.replace("_", " ")
     message = (
