@@ -27,7 +27,11 @@ class AgentRun(Base):
     """One weekly run of one agent = one LangGraph thread (thread id = run id)."""
 
     __tablename__ = "agent_runs"
-    __table_args__ = (Index("ix_agent_runs_agent_id_started_at", "agent_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_agent_runs_agent_id_started_at", "agent_id", "started_at"),
+        Index("ix_agent_runs_started_at", "started_at"),
+        Index("ix_agent_runs_status_started_at", "status", "started_at"),
+    )
     id: Mapped[uuid.UUID] = uuid_pk()
     agent_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("agents.id", ondelete="CASCADE"))
     trigger_type: Mapped[TriggerType] = mapped_column(enum_column(TriggerType, "trigger_type"))
