@@ -137,3 +137,32 @@ def test_the_compaction_job_trims_each_agents_memory_and_records_it(system: Syst
     assert store.count() == 3, "a second pass changes nothing"
     latest = _events(system, EventType.memory_compacted)[-1]
     assert latest.meta_json["report"]["compacted"] == 0
+
+
+def test_twin_retention_runs_now_or_dry(data_dir_with_old_media: tuple[Path, Path]) -> None:
+    from tests.records.conftest import twin
+
+    data_dir, media = data_dir_with_old_media
+    dry = twin(data_dir, "retention", "--dry-run", "--json")
+    assert dry.exit_code == 0, dry.output
+    assert '"assets_deleted": 1' in dry.output and '"dry_run": true' in dry.output
+    assert media.exists()
+    done = twin(data_dir, "retention")
+    assert done.exit_code == 0, done.output
+    assert "deleted 1 media assets" in done.output and not media.exists()
+
+
+@pytest.fixture
+def data_dir_with_old_media(system: System) -> tuple[Path, Path]:
+    media = system.settings.media_dir / "old.wav"
+    media.write_bytes(b"speech")
+    with transaction(system.sessions) as session:
+        session.add(
+            MediaAsset(
+                user_id=get_agent(session=session).user_id,
+                type=AssetType.audio,
+                uri=str(media),
+                created_at=datetime.now(UTC) - timedelta(days=400),
+            )
+        )
+    return system.settings.data_dir, media
