@@ -11,12 +11,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 import db.models  # noqa: F401
+from agent.records.audit import AuditOrigin, cli_actor
 from db.base import Base
-from db.models import User
+from db.models import AuditLog, User
+from db.repo import audit
 
 ENCRYPTED_COLUMNS = {
     ("integration_keys", "access_token"),
@@ -115,8 +117,19 @@ def media_listing(*, session: Session, email: str, data_dir: Path) -> list[dict[
     ]
 
 
-def export_user(*, session: Session, email: str, data_dir: Path, out_path: Path) -> dict[str, int]:
-    """Write a zip of JSON (one file per table) and the user's media files."""
+def export_user(
+    *,
+    session: Session,
+    email: str,
+    data_dir: Path,
+    out_path: Path,
+    actor: str | None = None,
+    origin: AuditOrigin = AuditOrigin.cli,
+) -> dict[str, int]:
+    """Write a zip of JSON (one file per table) and the user's media files.
+
+    The export is audited (``data.export``) in ``session``; the caller commits.
+    """
     from db.repo.identity import get_user_by_email
 
     user: User = get_user_by_email(session=session, email=email)
@@ -154,23 +167,62 @@ def export_user(*, session: Session, email: str, data_dir: Path, out_path: Path)
                 indent=2,
             ),
         )
+    audit.record(
+        session=session,
+        actor=actor or cli_actor(),
+        action="data.export",
+        subject_type="user",
+        subject_id=user.id,
+        origin=origin,
+        details={"file": out_path.name, "rows": sum(counts.values()) - media, "media_files": media},
+        user_id=user.id,
+    )
     return counts
 
 
-def delete_user(*, session: Session, email: str, data_dir: Path) -> dict[str, int]:
-    """Delete the user's rows (foreign keys cascade) and media files; the caller commits."""
+def delete_user(
+    *,
+    session: Session,
+    email: str,
+    data_dir: Path,
+    actor: str | None = None,
+    origin: AuditOrigin = AuditOrigin.cli,
+) -> dict[str, int]:
+    """Delete the user's rows (foreign keys cascade) and media files; the caller commits.
+
+    The audit log keeps its rows (they record who did what; their user link is cleared),
+    but the deleted user's email no longer names them: it becomes ``deleted user <id>``.
+    The deletion itself is audited (``data.delete``) without the email.
+    """
     from db.repo.identity import get_user_by_email
 
     user = get_user_by_email(session=session, email=email)
     rows = _owned_rows(session, user.id)
+    audit_rows = len(rows.pop("audit_log", []))
     media = sorted(set(_media_paths(rows, data_dir)))
     agent_dirs = [data_dir / "memory" / str(row["id"]) for row in rows.get("agents", [])]
+    pseudonym = f"deleted user {str(user.id)[:8]}"
+    session.execute(update(AuditLog).where(AuditLog.actor == user.email).values(actor=pseudonym))
+    user_id = user.id
     session.delete(user)
     session.flush()
+    counts = {table: len(r) for table, r in rows.items()}
+    audit.record(
+        session=session,
+        actor=actor or cli_actor(),
+        action="data.delete",
+        subject_type="user",
+        subject_id=user_id,
+        origin=origin,
+        details={
+            "rows": sum(counts.values()),
+            "media_files": len(media),
+            "audit_rows_kept": audit_rows,
+        },
+    )
     for path in media:
         path.unlink(missing_ok=True)
     for folder in agent_dirs:
         shutil.rmtree(folder, ignore_errors=True)
-    counts = {table: len(r) for table, r in rows.items()}
     counts["media_files"] = len(media)
     return counts

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -253,6 +253,25 @@ class Settings(BaseSettings):
         from tools.render.aspects import parse_aspect_overrides
 
         return dict(parse_aspect_overrides(self.platform_aspects)) if self.platform_aspects else {}
+    retention_raw_asset_days: int = Field(default=180, ge=1)
+    """Raw media (speech, uploads, videos no live post needs) older than this is deleted
+    (S003 section 14: 90-180 days)."""
+    retention_log_scrub_days: int = Field(default=180, ge=1)
+    """Event and error logs older than this lose their personal data (S003: 180-365 days)."""
+    retention_log_delete_days: int = Field(default=365, ge=1)
+    """Event and error logs older than this are deleted (at least the scrub period)."""
+    slow_query_ms: float = Field(default=1000.0, ge=0)
+    """Statements slower than this are logged and recorded as ``slow_query`` events
+    (S004's slow-query alert is 1 s); 0 turns the timing off."""
+
+    @model_validator(mode="after")
+    def _log_periods_in_order(self) -> Settings:
+        if self.retention_log_delete_days < self.retention_log_scrub_days:
+            raise ValueError(
+                "TWIN_RETENTION_LOG_DELETE_DAYS must be at least TWIN_RETENTION_LOG_SCRUB_DAYS "
+                "(logs are scrubbed before they are deleted)"
+            )
+        return self
 
     @property
     def resolved_database_url(self) -> str:

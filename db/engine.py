@@ -31,8 +31,15 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def build_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine for ``url`` (SQLite or ``postgresql+psycopg``), with clear errors."""
+def build_engine(url: str, *, echo: bool = False, slow_query_ms: float | None = None) -> Engine:
+    """Create an engine for ``url`` (SQLite or ``postgresql+psycopg``), with clear errors.
+
+    Args:
+        url: The database URL.
+        echo: Log every statement.
+        slow_query_ms: Log statements slower than this and record them as ``slow_query``
+            events (``TWIN_SLOW_QUERY_MS``; see :mod:`db.timing`); None or 0 times nothing.
+    """
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -56,6 +63,10 @@ def build_engine(url: str, *, echo: bool = False) -> Engine:
         raise DatabaseError(f"cannot use database {mask_url(url)}: {exc}") from exc
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    if slow_query_ms:
+        from db.timing import install_query_timer
+
+        install_query_timer(engine, slow_query_ms)
     return engine
 
 

@@ -261,6 +261,9 @@ class EventType(StrEnum):
     """The model's answer differed from what code decided; the decision was kept."""
     consent_refused = "consent_refused"
     error = "error"
+    retention_applied = "retention_applied"
+    memory_compacted = "memory_compacted"
+    slow_query = "slow_query"
 
 
 class SubjectType(StrEnum):
@@ -274,6 +277,15 @@ class SubjectType(StrEnum):
     system = "system"
     run = "run"
     account = "account"
+
+
+class AuditOrigin(StrEnum):
+    """Where a security-relevant action came from."""
+
+    cli = "cli"
+    web = "web"
+    worker = "worker"
+    api = "api"
 
 
 class ErrorScope(StrEnum):

@@ -14,6 +14,7 @@ from agent.app.resources import Resources
 from agent.app.wiring import Wiring
 from agent.context import Clock, SystemClock
 from agent.llm import LLMEventHook
+from db.enums import AuditOrigin
 
 
 def action_key(tool: str, args: dict[str, Any]) -> str:
@@ -38,6 +39,9 @@ class ChatContext:
         render_quality: Quality of runs started from chat.
         on_llm_event: Told when the model's server refuses tools and the chat falls back to
             intent parsing (see :class:`agent.llm.LLMEvent`).
+        actor: Who is typing, as the audit log names them (email on the web, OS account
+            in a terminal).
+        origin: Where the chat runs (cli or web), for the audit log.
     """
 
     system: Resources
@@ -50,3 +54,9 @@ class ChatContext:
     wiring: Wiring = field(default_factory=Wiring)
     render_quality: str = "full"
     on_llm_event: LLMEventHook | None = None
+    actor: str = ""
+    origin: AuditOrigin = AuditOrigin.cli
+
+    @property
+    def audit_actor(self) -> str:
+        return self.actor or self.user_email

@@ -18,6 +18,7 @@ from agent.chat.graph import build_chat_graph
 from agent.chat.intents import chat_registry
 from agent.context import Clock, SystemClock
 from agent.llm import OfflineChatModel
+from db.enums import AuditOrigin
 from db.repo.identity import NotFoundError, get_user_by_email, list_agents
 
 __all__ = ["ChatEvent", "ChatReply", "chat_model", "chat_reply", "stream_reply", "thread_id"]
@@ -69,6 +70,8 @@ def _context(
     clock: Clock | None,
     wiring: Wiring | None,
     model: BaseChatModel | None,
+    actor: str | None,
+    origin: AuditOrigin | str,
 ) -> ChatContext:
     with system.sessions() as session:
         user = get_user_by_email(session=session, email=user_email)
@@ -84,6 +87,8 @@ def _context(
         model=model or chat_model(system),
         clock=clock or SystemClock(),
         wiring=wiring or Wiring(),
+        actor=actor or email,
+        origin=AuditOrigin(origin),
     )
 
 
@@ -96,6 +101,8 @@ def stream_reply(
     clock: Clock | None = None,
     wiring: Wiring | None = None,
     model: BaseChatModel | None = None,
+    actor: str | None = None,
+    origin: AuditOrigin | str = AuditOrigin.cli,
 ) -> Iterator[ChatEvent]:
     """Answer one message, yielding text tokens and tool calls as they happen, then the reply.
 
@@ -107,11 +114,13 @@ def stream_reply(
         clock: Time source for runs started from chat (default the real clock).
         wiring: The parts of runs started or resumed from chat.
         model: A chat model to use instead of the configured one.
+        actor: Who is typing, for the audit log (default: ``user_email``).
+        origin: cli or web, for the audit log.
 
     Yields:
         ChatEvents; the last one has kind "reply".
     """
-    ctx = _context(system, user_email, clock, wiring, model)
+    ctx = _context(system, user_email, clock, wiring, model, actor, origin)
     config: Any = {"configurable": {"thread_id": thread_id(ctx.user_id)}, "recursion_limit": 16}
     with checkpointer(system) as saver:
         graph: Any = build_chat_graph().compile(checkpointer=saver)
@@ -173,6 +182,8 @@ def chat_reply(
     clock: Clock | None = None,
     wiring: Wiring | None = None,
     model: BaseChatModel | None = None,
+    actor: str | None = None,
+    origin: AuditOrigin | str = AuditOrigin.cli,
 ) -> ChatReply:
     """Answer one message from a creator (see :func:`stream_reply` for the arguments).
 
@@ -187,6 +198,8 @@ def chat_reply(
         clock=clock,
         wiring=wiring,
         model=model,
+        actor=actor,
+        origin=origin,
     ):
         if event.reply is not None:
             reply = event.reply

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from agent.app.runs import RunOutcome, resume_run, start_run
 from agent.chat.confirm import hold_for_confirmation
 from agent.chat.context import ChatContext
+from agent.chat.limits import clean_directive
 from agent.chat.lookups import (
     WaitingReel,
     describe_directive,
@@ -20,13 +21,15 @@ from agent.chat.lookups import (
     pick_reels,
     waiting_reels,
 )
+from agent.errors import UserError
+from agent.records.audit import record_review
 from agent.scheduling.config import update_schedule
 from agent.schemas import ReelDecision, ReviewResponse
 from agent.strategy.directives import parse_directive
 from db.engine import transaction
 from db.enums import RunStatus, TriggerType
-from db.models import Agent, AITwin
-from db.repo import planning
+from db.models import Agent, AITwin, Directive
+from db.repo import audit, planning
 
 Runtime = ToolRuntime[Any, Any]
 """Injected by the tool node (hidden from the model); its ``context`` is a ChatContext."""
@@ -55,6 +58,14 @@ def _decide(runtime: Runtime, picked: list[WaitingReel], decision: dict[str, Any
     results = []
     for run_id, decisions in by_run.items():
         response = ReviewResponse(decisions=decisions, reviewer=ctx.user_email)
+        with transaction(ctx.system.sessions) as session:
+            record_review(
+                session,
+                actor=ctx.audit_actor,
+                origin=ctx.origin,
+                run_id=run_id,
+                decisions=decisions,
+            )
         outcome = resume_run(
             ctx.system,
             str(run_id),
@@ -183,6 +194,10 @@ def add_directive(runtime: Runtime, text: str) -> str:
         text: The instruction in the creator's words.
     """
     ctx = _ctx(runtime)
+    try:
+        text = clean_directive(text)
+    except UserError as exc:
+        return str(exc)
     with transaction(ctx.system.sessions) as session:
         agent = session.get(Agent, ctx.agent_id)
         assert agent is not None
@@ -200,8 +215,25 @@ def add_directive(runtime: Runtime, text: str) -> str:
             )
             for kind, value in parsed
         ]
+        for row in rows:
+            audit_directive(session, ctx, row, "directive.add", agent.user_id)
     lines = [describe_directive(r) for r in rows]
     return "Noted; the next plan follows:\n" + "\n".join(lines)
+
+
+def audit_directive(
+    session: Any, ctx: ChatContext, row: Directive, action: str, user_id: uuid.UUID | None
+) -> None:
+    audit.record(
+        session=session,
+        actor=ctx.audit_actor,
+        action=action,
+        subject_type="directive",
+        subject_id=row.id,
+        origin=ctx.origin,
+        details={"kind": row.kind, "value": row.value_json, "text": row.text},
+        user_id=user_id,
+    )
 
 
 def _clause(kind: str, value: dict[str, Any], text: str) -> str:
@@ -243,8 +275,14 @@ def remove_directive(runtime: Runtime, which: str) -> Command[Any] | str:
         if held is not None:
             return held
     with transaction(ctx.system.sessions) as session:
+        agent = session.get(Agent, ctx.agent_id)
         for row in matches:
-            planning.remove_directive(session=session, directive_id=row.id)
+            if planning.remove_directive(session=session, directive_id=row.id):
+                removed = session.get(Directive, row.id)
+                assert removed is not None
+                audit_directive(
+                    session, ctx, removed, "directive.remove", agent.user_id if agent else None
+                )
     return (
         "Removed: " + "; ".join(r.text for r in matches) + ". The next plan no longer follows it."
     )
@@ -284,7 +322,19 @@ def _set_paused(runtime: Runtime, paused: bool) -> str:
     with transaction(ctx.system.sessions) as session:
         agent = session.get(Agent, ctx.agent_id)
         assert agent is not None
+        before = dict(agent.schedule_json or {})
         config = update_schedule(session, agent, paused=paused)
+        audit.record(
+            session=session,
+            actor=ctx.audit_actor,
+            action="schedule.pause" if paused else "schedule.resume",
+            subject_type="agent",
+            subject_id=agent.id,
+            origin=ctx.origin,
+            details=dict(agent.schedule_json or {}),
+            before=before,
+            user_id=agent.user_id,
+        )
     if paused:
         return f"Schedule paused ({config.cron}, {config.timezone}): no weekly run starts until you resume it."
     following = config.next_run(ctx.clock.now())

@@ -10,6 +10,7 @@ import typer
 from agent.app.bootstrap import DEFAULT_EMAIL
 from agent.app.resources import Resources
 from agent.cli.common import DataDirOpt, JsonOpt, console, err_console, system_for
+from agent.errors import UserError
 from agent.limits import check_message
 
 if TYPE_CHECKING:
@@ -20,10 +21,18 @@ YES = re.compile(r"^\s*(y|yes|yep|ok|okay|confirm|go ahead|do it)\s*[.!]*\s*$", 
 
 def _say(system: Resources, email: str, message: str, confirm: bool, as_json: bool) -> ChatReply:
     from agent.chat import stream_reply
+    from agent.chat.limits import message_too_long
 
+    refusal = message_too_long(message)
+    if refusal:
+        raise UserError(refusal)
     reply: ChatReply | None = None
     streamed = False
-    for event in stream_reply(system, user_email=email, message=message, confirm=confirm):
+    from agent.records.audit import cli_actor
+
+    for event in stream_reply(
+        system, user_email=email, message=message, confirm=confirm, actor=cli_actor()
+    ):
         if event.kind == "token" and not as_json:
             console.print(event.text, end="", highlight=False, markup=False)
             streamed = True
@@ -83,7 +92,11 @@ def chat(
             if not text.strip():
                 continue
             console.print("[bold magenta]twin>[/bold magenta] ", end="")
-            reply = _say(system, user, text, waiting and bool(YES.match(text)), as_json)
+            try:
+                reply = _say(system, user, text, waiting and bool(YES.match(text)), as_json)
+            except UserError as exc:
+                console.print(f"[red]{exc}[/red]", highlight=False)
+                continue
             waiting = reply.needs_confirmation
     finally:
         system.dispose()

@@ -11,6 +11,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from agent.cli.common import DataDirOpt, JsonOpt, console, err_console, system_for
+from agent.records.audit import AuditOrigin, cli_actor
 from agent.setup.consent import change_consent
 from agent.setup.voices import voices_client_for
 from db.engine import transaction
@@ -36,11 +37,12 @@ def _record(
         change = change_consent(
             session=session,
             user_id=owner.id,
-            actor=user,
+            actor=cli_actor(),
             consent_type=consent_type,
             granted=granted,
             details=details,
             voices=voices_client_for(system, session, owner.id),
+            origin=AuditOrigin.cli,
         )
     verb = "granted" if granted else "revoked"
     console.print(f"Consent {consent_type.value} {verb} for {user}.")

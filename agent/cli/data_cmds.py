@@ -25,7 +25,7 @@ def export(
     """Write all of a user's rows (JSON) and media files to a zip."""
     system = system_for(data_dir)
     target = out or Path.cwd() / f"twin-export-{user.replace('@', '_at_')}.zip"
-    with system.sessions() as session:
+    with transaction(system.sessions) as session:
         counts = export_user(
             session=session, email=user, data_dir=system.settings.data_dir, out_path=target
         )

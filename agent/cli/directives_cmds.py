@@ -11,9 +11,11 @@ import typer
 from agent.cli.common import DataDirOpt, JsonOpt, console, system_for
 from agent.errors import UserError
 from agent.limits import check_message
+from agent.records.audit import AuditOrigin, cli_actor
 from agent.strategy.directives import parse_directive
 from db.engine import transaction
-from db.repo import planning
+from db.models import Directive
+from db.repo import audit, planning
 from db.repo.identity import get_agent, list_twins
 
 AgentOpt = Annotated[
@@ -77,10 +79,12 @@ def add(
         twins = [t.name for t in list_twins(session=session, user_id=row.user_id)]
         added = [
             planning.add_directive(
-                session=session, agent_id=row.id, kind=kind, value=value, text=text.strip()
+                session=session, agent_id=row.id, kind=kind, value=value, text=text
             )
             for kind, value in parse_directive(text, twin_names=twins)
         ]
+        for directive in added:
+            _audit(session, directive, "directive.add", row.user_id)
         data: list[dict[str, Any]] = [
             {"id": str(d.id), "kind": d.kind, "value": d.value_json} for d in added
         ]
@@ -116,8 +120,26 @@ def remove(
             f"{directive_id!r} matches {len(matches)} active directives: see 'twin directives list'"
         )
     with transaction(system.sessions) as session:
-        planning.remove_directive(session=session, directive_id=uuid.UUID(str(matches[0].id)))
+        chosen = uuid.UUID(str(matches[0].id))
+        if planning.remove_directive(session=session, directive_id=chosen):
+            removed = session.get(Directive, chosen)
+            owner = get_agent(session=session, name_or_id=str(agent_id))
+            assert removed is not None
+            _audit(session, removed, "directive.remove", owner.user_id)
     console.print(f"removed {str(matches[0].id)[:8]}  {matches[0].text}", highlight=False)
+
+
+def _audit(session: Any, row: Directive, action: str, user_id: uuid.UUID) -> None:
+    audit.record(
+        session=session,
+        actor=cli_actor(),
+        action=action,
+        subject_type="directive",
+        subject_id=row.id,
+        origin=AuditOrigin.cli,
+        details={"kind": row.kind, "value": row.value_json, "text": row.text},
+        user_id=user_id,
+    )
 
 
 __all__ = ["directives_app", "register"]

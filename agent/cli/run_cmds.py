@@ -197,8 +197,17 @@ def approve(
     response = ReviewResponse(decisions=_decisions(ids, all_, reel or [], reject or [], regenerate or [], reason, edit, caption))
     if not response.decisions:
         raise typer.BadParameter("no decision given: use --all, --reel, --reject, --regenerate or --edit")
+    _audit_decisions(system, rid, response.decisions)
     outcome = _drive(resume_run, system, str(rid), as_json=as_json, decisions=response.model_dump())
     _print_outcome(outcome, as_json)
+
+
+def _audit_decisions(system: Resources, run_id: Any, decisions: list[ReelDecision]) -> None:
+    from agent.records.audit import AuditOrigin, cli_actor, record_review
+    from db.engine import transaction
+
+    with transaction(system.sessions) as session:
+        record_review(session, actor=cli_actor(), origin=AuditOrigin.cli, run_id=run_id, decisions=decisions)
 
 
 def _match(ids: list[str], prefix: str) -> str:

@@ -14,7 +14,9 @@ from agent.cli.common import DataDirOpt, JsonOpt, console, system_for
 
 if TYPE_CHECKING:
     from agent.scheduling import ScheduleRow
+from agent.records.audit import AuditOrigin, cli_actor
 from db.engine import transaction
+from db.repo import audit
 from db.repo.identity import get_agent
 
 AgentOpt = Annotated[
@@ -31,8 +33,20 @@ def _change(system: Resources, agent: str | None, **changes: object) -> Schedule
 
     with transaction(system.sessions) as session:
         row = get_agent(session=session, name_or_id=agent)
+        before = dict(row.schedule_json or {})
         update_schedule(session, row, **changes)  # type: ignore[arg-type]
         agent_id = str(row.id)
+        audit.record(
+            session=session,
+            actor=cli_actor(),
+            action="schedule.update",
+            subject_type="agent",
+            subject_id=row.id,
+            origin=AuditOrigin.cli,
+            details=dict(row.schedule_json or {}),
+            before=before,
+            user_id=row.user_id,
+        )
     return next(r for r in describe(system) if r.agent_id == agent_id)
 
 

@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 
 from agent.cli.common import DataDirOpt, console, system_for
+from agent.records.audit import AuditOrigin, cli_actor
 from db.crypto import Cipher, generate_key, write_key_file
 from db.engine import transaction
+from db.repo import audit
 from db.repo.identity import get_user_by_email
 from db.repo.secrets import reencrypt_all, set_stored_secret, verify_key
 
@@ -40,7 +42,19 @@ def set_secret(
     cipher = system.cipher()
     with transaction(system.sessions) as session:
         owner = get_user_by_email(session=session, email=user)
-        set_stored_secret(session=session, cipher=cipher, user_id=owner.id, name=name, value=value)
+        row = set_stored_secret(
+            session=session, cipher=cipher, user_id=owner.id, name=name, value=value
+        )
+        audit.record(
+            session=session,
+            actor=cli_actor(),
+            action="secret.set",
+            subject_type="stored_secret",
+            subject_id=name,
+            origin=AuditOrigin.cli,
+            details={"name": name, "stored_id": str(row.id)},
+            user_id=owner.id,
+        )
     console.print(f"Stored {name} encrypted.")
 
 
@@ -77,6 +91,16 @@ def rotate(
     try:
         with transaction(system.sessions) as session:
             count = reencrypt_all(session=session, old=old, new=new)
+            audit.record(
+                session=session,
+                actor=cli_actor(),
+                action="secret.rotate",
+                subject_type="encryption_key",
+                subject_id=new.fingerprint,
+                origin=AuditOrigin.cli,
+                details={"reencrypted": count, "key_source": new.source},
+                before={"fingerprint": old.fingerprint, "key_source": old.source},
+            )
     except BaseException:
         pending.unlink(missing_ok=True)
         raise

@@ -47,9 +47,11 @@ def _pick_user(system: Resources, email: str | None) -> str:
 
 def set_password(system: Resources, email: str, password: str) -> None:
     """Store a scrypt hash of ``password`` for ``email`` and end that user's web sessions."""
+    from agent.records.audit import AuditOrigin, cli_actor
     from agent.web.security import PasswordPolicyError, hash_password
     from db.enums import SessionStatus
     from db.models import AppSession
+    from db.repo import audit
     from db.types import utcnow
 
     try:
@@ -61,6 +63,7 @@ def set_password(system: Resources, email: str, password: str) -> None:
         if user is None:
             raise UserError(f"no user with email {email!r}")
         user.password_hash = digest
+        ended = 0
         for row in session.scalars(
             select(AppSession).where(
                 AppSession.user_id == user.id, AppSession.status == SessionStatus.active
@@ -68,6 +71,17 @@ def set_password(system: Resources, email: str, password: str) -> None:
         ):
             row.status = SessionStatus.closed
             row.ended_at = utcnow()
+            ended += 1
+        audit.record(
+            session=session,
+            actor=cli_actor(),
+            action="auth.password_set",
+            subject_type="user",
+            subject_id=user.id,
+            origin=AuditOrigin.cli,
+            details={"sessions_ended": ended},
+            user_id=user.id,
+        )
 
 
 def _prompt_and_set(system: Resources, email: str) -> None:

@@ -11,10 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agent.errors import UserError
+from agent.records.audit import AuditOrigin, cli_actor
 from db.crypto import Cipher
 from db.engine import transaction
 from db.enums import IntegrationStatus, PublishStatus
 from db.models import IntegrationKey, Post, SocialAccount
+from db.repo import audit
 from db.repo.identity import get_user_by_email
 from db.repo.secrets import create_integration_key, set_tokens
 from tools.publish.base import Credentials, Publisher, PublishError
@@ -117,12 +119,15 @@ def connect_account(
     credentials: Credentials,
     identity: AccountIdentity,
     user_email: str = "creator@localhost",
+    actor: str | None = None,
+    origin: AuditOrigin = AuditOrigin.cli,
 ) -> ConnectResult:
     """Store the account and its tokens encrypted; reconnecting keeps the account and what must stay.
 
     A reconnect reuses the account row (posts point at it), replaces the tokens, keeps the stored
     refresh token when the new grant brings none, marks the key connected, and puts posts that
-    failed for expired credentials back in the queue.
+    failed for expired credentials back in the queue. The audit log records who connected it
+    (``actor``, by default the OS account) and from where.
 
     Raises:
         UserError: No publisher is registered under ``platform``.
@@ -178,6 +183,23 @@ def connect_account(
         account.integration_id = key.id
         account.is_connected = True
         requeued = _requeue_auth_failures(session, account.id)
+        audit.record(
+            session=session,
+            actor=actor or cli_actor(),
+            action="account.reconnect" if reconnected else "account.connect",
+            subject_type="social_account",
+            subject_id=account.id,
+            origin=origin,
+            details={
+                "platform": str(platform),
+                "handle": account.handle,
+                "external_id": identity.external_id,
+                "scopes": list(key.scopes),
+                "refresh": bool(credentials.refresh_token),
+                "requeued_posts": requeued,
+            },
+            user_id=user.id,
+        )
         return ConnectResult(
             account.id, platform, account.handle, identity.external_id, reconnected, requeued
         )
@@ -249,10 +271,28 @@ def list_account_rows(session: Session) -> list[AccountRow]:
     return out
 
 
-def disconnect_account(*, sessions: Callable[[], Session], cipher: Cipher, ref: str) -> AccountRow:
+def disconnect_account(
+    *,
+    sessions: Callable[[], Session],
+    cipher: Cipher,
+    ref: str,
+    actor: str | None = None,
+    origin: AuditOrigin = AuditOrigin.cli,
+) -> AccountRow:
     """Revoke the stored tokens and stop publishing to the account (its history stays)."""
     with transaction(sessions) as session:  # type: ignore[arg-type]
         account = find_account(session, ref)
+        audit.record(
+            session=session,
+            actor=actor or cli_actor(),
+            action="account.disconnect",
+            subject_type="social_account",
+            subject_id=account.id,
+            origin=origin,
+            details={"platform": account.platform.value, "handle": account.handle},
+            before={"connected": account.is_connected},
+            user_id=account.user_id,
+        )
         account.is_connected = False
         key = (
             session.get(IntegrationKey, account.integration_id) if account.integration_id else None

@@ -18,10 +18,13 @@ from agent.scheduling.config import ScheduleConfig, schedule_of
 from agent.scheduling.engine import ClockedScheduler, JobExecutor, fire_times
 from agent.scheduling.job_context import JobRuntime
 from agent.scheduling.jobs import metrics_job, publish_due_job, weekly_job
+from agent.scheduling.upkeep import memory_compaction_job, retention_job
 from db.repo.identity import list_agents
 
 __all__ = [
+    "COMPACTION_JOB",
     "PUBLISH_JOB",
+    "RETENTION_JOB",
     "ScheduleRow",
     "describe",
     "metrics_job_id",
@@ -33,6 +36,24 @@ __all__ = [
 
 log = logging.getLogger("twin.scheduler")
 PUBLISH_JOB = "publish-due"
+RETENTION_JOB = "retention"
+COMPACTION_JOB = "memory-compaction"
+UPKEEP_JOBS: tuple[tuple[str, Any, CronTrigger, str], ...] = (
+    (
+        RETENTION_JOB,
+        retention_job,
+        CronTrigger(hour=3, minute=41, timezone=UTC),
+        "retention (daily)",
+    ),
+    (
+        COMPACTION_JOB,
+        memory_compaction_job,
+        CronTrigger(day_of_week="sun", hour=4, minute=23, timezone=UTC),
+        "memory compaction (weekly)",
+    ),
+)
+"""Upkeep jobs: (id, function, trigger, name). Off-peak UTC slots, after metrics and before
+the usual Monday-morning weekly runs."""
 WEEK_SECONDS = 7 * 24 * 3600
 
 
@@ -132,6 +153,19 @@ def sync_jobs(scheduler: ClockedScheduler, system: Resources) -> list[str]:
             next_run_time=latest_slot(trigger, now, within=timedelta(minutes=1)),
         )
         changes.append("publishing of due posts every minute")
+    for job_id, function, trigger, name in UPKEEP_JOBS:
+        wanted.add(job_id)
+        if scheduler.get_job(job_id) is None:
+            scheduler.add_job(
+                function,
+                trigger,
+                id=job_id,
+                name=name,
+                misfire_grace_time=WEEK_SECONDS,
+                coalesce=True,
+                next_run_time=trigger.get_next_fire_time(None, now),
+            )
+            changes.append(name)
     for job in scheduler.get_jobs():
         if job.id not in wanted:
             scheduler.remove_job(job.id)

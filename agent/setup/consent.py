@@ -10,8 +10,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.enums import ConsentType, TwinStatus
-from db.models import AITwin, AuditLog, VoiceProfile
+from db.enums import AuditOrigin, ConsentType, TwinStatus
+from db.models import AITwin, VoiceProfile
+from db.repo import audit
 from db.repo.identity import record_consent
 from db.repo.twins import disable_voice_profile, update_twin
 from tools.tts.base import TTSError
@@ -47,6 +48,7 @@ def change_consent(
     details: str,
     voices: VoicesClient | None = None,
     now: datetime | None = None,
+    origin: AuditOrigin = AuditOrigin.cli,
 ) -> ConsentChange:
     """Record a grant or revocation, audit it, and on revocation stop what relied on it.
 
@@ -74,21 +76,22 @@ def change_consent(
             update_twin(session=session, twin=twin, uses_real_likeness=False)
             if twin.status == TwinStatus.active:
                 change.likeness_off.append(twin.name)
-    session.add(
-        AuditLog(
-            user_id=user_id,
-            actor=actor,
-            action="consent_granted" if granted else "consent_revoked",
-            subject_type="consent",
-            subject_id=str(row.id),
-            new_values_json={
-                "type": consent_type.value,
-                "granted": granted,
-                "disabled_voices": change.disabled_voices,
-                "deleted_remote_voices": change.deleted_remote,
-                "likeness_off": change.likeness_off,
-            },
-        )
+    audit.record(
+        session=session,
+        actor=actor,
+        action="consent.grant" if granted else "consent.revoke",
+        subject_type="consent",
+        subject_id=row.id,
+        origin=origin,
+        details={
+            "type": consent_type.value,
+            "granted": granted,
+            "disabled_voices": change.disabled_voices,
+            "deleted_remote_voices": change.deleted_remote,
+            "likeness_off": change.likeness_off,
+        },
+        user_id=user_id,
+        at=at,
     )
     session.flush()
     return change

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -13,13 +14,15 @@ from sqlalchemy import select
 from agent.web.security import new_session_token, token_digest, verify_password
 from agent.web.state import WebState
 from db.engine import transaction
-from db.enums import DeviceType, SessionStatus, UserStatus
+from db.enums import AuditOrigin, DeviceType, SessionStatus, UserStatus
 from db.models import AppSession, User
+from db.repo import audit
 
 SESSION_COOKIE = "twin_session"
 PRESESSION_COOKIE = "twin_presession"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+_EMAIL_SHAPE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
 
 
 class NotSignedInError(Exception):
@@ -86,6 +89,16 @@ def start_session(state: WebState, user: User, request: Request, response: Respo
         row = session.get(User, user.id)
         if row is not None:
             row.last_login_at = datetime.now(UTC)
+        audit.record(
+            session=session,
+            actor=user.email,
+            action="auth.signin",
+            subject_type="user",
+            subject_id=user.id,
+            origin=AuditOrigin.web,
+            details={"session": digest[:12]},
+            user_id=user.id,
+        )
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -110,7 +123,34 @@ def end_session(state: WebState, request: Request, response: Response) -> None:
             if row is not None and row.status == SessionStatus.active:
                 row.status = SessionStatus.closed
                 row.ended_at = datetime.now(UTC)
+                user = session.get(User, row.user_id)
+                audit.record(
+                    session=session,
+                    actor=user.email if user else "unknown",
+                    action="auth.signout",
+                    subject_type="user",
+                    subject_id=row.user_id,
+                    origin=AuditOrigin.web,
+                    details={"session": (row.token_hash or "")[:12]},
+                    user_id=row.user_id,
+                )
     response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+def record_failed_signin(state: WebState, email: str, reason: str) -> None:
+    """Audit a refused sign-in. The typed email is kept only if it looks like one, since
+    people paste passwords into the wrong field."""
+    typed = email.strip().lower()
+    with transaction(state.system.sessions) as session:
+        audit.record(
+            session=session,
+            actor=typed if _EMAIL_SHAPE.match(typed) else "[not an email]",
+            action="auth.signin_failed",
+            subject_type="user",
+            subject_id=None,
+            origin=AuditOrigin.web,
+            details={"reason": reason},
+        )
 
 
 def signed_in(request: Request) -> SignedIn | None:
@@ -203,6 +243,7 @@ __all__ = [
     "csrf_token_for",
     "end_session",
     "presession_key",
+    "record_failed_signin",
     "require_user",
     "signed_in",
     "start_session",

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from agent.strategy.weeks import parse_week, week_key
 from agent.web.schedule import next_scheduled_run
@@ -293,11 +293,30 @@ def current_week(now: datetime) -> str:
     return week_key(now.astimezone(UTC).date())
 
 
-def reports(session: Session, user_id: uuid.UUID) -> list[dict[str, Any]]:
+REPORTS_SHOWN = 260
+"""Weekly reports listed (five years of one agent); older ones stay reachable by link."""
+
+
+def reports(
+    session: Session, user_id: uuid.UUID, limit: int = REPORTS_SHOWN
+) -> list[dict[str, Any]]:
+    """The newest reports, without their large JSON columns (the list shows none of them)."""
     rows = session.scalars(
         select(WeeklyReport)
+        .options(
+            load_only(
+                WeeklyReport.id,
+                WeeklyReport.week_start,
+                WeeklyReport.week_end,
+                WeeklyReport.insights,
+                WeeklyReport.pdf_uri,
+                WeeklyReport.html_uri,
+                WeeklyReport.aggregate_metrics_json,
+            )
+        )
         .where(WeeklyReport.user_id == user_id)
         .order_by(WeeklyReport.week_start.desc())
+        .limit(limit)
     )
     return [
         {
@@ -400,6 +419,7 @@ def notifications(session: Session, user_id: uuid.UUID, limit: int = 100) -> lis
 
 __all__ = [
     "CONSENT_TYPES",
+    "REPORTS_SHOWN",
     "accounts",
     "agents_of",
     "consents",

@@ -105,6 +105,7 @@ class AITwin(Base):
 
 class MediaAsset(Base):
     __tablename__ = "media_assets"
+    __table_args__ = (Index("ix_media_assets_created_at", "created_at"),)
     id: Mapped[uuid.UUID] = uuid_pk()
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid(), _fk("users.id"), index=True)
     ai_twin_id: Mapped[uuid.UUID | None] = mapped_column(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from db.base import Base, created_at_col, updated_at_col, uuid_pk
 from db.enums import (
     AgentState,
+    AuditOrigin,
     ConsentType,
     DeviceType,
     IntegrationStatus,
@@ -185,9 +186,13 @@ class AppSession(Base):
 
 
 class AuditLog(Base):
-    """Sensitive operations (seeds 002/004): who, what, old and new values with secrets redacted."""
+    """Security-relevant actions (seeds 002/004): who did what to which subject, when, from where.
+
+    Written only through :func:`db.repo.audit.record`, which redacts secrets from the values.
+    """
 
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_action_created_at", "action", "created_at"),)
     id: Mapped[uuid.UUID] = uuid_pk()
     user_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid(), ForeignKey("users.id", ondelete="SET NULL"), index=True
@@ -198,7 +203,13 @@ class AuditLog(Base):
     subject_id: Mapped[str | None] = mapped_column(String(64))
     old_values_json: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     new_values_json: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    created_at: Mapped[datetime] = created_at_col()
+    """The action's details (new values); never a secret."""
+    origin: Mapped[AuditOrigin] = mapped_column(
+        enum_column(AuditOrigin, "audit_origin"), default=AuditOrigin.cli
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, nullable=False, index=True
+    )
 
 
 class StoredSecret(Base):

@@ -27,7 +27,11 @@ class AgentRun(Base):
     """One weekly run of one agent = one LangGraph thread (thread id = run id)."""
 
     __tablename__ = "agent_runs"
-    __table_args__ = (Index("ix_agent_runs_agent_id_started_at", "agent_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_agent_runs_agent_id_started_at", "agent_id", "started_at"),
+        Index("ix_agent_runs_started_at", "started_at"),
+        Index("ix_agent_runs_status_started_at", "status", "started_at"),
+    )
     id: Mapped[uuid.UUID] = uuid_pk()
     agent_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("agents.id", ondelete="CASCADE"))
     trigger_type: Mapped[TriggerType] = mapped_column(enum_column(TriggerType, "trigger_type"))
@@ -70,6 +74,8 @@ class EventLog(Base):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     meta_json: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    scrubbed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When retention removed personal data from the message and meta (None: not yet)."""
 
 
 class ErrorLog(Base):
@@ -82,12 +88,14 @@ class ErrorLog(Base):
     context_json: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     message: Mapped[str] = mapped_column(Text)
     stack_trace: Mapped[str | None] = mapped_column(Text)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     severity: Mapped[Severity] = mapped_column(
         enum_column(Severity, "severity"), default=Severity.medium
     )
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolution_notes: Mapped[str | None] = mapped_column(Text)
+    scrubbed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When retention removed personal data from the message, context and trace."""
 
 
 class Notification(Base):

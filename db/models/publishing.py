@@ -19,6 +19,9 @@ class Post(Base):
     __table_args__ = (
         UniqueConstraint("reel_id", "account_id"),
         Index("ix_posts_status_scheduled_time", "publish_status", "scheduled_time"),
+        Index("ix_posts_scheduled_time", "scheduled_time"),
+        Index("ix_posts_user_id_status_published_at", "user_id", "publish_status", "published_at"),
+        Index("ix_posts_account_id_status", "account_id", "publish_status"),
     )
     id: Mapped[uuid.UUID] = uuid_pk()
     user_id: Mapped[uuid.UUID] = mapped_column(

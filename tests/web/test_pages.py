@@ -245,10 +245,23 @@ def fake_chat(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = []
 
     def chat_reply(
-        system: Resources, *, user_email: str, message: str, confirm: bool = False
+        system: Resources,
+        *,
+        user_email: str,
+        message: str,
+        confirm: bool = False,
+        actor: str | None = None,
+        origin: str = "cli",
     ) -> _Reply:
         calls.append(
-            {"system": system, "user_email": user_email, "message": message, "confirm": confirm}
+            {
+                "system": system,
+                "user_email": user_email,
+                "message": message,
+                "confirm": confirm,
+                "actor": actor,
+                "origin": origin,
+            }
         )
         if "boom" in message:
             raise RuntimeError("secret-ish internals")
@@ -288,6 +301,7 @@ def test_chat_panel_talks_to_chat_reply_and_confirms_actions(
     )
     assert "Last week led with Web3 security." in page.text and "latest_report" in page.text
     assert fake_chat[-1]["user_email"] == EMAIL and fake_chat[-1]["system"] is system
+    assert (fake_chat[-1]["actor"], fake_chat[-1]["origin"]) == (EMAIL, "web")
     page = client.post(
         "/chat", data={"csrf_token": page_csrf(client, "/chat"), "message": "No posts on Sunday"}
     )

@@ -11,7 +11,15 @@ from tools.trends.collect import collect_trends, local_embed
 from tools.trends.config import NicheSources, TrendsConfig, load_niche_sources, sources_for
 from tools.trends.feeds import RssSource, parse_feed
 from tools.trends.google_trends import GoogleTrendsSource, parse_google_trends
-from tools.trends.local import FileSource, SampleSource, TrendInput, TrendsError, load_trends
+from tools.trends.local import (
+    MAX_TAG_CHARS,
+    MAX_TOPIC_CHARS,
+    FileSource,
+    SampleSource,
+    TrendInput,
+    TrendsError,
+    load_trends,
+)
 from tools.trends.models import CollectedTrends, ScoredSignal, SourceFailure, TrendItem
 from tools.trends.registry import ENTRY_POINT_GROUP, available_sources, get_source
 from tools.trends.scoring import WEIGHTS, Embed
@@ -21,6 +29,8 @@ from tools.trends.youtube import YouTubeSource
 __all__ = [
     "DEFAULT_SPIKE_Z",
     "ENTRY_POINT_GROUP",
+    "MAX_TAG_CHARS",
+    "MAX_TOPIC_CHARS",
     "WEIGHTS",
     "Clock",
     "CollectedTrends",

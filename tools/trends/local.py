@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from tools.trends.base import Clock, SourceError
 from tools.trends.models import SOURCE_KINDS, SourceKind, TrendItem
 from tools.trends.sanitize import MAX_TITLE, clean_tags, clean_text
+from tools.untrusted import sanitize
 
 __all__ = ["FileSource", "SampleSource", "TrendInput", "TrendsError", "load_trends"]
 
@@ -21,10 +22,15 @@ class TrendsError(RuntimeError):
     """The trends file is missing or malformed; the message says where."""
 
 
-class TrendInput(BaseModel):
-    """One trending topic."""
+MAX_TOPIC_CHARS = 150
+"""Longest trend topic kept (a topic becomes a reel's title, which holds 300)."""
+MAX_TAG_CHARS = 40
 
-    topic: str = Field(min_length=2, max_length=300)
+
+class TrendInput(BaseModel):
+    """One trending topic (topic and tags sanitised on the way in: feed text is untrusted)."""
+
+    topic: str = Field(min_length=2, max_length=MAX_TOPIC_CHARS)
     score: float = Field(ge=0, le=1)
     source: str = "local_file"
     platform_hint: str | None = None
@@ -36,6 +42,25 @@ class TrendInput(BaseModel):
     points: list[str] = Field(default_factory=list)
     """Concrete facts or tips about the topic a script can make its points from."""
 
+    @field_validator("topic", mode="before")
+    @classmethod
+    def _clean_topic(cls, value: Any) -> Any:
+        return sanitize(value, max_chars=MAX_TOPIC_CHARS) if isinstance(value, str) else value
+
+    @field_validator("related_tags", "points", mode="before")
+    @classmethod
+    def _clean_list(cls, value: Any) -> Any:
+        if not isinstance(value, list):
+            return value
+        cleaned = [sanitize(v, max_chars=300) if isinstance(v, str) else v for v in value]
+        return [t for t in cleaned if t != ""]
+
+
+def _readable(item: Any) -> bool:
+    """Items whose topic is nothing but markup are skipped rather than failing the file."""
+    topic = item.get("topic") if isinstance(item, dict) else None
+    return not isinstance(topic, str) or len(sanitize(topic, max_chars=MAX_TOPIC_CHARS)) >= 2
+
 
 def _read(path: Path | None) -> list[TrendInput]:
     try:
@@ -43,7 +68,10 @@ def _read(path: Path | None) -> list[TrendInput]:
             raw = (resources.files(__package__) / "sample_trends.json").read_text(encoding="utf-8")
         else:
             raw = Path(path).read_text(encoding="utf-8")
-        return [TrendInput.model_validate(x) for x in json.loads(raw)]
+        data = json.loads(raw)
+        if not isinstance(data, list):
+            raise TypeError("expected a JSON list of trends")
+        return [TrendInput.model_validate(x) for x in data if _readable(x)]
     except FileNotFoundError as exc:
         raise TrendsError(f"trends file {path} not found (TWIN_TRENDS_FILE)") from exc
     except (json.JSONDecodeError, ValidationError, TypeError) as exc:

@@ -14,7 +14,7 @@ from agent.web import queries
 from agent.web.auth import SignedIn, csrf_guard, require_user, web_state
 from agent.web.pages import redirect, render
 from db.engine import transaction
-from db.enums import ConsentType
+from db.enums import AuditOrigin, ConsentType
 
 router = APIRouter(dependencies=[Depends(require_user), Depends(csrf_guard)])
 
@@ -71,6 +71,7 @@ def set_consent(
             granted=granted,
             details=f"{'granted' if granted else 'revoked'} in the web app by {user.email}",
             voices=voices_client_for(system, session, user.user_id),
+            origin=AuditOrigin.web,
         )
     label = kind.value.replace("_", " ")
     message = (

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
+from agent.chat.limits import message_too_long
 from agent.errors import USER_ERRORS
 from agent.limits import MAX_MESSAGE_CHARS
 from agent.llm import LLMError
@@ -50,7 +51,14 @@ def chat_page(request: Request, user: User) -> Response:
 
 def _ask(state: WebState, user: SignedIn, message: str, confirm: bool) -> ChatTurn:
     try:
-        reply = _chat_reply()(state.system, user_email=user.email, message=message, confirm=confirm)
+        reply = _chat_reply()(
+            state.system,
+            user_email=user.email,
+            message=message,
+            confirm=confirm,
+            actor=user.email,
+            origin="web",
+        )
     except ChatUnavailableError as exc:
         return ChatTurn(role="error", text=f"Chat is unavailable: {exc}.")
     except SHOWN_ERRORS as exc:
@@ -78,10 +86,9 @@ def chat_send(request: Request, user: User, message: Annotated[str, Form()] = ""
     text = message.strip()
     if not text:
         return redirect(request, "/chat", "Type a message first.", "error")
-    if len(text) > MAX_MESSAGE:
-        return redirect(
-            request, "/chat", f"Messages are limited to {MAX_MESSAGE} characters.", "error"
-        )
+    refusal = message_too_long(text)
+    if refusal:
+        return redirect(request, "/chat", refusal, "error")
     state.add_chat(
         user.session_key, ChatTurn(role="you", text=text), _ask(state, user, text, False)
     )

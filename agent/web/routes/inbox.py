@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, Response
 
 from agent.app.runs import RunError, pending_review, resume_run
+from agent.records.audit import AuditOrigin, record_review
 from agent.schemas import ReelDecision, ReviewResponse
 from agent.web import queries
 from agent.web.auth import SignedIn, csrf_guard, require_user, web_state
@@ -17,6 +18,7 @@ from agent.web.jobs import Job, JobBusyError
 from agent.web.pages import redirect, render
 from agent.web.routes.engagement import pending_replies
 from agent.web.state import WebState
+from db.engine import transaction
 from db.enums import RunStatus
 
 router = APIRouter(dependencies=[Depends(require_user), Depends(csrf_guard)])
@@ -123,7 +125,12 @@ def _decide(state: WebState, user: SignedIn, run_id: str, decisions: list[ReelDe
     words = (
         ACTION_WORDS[decisions[0].action] if len({d.action for d in decisions}) == 1 else "Decided"
     )
-    return state.jobs.submit(str(rid), f"{words}: {titles}", work)
+    job = state.jobs.submit(str(rid), f"{words}: {titles}", work)
+    with transaction(state.system.sessions) as session:
+        record_review(
+            session, actor=user.email, origin=AuditOrigin.web, run_id=rid, decisions=decisions
+        )
+    return job
 
 
 @router.post("/inbox/{run_id}/decide")

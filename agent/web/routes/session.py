@@ -11,6 +11,7 @@ from agent.web.auth import (
     authenticate,
     csrf_guard,
     end_session,
+    record_failed_signin,
     signed_in,
     start_session,
     web_state,
@@ -48,6 +49,7 @@ def signin(
     state = web_state(request)
     client = request.client.host if request.client else "unknown"
     if state.throttle.blocked(client):
+        # Not audited: the throttle bounds what a flood of attempts can write.
         return render(
             request,
             "signin.html",
@@ -59,6 +61,7 @@ def signin(
     user = authenticate(state, email, password) if email and password else None
     if user is None:
         state.throttle.failed(client)
+        record_failed_signin(state, email, "wrong email or password")
         return render(
             request,
             "signin.html",

@@ -1,7 +1,7 @@
 """event types as an open set; hook templates that promise what a video cannot keep
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-03 12:00:00
 
 ``event_logs.event_type`` drops its CHECK constraint (new event types come with new code, and
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
