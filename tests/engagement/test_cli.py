@@ -91,6 +91,6 @@ def test_auto_replies_and_clear_errors(data_dir: Path) -> None:
     code, out = twin(data_dir, "list", "--status", "exploded")
     assert code == 1 and "unknown status 'exploded'" in out
     code, out = twin(data_dir, "approve", "--id", "zzzzzzzz")
-    assert code == 1 and "no engagement action matches 'zzzzzzzz'" in out
+    assert code == 4 and "no engagement action matches 'zzzzzzzz'" in out
     code, out = twin(data_dir, "auto", "@nobody", "--off")
-    assert code == 1 and "no account matches '@nobody'" in out
+    assert code == 4 and "no account matches '@nobody'" in out
