@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # the CLI imports the clocks; the heavy types load with a run
     from langchain_core.language_models import BaseChatModel
     from sqlalchemy.orm import Session, sessionmaker
 
-    from agent.llm import LLMEvent, UsageCounter
+    from agent.llm import LLMEvent, UsageCounter, UsageTotals
     from agent.settings import Settings
     from agent.strategy.decide import Decide, WeekInputs, WeekSkeleton
     from db.crypto import Cipher
@@ -116,6 +116,8 @@ class Toolbox:
     """Trend sources to read instead of the configured ones (None: ``TWIN_TRENDS_*``)."""
     render_in_processes: bool = False
     """The renderer is the built-in one, so reels may render in parallel worker processes."""
+    media_link: Callable[[str | Path], str | None] | None = None
+    """A signed link the web app serves for a media file (reviewers on other machines)."""
 
 
 def _learner(inputs: WeekInputs) -> WeekSkeleton:
@@ -123,6 +125,12 @@ def _learner(inputs: WeekInputs) -> WeekSkeleton:
     from agent.strategy.decide import decide_week
 
     return decide_week(inputs)
+
+
+def _totals() -> UsageTotals:
+    from agent.llm import UsageTotals
+
+    return UsageTotals()
 
 
 def _usage() -> UsageCounter:
@@ -145,6 +153,8 @@ class Context:
     decide: Decide = _learner
     """The week policy: the learner (evaluations plug in others)."""
     usage: UsageCounter = field(default_factory=_usage)
+    usage_recorded: UsageTotals = field(default_factory=lambda: _totals())
+    """The part of ``usage`` already added to the run's row (the node wrapper adds the rest)."""
     prompt_hashes: dict[str, str] = field(default_factory=dict)
     llm_events: list[LLMEvent] = field(default_factory=list)
     """How the model's server was adapted to (e.g. a refused structured-output method);

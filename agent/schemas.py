@@ -110,15 +110,10 @@ class ReelForReview(BaseModel):
     planned_at: str
     platforms: list[str]
     allowed_actions: list[ReviewAction] = Field(default_factory=lambda: list(ALL_ACTIONS))
-
-
-class ReviewRequest(BaseModel):
-    """The interrupt payload: reels awaiting a decision."""
-
-    kind: Literal["review"] = "review"
-    run_id: str
-    round: int
-    reels: list[ReelForReview]
+    flags: list[str] = Field(default_factory=list)
+    """Untrusted-text flags: why this reel may not be approved automatically."""
+    held_because: str = ""
+    """Why the policy did not approve it alone."""
 
 
 class ReelDecision(BaseModel):
@@ -131,8 +126,3 @@ class ReelDecision(BaseModel):
     hashtags: list[str] | None = None
 
 
-class ReviewResponse(BaseModel):
-    """What ``Command(resume=...)`` carries back into review."""
-
-    decisions: list[ReelDecision]
-    reviewer: str = "creator"

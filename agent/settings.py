@@ -243,6 +243,11 @@ class Settings(BaseSettings):
     report_formats: list[str] = Field(default_factory=lambda: ["md", "html", "pdf"])
     """Weekly report files the cycle writes (``md``, ``html``, ``pdf``); ``twin report`` renders any on demand."""
 
+    run_lease_seconds: float = Field(default=60.0, ge=5, le=3600)
+    """How long a run belongs to the process driving it without a heartbeat (renewed every
+    third of it); past it the run is stale and another driver (or the worker) takes it over."""
+    public_url: str = "http://127.0.0.1:8765"
+    """Where ``twin serve`` is reached; review requests link media there (signed, for a week)."""
     platform_aspects: str = ""
     """Shape per platform, overriding the defaults (9:16 everywhere but LinkedIn's 4:5), e.g.
     ``linkedin=1_1,facebook=4_5``; the weekly cycle renders each shape its platforms need."""

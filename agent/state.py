@@ -10,15 +10,15 @@ import operator
 from typing import Annotated, Any, TypedDict
 
 
-class CycleInput(TypedDict):
-    """What starts a weekly run."""
+class CycleInput(TypedDict, total=False):
+    """What starts a weekly run; ``{}`` means the only agent and the current week."""
 
     run_id: str
-    """The AgentRun id; also the LangGraph thread id."""
+    """The AgentRun id; also the LangGraph thread id (the thread id when left out)."""
     agent_id: str
-    """The agent whose week this is."""
+    """The agent whose week this is (the only agent when left out)."""
     week: str
-    """ISO week planned, e.g. ``2026-W48``."""
+    """ISO week planned, e.g. ``2026-W48`` (the current week when left out)."""
     auto_approve: bool
     """Approve every reel for this run regardless of the agent's approval mode."""
 

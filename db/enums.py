@@ -175,6 +175,8 @@ class PublishStatus(StrEnum):
     published = "published"
     failed = "failed"
     unconfirmed = "unconfirmed"
+    cancelled = "cancelled"
+    """A scheduled post withdrawn by a replan before it went out."""
 
 
 class TaskStatus(StrEnum):
@@ -229,6 +231,12 @@ class RunStatus(StrEnum):
     waiting_review = "waiting_review"
     finished = "finished"
     error = "error"
+    cancelled = "cancelled"
+    """Superseded by a replan of its week; it will not be driven again."""
+
+
+ACTIVE_RUN = (RunStatus.running, RunStatus.waiting_review)
+"""Statuses of a run that owns its agent's week (at most one per agent, by a database index)."""
 
 
 class RunResult(StrEnum):
@@ -253,6 +261,7 @@ class EventType(StrEnum):
     analytics_collected = "analytics_collected"
     report_written = "report_written"
     strategy_adjusted = "strategy_adjusted"
+    run_finished = "run_finished"
     model_overruled = "model_overruled"
     llm_adapted = "llm_adapted"
     trend_source_failed = "trend_source_failed"

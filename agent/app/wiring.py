@@ -118,6 +118,22 @@ def publishers_for(
     return publisher_for
 
 
+def media_links(settings: Settings) -> Callable[[str | Path], str | None]:
+    """Signed links to media on the web app (``TWIN_PUBLIC_URL``), valid for a week."""
+    from agent.web.media import signed_media_url
+    from agent.web.security import Signer, load_server_secret
+
+    signer: list[Signer] = []
+
+    def link(path: str | Path) -> str | None:
+        if not signer:
+            signer.append(Signer(load_server_secret(settings.data_dir)))
+        relative = signed_media_url(settings, signer[0], path, 7 * 24 * 3600)
+        return f"{settings.public_url.rstrip('/')}{relative}" if relative else None
+
+    return link
+
+
 def memory_for(settings: Settings, agent_id: str, clock: Clock) -> Memory | None:
     from memory import AgentMemoryStore
 
@@ -146,6 +162,7 @@ def build_context(
             publisher_for=(wiring.publishers or (lambda c: publishers_for(settings, c)))(clock),
             trends=wiring.trends,
             render_in_processes=renderer is render,
+            media_link=media_links(settings),
         ),
         clock=clock,
         cipher=resources.cipher(),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,12 +15,6 @@ from agent.llm import LLMEventHook
 from db.enums import AuditOrigin
 
 
-def action_key(tool: str, args: dict[str, Any]) -> str:
-    """A stable fingerprint of one tool call, used to match a confirmation to its action."""
-    material = json.dumps({"tool": tool, "args": args}, sort_keys=True, default=str)
-    return hashlib.sha256(material.encode()).hexdigest()[:16]
-
-
 @dataclass(kw_only=True)
 class ChatContext:
     """Per-turn dependencies of the chat graph.
@@ -34,7 +26,6 @@ class ChatContext:
         agent_id: Their agent.
         model: The chat model (tools are bound in the graph).
         clock: Time source for runs started from chat.
-        confirmed: The action key the creator confirmed this turn, if any.
         wiring: The parts of runs started or resumed from chat.
         render_quality: Quality of runs started from chat.
         on_llm_event: Told when the model's server refuses tools and the chat falls back to
@@ -50,7 +41,6 @@ class ChatContext:
     agent_id: uuid.UUID
     model: BaseChatModel
     clock: Clock = field(default_factory=SystemClock)
-    confirmed: str | None = None
     wiring: Wiring = field(default_factory=Wiring)
     render_quality: str = "full"
     on_llm_event: LLMEventHook | None = None
@@ -60,3 +50,13 @@ class ChatContext:
     @property
     def audit_actor(self) -> str:
         return self.actor or self.user_email
+
+    @classmethod
+    def of(cls, value: Any) -> ChatContext:
+        """The context a node or tool was given; LangGraph's server gives a JSON one
+        (:class:`agent.app.server.ChatConfig`), turned into the real one here."""
+        if isinstance(value, ChatContext):
+            return value
+        from agent.app.server import chat_context
+
+        return chat_context(value)  # type: ignore[no-any-return]

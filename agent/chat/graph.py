@@ -1,17 +1,17 @@
-"""The chat agent's graph: model -> tools -> model, plus a confirmation entry."""
+"""The chat agent's graph: model -> tools -> model; acting tools ask first (a HITL interrupt)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
-from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AnyMessage, HumanMessage, SystemMessage
 from langgraph.graph import END, START, StateGraph
 from langgraph.prebuilt import ToolNode, tools_condition
 from langgraph.runtime import Runtime
 from sqlalchemy import select
 
-from agent.chat.context import ChatContext, action_key
+from agent.chat.context import ChatContext
 from agent.chat.fallback import model_turn
 from agent.chat.state import ChatState
 from agent.chat.tools import TOOLS
@@ -46,45 +46,13 @@ def _system_message(ctx: ChatContext) -> SystemMessage:
 
 def agent_node(state: ChatState, runtime: Runtime[ChatContext]) -> dict[str, Any]:
     """Ask the model what to say or which tool to call next."""
-    ctx = runtime.context
+    ctx = ChatContext.of(runtime.context)
     history = recent_history(list(state["messages"]), ctx.system.settings.chat_history_messages)
     # A server that refuses tools gets its answer from the intent parser instead.
     reply = model_turn(
         ctx.model, TOOLS, [_system_message(ctx), *history], on_event=ctx.on_llm_event
     )
     return {"messages": [reply]}
-
-
-def confirm_node(state: ChatState) -> dict[str, Any]:
-    """Replay the held action as a tool call; the tool sees it is confirmed and acts."""
-    pending = state.get("pending_action")
-    if not pending:
-        return {
-            "messages": [AIMessage("There is nothing waiting for your confirmation.")],
-            "confirm": False,
-        }
-    call = {
-        "name": pending["tool"],
-        "args": pending["args"],
-        "type": "tool_call",
-        "id": f"confirmed_{action_key(pending['tool'], pending['args'])}",
-    }
-    return {
-        "messages": [AIMessage("", tool_calls=[call])],
-        "pending_action": None,
-        "confirm": False,
-    }
-
-
-def entry(state: ChatState) -> Literal["confirm", "agent"]:
-    """A confirming turn replays the held action; any other turn goes to the model."""
-    return "confirm" if state.get("confirm") else "agent"
-
-
-def after_confirm(state: ChatState) -> Literal["tools", "__end__"]:
-    """Run the replayed call, or stop when there was nothing to confirm."""
-    last = state["messages"][-1]
-    return "tools" if isinstance(last, AIMessage) and last.tool_calls else "__end__"
 
 
 def tool_error(exc: Exception) -> str:
@@ -94,18 +62,19 @@ def tool_error(exc: Exception) -> str:
     raise exc
 
 
-def build_chat_graph() -> StateGraph[ChatState, ChatContext, ChatState, ChatState]:
-    """The chat graph, uncompiled (the caller adds the checkpointer)."""
-    graph: StateGraph[ChatState, ChatContext, ChatState, ChatState] = StateGraph(
-        ChatState, context_schema=ChatContext
+def build_chat_graph(
+    context_schema: type[Any] = ChatContext,
+) -> StateGraph[ChatState, Any, ChatState, ChatState]:
+    """The chat graph, uncompiled (the caller adds the checkpointer). A server passes a JSON
+    ``context_schema`` (:class:`agent.app.server.ChatConfig`), resolved by ``ChatContext.of``."""
+    graph: StateGraph[ChatState, Any, ChatState, ChatState] = StateGraph(
+        ChatState, context_schema=context_schema
     )
     graph.add_node("agent", agent_node)
     graph.add_node("tools", ToolNode(TOOLS, handle_tool_errors=tool_error))
-    graph.add_node("confirm", confirm_node)
-    graph.add_conditional_edges(START, entry)  # confirming turns replay the held action
+    graph.add_edge(START, "agent")
     graph.add_conditional_edges(
         "agent", tools_condition, {"tools": "tools", END: END}
     )  # tool call or answer
-    graph.add_edge("tools", "agent")  # the model words the tool results
-    graph.add_conditional_edges("confirm", after_confirm, {"tools": "tools", "__end__": END})
+    graph.add_edge("tools", "agent")  # the model words the tool results (actions ask first)
     return graph

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, cast
+from typing import Any
 
 from langchain_core.tools import tool
 from langgraph.prebuilt import ToolRuntime
-from langgraph.types import Command
 from sqlalchemy import select
 
-from agent.app.runs import RunOutcome, resume_run, start_run
-from agent.chat.confirm import hold_for_confirmation
+from agent.app.runs import RunOutcome, decisions_payload, pending_review, resume_run, start_run
+from agent.chat.confirm import confirmed
 from agent.chat.context import ChatContext
 from agent.chat.limits import clean_directive
 from agent.chat.lookups import (
@@ -24,7 +23,7 @@ from agent.chat.lookups import (
 from agent.errors import UserError
 from agent.records.audit import record_review
 from agent.scheduling.config import update_schedule
-from agent.schemas import ReelDecision, ReviewResponse
+from agent.schemas import ReelDecision
 from agent.strategy.directives import parse_directive
 from db.engine import transaction
 from db.enums import RunStatus, TriggerType
@@ -36,7 +35,7 @@ Runtime = ToolRuntime[Any, Any]
 
 
 def _ctx(runtime: Runtime) -> ChatContext:
-    return cast(ChatContext, runtime.context)
+    return ChatContext.of(runtime.context)
 
 
 def _outcome(outcome: RunOutcome) -> str:
@@ -57,7 +56,8 @@ def _decide(runtime: Runtime, picked: list[WaitingReel], decision: dict[str, Any
         by_run.setdefault(item.run_id, []).append(ReelDecision(reel_id=item.reel_id, **decision))
     results = []
     for run_id, decisions in by_run.items():
-        response = ReviewResponse(decisions=decisions, reviewer=ctx.user_email)
+        review = pending_review(ctx.system, run_id) or {"request": None}
+        payload = decisions_payload(review, decisions, ctx.user_email)
         with transaction(ctx.system.sessions) as session:
             record_review(
                 session,
@@ -69,7 +69,7 @@ def _decide(runtime: Runtime, picked: list[WaitingReel], decision: dict[str, Any
         outcome = resume_run(
             ctx.system,
             str(run_id),
-            decisions=response.model_dump(),
+            decisions=payload,
             wiring=ctx.wiring,
         )
         results.append(_outcome(outcome))
@@ -84,7 +84,7 @@ def _titles(picked: list[WaitingReel]) -> str:
 @tool(parse_docstring=True)
 def approve_reels(
     runtime: Runtime, reel_ids: list[str] | None = None, all_waiting: bool = False
-) -> Command[Any] | str:
+) -> str:
     """Approve reels waiting for review; approved reels are published at their planned time.
 
     Args:
@@ -107,19 +107,16 @@ def approve_reels(
             if all_waiting
             else "Say which reels to approve (ids from the approvals list), or 'approve all'."
         )
-    held = hold_for_confirmation(
-        runtime,
-        "approve_reels",
-        args,
-        f"approve and publish {len(picked)} reel(s): {_titles(picked)}",
+    refused = confirmed(
+        "approve_reels", args, f"approve and publish {len(picked)} reel(s): {_titles(picked)}"
     )
-    return held if held is not None else _decide(runtime, picked, {"action": "approve"})
+    return refused if refused is not None else _decide(runtime, picked, {"action": "approve"})
 
 
 @tool(parse_docstring=True)
 def reject_reels(
     runtime: Runtime, reason: str, reel_ids: list[str] | None = None, all_waiting: bool = False
-) -> Command[Any] | str:
+) -> str:
     """Reject reels waiting for review so they are not published; the reason is kept as feedback.
 
     Args:
@@ -139,19 +136,16 @@ def reject_reels(
         return str(exc)
     if not picked:
         return "Say which reels to reject (ids from the approvals list)."
-    if len(picked) > 1:
-        held = hold_for_confirmation(
-            runtime, "reject_reels", args, f"reject {len(picked)} reels: {_titles(picked)}"
-        )
-        if held is not None:
-            return held
+    refused = confirmed("reject_reels", args, f"reject {len(picked)} reel(s): {_titles(picked)}")
+    if refused is not None:
+        return refused
     return _decide(runtime, picked, {"action": "reject", "reason": args["reason"]})
 
 
 @tool(parse_docstring=True)
 def edit_reel(
     runtime: Runtime, reel_id: str, caption: str, hashtags: list[str] | None = None
-) -> Command[Any] | str:
+) -> str:
     """Change a waiting reel's caption (and hashtags), which approves it for publishing.
 
     Args:
@@ -170,14 +164,11 @@ def edit_reel(
         )
     except ValueError as exc:
         return str(exc)
-    held = hold_for_confirmation(
-        runtime,
-        "edit_reel",
-        args,
-        f"set the caption of {_titles(picked)} to {args['caption']!r} and publish it",
+    refused = confirmed(
+        "edit_reel", args, f"set the caption of {_titles(picked)} to {args['caption']!r} and publish it"
     )
-    if held is not None:
-        return held
+    if refused is not None:
+        return refused
     return _decide(
         runtime, picked, {"action": "edit", "caption": args["caption"], "hashtags": hashtags}
     )
@@ -198,25 +189,27 @@ def add_directive(runtime: Runtime, text: str) -> str:
         text = clean_directive(text)
     except UserError as exc:
         return str(exc)
-    with transaction(ctx.system.sessions) as session:
+    with ctx.system.sessions() as session:
         agent = session.get(Agent, ctx.agent_id)
         assert agent is not None
-        twins = [
-            t.name for t in session.scalars(select(AITwin).where(AITwin.user_id == agent.user_id))
-        ]
-        parsed = parse_directive(text, twin_names=twins)
+        user_id = agent.user_id
+        twins = [t.name for t in session.scalars(select(AITwin).where(AITwin.user_id == user_id))]
+    parsed = parse_directive(text, twin_names=twins)
+    clauses = [_clause(kind, value, text) for kind, value in parsed]
+    refused = confirmed(
+        "add_directive", {"text": text}, "follow from the next plan on: " + "; ".join(clauses)
+    )
+    if refused is not None:
+        return refused
+    with transaction(ctx.system.sessions) as session:
         rows = [
             planning.add_directive(
-                session=session,
-                agent_id=ctx.agent_id,
-                kind=kind,
-                value=value,
-                text=_clause(kind, value, text),
+                session=session, agent_id=ctx.agent_id, kind=kind, value=value, text=clause
             )
-            for kind, value in parsed
+            for (kind, value), clause in zip(parsed, clauses, strict=True)
         ]
         for row in rows:
-            audit_directive(session, ctx, row, "directive.add", agent.user_id)
+            audit_directive(session, ctx, row, "directive.add", user_id)
     lines = [describe_directive(r) for r in rows]
     return "Noted; the next plan follows:\n" + "\n".join(lines)
 
@@ -249,7 +242,7 @@ def _clause(kind: str, value: dict[str, Any], text: str) -> str:
 
 
 @tool(parse_docstring=True)
-def remove_directive(runtime: Runtime, which: str) -> Command[Any] | str:
+def remove_directive(runtime: Runtime, which: str) -> str:
     """Remove a standing directive, by its id or by words it contains.
 
     Args:
@@ -265,15 +258,13 @@ def remove_directive(runtime: Runtime, which: str) -> Command[Any] | str:
         listing = "\n".join(describe_directive(r) for r in rows) or "none"
         return f"No directive matches '{which}'. Active directives:\n{listing}"
     args = {"which": needle}
-    if len(matches) > 1:
-        held = hold_for_confirmation(
-            runtime,
-            "remove_directive",
-            args,
-            f"remove {len(matches)} directives: " + "; ".join(r.text for r in matches),
-        )
-        if held is not None:
-            return held
+    refused = confirmed(
+        "remove_directive",
+        args,
+        f"remove {len(matches)} directive(s): " + "; ".join(r.text for r in matches),
+    )
+    if refused is not None:
+        return refused
     with transaction(ctx.system.sessions) as session:
         agent = session.get(Agent, ctx.agent_id)
         for row in matches:
@@ -289,7 +280,7 @@ def remove_directive(runtime: Runtime, which: str) -> Command[Any] | str:
 
 
 @tool(parse_docstring=True)
-def run_now(runtime: Runtime, week: str | None = None) -> Command[Any] | str:
+def run_now(runtime: Runtime, week: str | None = None) -> str:
     """Start a weekly cycle now: plan, create, review (per the approval mode) and publish.
 
     Args:
@@ -297,14 +288,13 @@ def run_now(runtime: Runtime, week: str | None = None) -> Command[Any] | str:
     """
     ctx = _ctx(runtime)
     args = {"week": week}
-    held = hold_for_confirmation(
-        runtime,
+    refused = confirmed(
         "run_now",
         args,
         f"start a weekly cycle now for {week or 'the next unplanned week'}, which may publish posts",
     )
-    if held is not None:
-        return held
+    if refused is not None:
+        return refused
     outcome = start_run(
         ctx.system,
         agent=str(ctx.agent_id),
@@ -319,6 +309,14 @@ def run_now(runtime: Runtime, week: str | None = None) -> Command[Any] | str:
 
 def _set_paused(runtime: Runtime, paused: bool) -> str:
     ctx = _ctx(runtime)
+    what = (
+        "pause the weekly schedule: no weekly run starts until you resume it"
+        if paused
+        else "resume the weekly schedule from its next slot"
+    )
+    refused = confirmed("pause_schedule" if paused else "resume_schedule", {}, what)
+    if refused is not None:
+        return refused
     with transaction(ctx.system.sessions) as session:
         agent = session.get(Agent, ctx.agent_id)
         assert agent is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from langchain_core.tools import tool
 from langgraph.prebuilt import ToolRuntime
@@ -22,7 +22,7 @@ Runtime = ToolRuntime[Any, Any]
 
 
 def _ctx(runtime: Runtime) -> ChatContext:
-    return cast(ChatContext, runtime.context)
+    return ChatContext.of(runtime.context)
 
 
 @tool(parse_docstring=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -15,9 +14,6 @@ from agent.limits import check_message
 
 if TYPE_CHECKING:
     from agent.chat import ChatReply
-
-YES = re.compile(r"^\s*(y|yes|yep|ok|okay|confirm|go ahead|do it)\s*[.!]*\s*$", re.I)
-
 
 def _say(system: Resources, email: str, message: str, confirm: bool, as_json: bool) -> ChatReply:
     from agent.chat import stream_reply
@@ -80,7 +76,6 @@ def chat(
             "Talk to your agent (Ctrl-D or 'exit' to leave). Try: status, show me the calendar, "
             "more Web3 security, nothing on Sundays, approve all."
         )
-        waiting = False
         while True:
             try:
                 text = console.input("[bold cyan]you>[/bold cyan] ")
@@ -93,11 +88,10 @@ def chat(
                 continue
             console.print("[bold magenta]twin>[/bold magenta] ", end="")
             try:
-                reply = _say(system, user, text, waiting and bool(YES.match(text)), as_json)
+                _say(system, user, text, False, as_json)  # a yes answers a held action
             except UserError as exc:
                 console.print(f"[red]{exc}[/red]", highlight=False)
                 continue
-            waiting = reply.needs_confirmation
     finally:
         system.dispose()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -73,20 +74,30 @@ def run(
         typer.Option("--fast-forward", help="Run the week on a simulated clock: publish each post at its planned time and collect metrics at the week's end (sandbox accounts only)."),
     ] = False,
     resume: Annotated[str | None, typer.Option("--resume", help="Continue a crashed or stopped run by id.")] = None,
+    replan: Annotated[
+        bool,
+        typer.Option("--replan", help="Plan --week again although it was planned: its waiting run is cancelled and its unpublished posts withdrawn (posts already out stay out)."),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run one weekly cycle: plan, create, review, publish, analyze, adapt."""
+    """Run one weekly cycle: plan, create, review, publish, analyze, adapt.
+
+    An agent has one active run at a time: a plain run resumes a run whose process died, and a
+    week that was planned is refused unless --replan is given.
+    """
     from agent.app.runs import resume_run, start_run
 
     system = system_for(data_dir)
     announce_memory_fallback(system.settings)
     if fast_forward:
         _refuse_real_accounts(system)
+    if replan and not week:
+        raise typer.BadParameter("--replan needs --week: the week to plan again", param_hint="--replan")
     if resume:
         outcome = _drive(resume_run, system, resume, as_json=as_json)
     else:
         outcome = _drive(start_run, system, as_json=as_json, agent=agent, week=week, auto_approve=auto_approve,
-                         fast_forward=fast_forward)
+                         fast_forward=fast_forward, replan=replan)
     _print_outcome(outcome, as_json)
 
 
@@ -139,7 +150,7 @@ def _print_outcome(outcome: RunOutcome, as_json: bool) -> None:
 
 
 def _print_review(review: dict[str, Any]) -> None:
-    table = Table("reel", "title", "quality", "issues", "video", title=f"Awaiting approval (round {review['round']})")
+    table = Table("reel", "title", "quality", "issues", "video", title="Awaiting approval")
     for reel in review["reels"]:
         issues = "; ".join(reel["quality_issues"]) or "-"
         table.add_row(reel["reel_id"][:8], reel["title"], f"{reel['quality_score']:.2f}", issues[:80], reel["video_path"])
@@ -184,8 +195,7 @@ def approve(
     as_json: JsonOpt = False,
 ) -> None:
     """Give review decisions and resume the waiting run in this process."""
-    from agent.app.runs import pending_review, resume_run
-    from agent.schemas import ReviewResponse
+    from agent.app.runs import decisions_payload, pending_review, resume_run
 
     system = system_for(data_dir)
     with system.sessions() as session:
@@ -194,11 +204,12 @@ def approve(
     if review is None:
         raise RunError(f"run {str(rid)[:8]} is not waiting for review")
     ids = [r["reel_id"] for r in review["reels"]]
-    response = ReviewResponse(decisions=_decisions(ids, all_, reel or [], reject or [], regenerate or [], reason, edit, caption))
-    if not response.decisions:
+    decisions = _decisions(ids, all_, reel or [], reject or [], regenerate or [], reason, edit, caption)
+    if not decisions:
         raise typer.BadParameter("no decision given: use --all, --reel, --reject, --regenerate or --edit")
-    _audit_decisions(system, rid, response.decisions)
-    outcome = _drive(resume_run, system, str(rid), as_json=as_json, decisions=response.model_dump())
+    _audit_decisions(system, rid, decisions)
+    payload = decisions_payload(review, decisions, "creator")
+    outcome = _drive(resume_run, system, str(rid), as_json=as_json, decisions=payload)
     _print_outcome(outcome, as_json)
 
 
@@ -245,10 +256,14 @@ def _decisions(ids: list[str], all_: bool, approve_ids: list[str], reject: list[
 def runs(data_dir: DataDirOpt = None, as_json: JsonOpt = False,
          limit: Annotated[int, typer.Option(min=1, max=1000, help="How many (1-1000).")] = 20) -> None:
     """List recent runs with their status and summary."""
+    from db.repo.leases import is_stale
+
     system = system_for(data_dir)
+    now = datetime.now(UTC)
     with system.sessions() as session:
         rows = list_runs(session=session, limit=limit)
-        data = [{"run_id": str(r.id), "week": r.week_key, "trigger": r.trigger_type.value, "status": r.status.value,
+        data = [{"run_id": str(r.id), "week": r.week_key, "trigger": r.trigger_type.value,
+                 "status": "stale" if is_stale(r, now) else r.status.value, "owner": r.lease_owner,
                  "result": r.result.value if r.result else None, "node": r.current_node, "started_at": r.started_at.isoformat(),
                  "summary": r.summary, "error": r.error_message, "tokens": r.input_tokens + r.output_tokens} for r in rows]
     if as_json:
@@ -257,7 +272,10 @@ def runs(data_dir: DataDirOpt = None, as_json: JsonOpt = False,
     table = Table("run", "week", "trigger", "status", "node", "summary")
     for row in data:
         cells = [str(row[k] or "") for k in ("run_id", "week", "trigger", "status", "node")]
-        table.add_row(cells[0][:8], *cells[1:], str(row["error"] or row["summary"]))
+        note = str(row["error"] or row["summary"] or "")
+        if row["status"] == "stale":
+            note = f"its process stopped; continue with 'twin run --resume {cells[0][:8]}'"
+        table.add_row(cells[0][:8], *cells[1:], note)
     console.print(table)
 
 

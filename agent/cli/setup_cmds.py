@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +16,7 @@ from agent.cli.common import DataDirOpt, JsonOpt, console, sqlite_file, system_f
 from agent.settings import Settings
 from db.engine import mask_url
 from db.models import AgentRun, SocialAccount
-from db.repo import identity
+from db.repo import identity, leases
 
 
 def init(
@@ -88,6 +89,16 @@ def status(data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
             f"[bold]Agent[/bold]         {agent['name']} — state {agent['state']}, "
             f"approval {agent['approval_mode']}, runs {agent['runs']}"
         )
+        if active := agent["active_run"]:
+            short = active["id"][:8]
+            how = {
+                "stale": f"its process stopped; continue with 'twin run --resume {short}'",
+                "waiting_review": f"approve with 'twin approve {short}'",
+            }.get(active["status"], f"driven by {active['owner']}")
+            console.print(
+                f"[bold]Active run[/bold]    {short} of {active['week']} ({active['status']}): {how}",
+                highlight=False,
+            )
     for acc in info["accounts"]:
         state = "connected" if acc["connected"] else "disconnected"
         console.print(f"[bold]Account[/bold]       {acc['platform']} {acc['handle']} ({state})")
@@ -114,6 +125,7 @@ def _status(system: Any) -> dict[str, Any]:
     with system.sessions() as session:
         for agent in identity.list_agents(session=session):
             runs = session.scalar(select(func.count()).where(AgentRun.agent_id == agent.id))
+            active = leases.active_run(session=session, agent_id=agent.id)
             info["agents"].append(
                 {
                     "id": str(agent.id),
@@ -121,6 +133,16 @@ def _status(system: Any) -> dict[str, Any]:
                     "state": agent.state.value,
                     "approval_mode": identity.agent_policy(agent).approval_mode.value,
                     "runs": runs,
+                    "active_run": None
+                    if active is None
+                    else {
+                        "id": str(active.id),
+                        "week": active.week_key,
+                        "status": "stale"
+                        if leases.is_stale(active, datetime.now(UTC))
+                        else active.status.value,
+                        "owner": active.lease_owner,
+                    },
                 }
             )
         for acc in session.scalars(select(SocialAccount).order_by(SocialAccount.platform)):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from agent.app.resources import Resources
 from agent.app.runs import RunOutcome, resume_run, start_run
 from agent.app.wiring import publishers_for
+from agent.errors import RunError
 from agent.publishing.due import publish_due
 from agent.publishing.metrics import refresh_metrics
 from agent.scheduling.config import planned_week, schedule_of
@@ -24,6 +25,7 @@ from agent.scheduling.job_context import JobRuntime, WorkerStopping, job_call
 from db.engine import transaction
 from db.enums import EventType, PublishStatus, RunResult, RunStatus, SubjectType, TriggerType
 from db.models import Agent, AgentRun, Post
+from db.repo import leases
 from db.repo.runs import log_event
 
 __all__ = [
@@ -75,7 +77,7 @@ def weekly_job(
             .where(
                 AgentRun.agent_id == uuid.UUID(agent_id),
                 AgentRun.week_key == week,
-                AgentRun.status != RunStatus.error,
+                AgentRun.status.notin_([RunStatus.error, RunStatus.cancelled]),
                 AgentRun.dedupe_key.is_(None),
             )
             .limit(1)
@@ -101,6 +103,9 @@ def weekly_job(
         return _already_started(runtime, key, f"{name} week {week}")
     except WorkerStopping as exc:
         return _interrupted(system, key, str(exc))
+    except RunError as exc:  # another run owns the agent (named in the message): not a crash
+        log.warning("%s week %s: not started: %s", name, week, exc)
+        return f"{name} week {week}: not started: {exc}"
     except Exception as exc:
         _mark_failed(system, key, exc)
         raise
@@ -146,7 +151,34 @@ def _resume_claimed(runtime: JobRuntime, run_id: uuid.UUID, label: str) -> str:
 
 
 def recover_interrupted_runs(runtime: JobRuntime) -> list[str]:
-    """Resume scheduled runs an earlier worker stopped at a node boundary."""
+    """Resume scheduled runs an earlier worker stopped at a node boundary, and stale runs of any
+    trigger (their driver was killed: the lease expired or its process is gone)."""
+    said = _recover_interrupted(runtime)
+    with runtime.system.sessions() as session:
+        now = datetime.now(UTC)
+        stale = [r.id for r in leases.stale_runs(session=session, now=now)]
+    for run_id in stale:
+        if runtime.stop.is_set():
+            break
+        said.append(_resume_stale(runtime, run_id))
+    return said
+
+
+def _resume_stale(runtime: JobRuntime, run_id: uuid.UUID) -> str:
+    label = f"run {str(run_id)[:8]}"
+    log.info("%s: its driver stopped; resuming it", label)
+    try:
+        outcome = resume_run(
+            runtime.system, str(run_id), progress=runtime.progress(label), wiring=runtime.wiring
+        )
+    except RunError as exc:  # another driver claimed it first
+        return _said(f"{label}: not resumed: {exc}")
+    except WorkerStopping as exc:
+        return _interrupted(runtime.system, None, str(exc), run_id=run_id)
+    return _said(_outcome_text(label, outcome))
+
+
+def _recover_interrupted(runtime: JobRuntime) -> list[str]:
     with runtime.system.sessions() as session:
         rows = list(
             session.scalars(

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, created_at_col, uuid_pk
@@ -31,6 +31,13 @@ class AgentRun(Base):
         Index("ix_agent_runs_agent_id_started_at", "agent_id", "started_at"),
         Index("ix_agent_runs_started_at", "started_at"),
         Index("ix_agent_runs_status_started_at", "status", "started_at"),
+        Index(
+            "uq_agent_runs_one_active",
+            "agent_id",
+            unique=True,
+            sqlite_where=text("status IN ('running', 'waiting_review')"),
+            postgresql_where=text("status IN ('running', 'waiting_review')"),
+        ),
     )
     id: Mapped[uuid.UUID] = uuid_pk()
     agent_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("agents.id", ondelete="CASCADE"))
@@ -54,6 +61,11 @@ class AgentRun(Base):
     output_tokens: Mapped[int] = mapped_column(Integer, default=0)
     prompt_hashes_json: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     options_json: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    """``host:pid`` of the process driving the run, while it drives it."""
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """The owner renews this while it drives; past it, the run is stale and may be taken over."""
 
 
 class EventLog(Base):

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.enums import AssetType, CalendarItemStatus, RenderStatus
-from db.models import CalendarItem, MediaAsset, RenderJob, Script, VideoReel
+from db.enums import ApprovalStatus, AssetType, CalendarItemStatus, FeedbackSubject, RenderStatus
+from db.models import CalendarItem, Feedback, MediaAsset, RenderJob, Script, VideoReel
 
 
 @dataclass(frozen=True)
@@ -295,11 +295,55 @@ def save_rendition(
     return video
 
 
+def record_decision(
+    *,
+    session: Session,
+    reel: VideoReel,
+    action: str,
+    reviewer: str,
+    reason: str = "",
+    captions: dict[str, dict[str, Any]] | None = None,
+    caption: str | None = None,
+    hashtags: list[str] | None = None,
+) -> None:
+    """A reviewer's decision on a reel (approve, edit, reject, regenerate); a rejection with a
+    reason is also the creator's feedback (1 star, a new take 2), which adapting learns from."""
+    if action in ("approve", "edit"):
+        reel.approval_status = ApprovalStatus.creator_approved
+    else:
+        reel.approval_status = ApprovalStatus.rejected
+    if action == "edit":
+        if captions is not None:
+            reel.platform_captions_json = captions
+        if caption:
+            reel.caption_text = caption
+        if hashtags is not None:
+            reel.hashtags = hashtags
+    reel.review_note = f"{action} by {reviewer}" + (f": {reason}" if reason else "")
+    if action in ("reject", "regenerate") and reason:
+        session.add(
+            Feedback(
+                user_id=reel.user_id,
+                subject_type=FeedbackSubject.reel,
+                subject_id=str(reel.id),
+                rating=1 if action == "reject" else 2,
+                comment=reason,
+            )
+        )
+
+
+def auto_approve(*, session: Session, reel: VideoReel, note: str) -> None:
+    reel.approval_status = ApprovalStatus.auto_approved
+    reel.review_note = note
+
+
 __all__ = [
     "ReelText",
     "RenderedFiles",
     "ScriptText",
+    "auto_approve",
     "current_reel",
+    "record_decision",
     "render_failed",
     "render_job",
     "render_progress",

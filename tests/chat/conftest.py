@@ -61,6 +61,13 @@ def saying(system: Resources) -> Say:
     return say
 
 
+def agreed(say: Say, message: str) -> ChatReply:
+    """Say ``message``, see that it waits for a yes, and say yes."""
+    held = say(message)
+    assert held.needs_confirmation, held.text
+    return say("yes")
+
+
 @pytest.fixture
 def say(system: Resources) -> Say:
     return saying(system)

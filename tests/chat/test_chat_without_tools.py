@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from agent.cli import app
 from db.enums import ApprovalStatus
 from db.models import Directive, VideoReel
-from tests.chat.conftest import make_system, saying, waiting_run
+from tests.chat.conftest import agreed, make_system, saying, waiting_run
 from tests.llm.openai_server import REFUSALS, FakeOpenAIServer
 
 
@@ -32,7 +32,7 @@ def test_a_directive_is_understood_without_tools(tmp_path: Path, refusal: str) -
             llm_model="no-tools-model",
         )
         say = saying(system)
-        reply = say("nothing on Sundays please")
+        reply = agreed(say, "nothing on Sundays please")
         assert reply.tool_calls == ["add_directive"]
         assert "Sunday" in reply.text
         with system.sessions() as session:

@@ -12,7 +12,7 @@ from agent.app.runs import start_run
 from db.engine import transaction
 from db.models import CalendarItem, ContentCalendar
 from db.repo.identity import get_agent, update_agent_policy
-from tests.chat.conftest import saying, wiring
+from tests.chat.conftest import agreed, saying, wiring
 
 
 def plan_of(system: Resources, run_id: str) -> list[tuple[int, str]]:
@@ -41,8 +41,8 @@ def test_chat_directives_change_the_next_plan(system: Resources) -> None:
     assert "crypto price commentary" in topics and sum("passkey" in t for t in topics) <= 1
 
     say = saying(system)
-    assert say("nothing on Sundays").tool_calls == ["add_directive"]
-    assert say("more passkeys replacing passwords, less crypto price talk").tool_calls == [
+    assert agreed(say, "nothing on Sundays").tool_calls == ["add_directive"]
+    assert agreed(say, "more passkeys replacing passwords, less crypto price talk").tool_calls == [
         "add_directive"
     ]
 

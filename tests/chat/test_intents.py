@@ -9,7 +9,7 @@ from agent.app.resources import Resources
 from agent.chat import classify
 from db.enums import ApprovalStatus, DirectiveStatus, RunStatus
 from db.models import Agent, AgentRun, Directive, VideoReel
-from tests.chat.conftest import Say, waiting_run
+from tests.chat.conftest import Say, agreed, waiting_run
 
 
 def reels(system: Resources) -> dict[str, VideoReel]:
@@ -48,9 +48,10 @@ def test_reject_one_reel_and_edit_the_other(system: Resources, say: Say) -> None
     first, second = (r["reel_id"] for r in outcome.review["reels"])  # type: ignore[index]
 
     reply = say(f"reject {first[:8]} because the hook is too salesy")
-    assert (
-        reply.tool_calls == ["reject_reels"] and not reply.needs_confirmation
-    )  # one reel: no confirmation
+    assert reply.needs_confirmation and "reject 1 reel(s)" in (reply.pending_action or "")
+    assert reels(system)[first].approval_status == ApprovalStatus.pending
+    reply = say("yes")
+    assert reply.tool_calls == ["reject_reels"] and not reply.needs_confirmation
     assert reels(system)[first].approval_status == ApprovalStatus.rejected
     assert "waits for your approval of 1 reels" in reply.text
 
@@ -68,10 +69,15 @@ def test_reject_one_reel_and_edit_the_other(system: Resources, say: Say) -> None
 
 
 def test_directives_are_added_listed_and_removed(system: Resources, say: Say) -> None:
-    reply = say("more Web3 security, less price talk")
+    reply = agreed(say, "more Web3 security, less price talk")
     assert reply.tool_calls == ["add_directive"]
-    reply = say("nothing on Sundays")
-    reply = say("use the Goddess twin on Instagram")
+    agreed(say, "nothing on Sundays")
+    # A new request while one waits declines the held one and is answered itself.
+    held = say("use the Goddess twin on Instagram")
+    assert held.needs_confirmation
+    reply = say("what are my directives?")
+    assert not reply.needs_confirmation and "Goddess" not in reply.text
+    agreed(say, "use the Goddess twin on Instagram")
     with system.sessions() as session:
         rows = {
             (d.kind, d.text)
@@ -89,14 +95,14 @@ def test_directives_are_added_listed_and_removed(system: Resources, say: Say) ->
     reply = say("what are my directives?")
     assert reply.tool_calls == ["list_directives"] and "no posts on Sunday" in reply.text
 
-    reply = say("remove the directive about price talk")
+    reply = agreed(say, "remove the directive about price talk")
     assert reply.tool_calls == ["remove_directive"] and not reply.needs_confirmation
     with system.sessions() as session:
         removed = session.scalars(select(Directive).where(Directive.kind == "less_topic")).one()
     assert removed.status == DirectiveStatus.removed
 
     reply = say("remove the directive about on")  # matches two: a bulk action waits for a yes
-    assert reply.needs_confirmation and "remove 2 directives" in (reply.pending_action or "")
+    assert reply.needs_confirmation and "remove 2 directive(s)" in (reply.pending_action or "")
     reply = say(confirm=True)
     assert reply.tool_calls == ["remove_directive"] and reply.text.startswith("Removed: ")
     with system.sessions() as session:
@@ -110,11 +116,11 @@ def test_directives_are_added_listed_and_removed(system: Resources, say: Say) ->
 
 
 def test_pause_and_resume_the_schedule(system: Resources, say: Say) -> None:
-    reply = say("pause the schedule")
+    reply = agreed(say, "pause the schedule")
     assert reply.tool_calls == ["pause_schedule"] and "paused" in reply.text
     with system.sessions() as session:
         assert session.scalars(select(Agent)).one().schedule_json["paused"] is True
-    reply = say("resume the schedule")
+    reply = agreed(say, "resume the schedule")
     assert reply.tool_calls == ["resume_schedule"] and "next weekly run" in reply.text
     with system.sessions() as session:
         assert session.scalars(select(Agent)).one().schedule_json["paused"] is False

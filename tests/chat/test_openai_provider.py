@@ -10,7 +10,7 @@ from sqlalchemy import select
 from agent.chat import TOOLS
 from db.enums import ApprovalStatus
 from db.models import Directive, VideoReel
-from tests.chat.conftest import make_system, saying, waiting_run
+from tests.chat.conftest import agreed, make_system, saying, waiting_run
 from tests.llm.openai_server import FakeOpenAIServer
 
 
@@ -49,7 +49,7 @@ def test_the_model_chooses_the_tool_and_words_the_answer(tmp_path: Path) -> None
             llm_model="test-model",
         )
         say = saying(system)
-        reply = say("Please keep my Sundays free of posts")
+        reply = agreed(say, "Please keep my Sundays free of posts")
         assert reply.tool_calls == ["add_directive"]
         with system.sessions() as session:
             [row] = session.scalars(select(Directive)).all()

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from agent.app.resources import Resources
-from agent.app.runs import pending_review, resume_run, start_run
-from agent.schemas import ReelDecision, ReviewResponse
+from agent.app.runs import decisions_payload, pending_review, resume_run, start_run
+from agent.schemas import ReelDecision
 from db.enums import ApprovalStatus, EventType, NotificationType, PublishStatus, RunStatus
 from db.models import AgentRun, EventLog, Notification, Post, RenderJob, Script, VideoReel
 from tests.cycle.conftest import Wire, set_policy
@@ -25,14 +25,19 @@ def n(system: Resources, model: Any, *where: Any) -> int:
 
 
 def _decide(review: dict[str, Any], actions: list[ReelDecision]) -> dict[str, Any]:
-    return ReviewResponse(decisions=actions).model_dump()
+    return decisions_payload(review, actions, "creator")
 
 
 def test_manual_mode_stops_at_review_and_nothing_is_published(system: Resources, wiring: Wire) -> None:
     outcome = start_run(system, fast_forward=True, week="2026-W48", wiring=wiring())
     assert outcome.status == RunStatus.waiting_review
     review = outcome.review
-    assert review is not None and review["kind"] == "review" and len(review["reels"]) == 3
+    assert review is not None and len(review["reels"]) == 3
+    # The interrupt is LangChain's HITL request: one publish_reel action per reel.
+    request = review["request"]
+    assert [a["name"] for a in request["action_requests"]] == ["publish_reel"] * 3
+    assert request["review_configs"][0]["allowed_decisions"] == ["approve", "edit", "reject"]
+    assert "video_path" not in request["action_requests"][0]["args"]
     reel = review["reels"][0]
     assert reel["allowed_actions"] == ["approve", "reject", "edit", "regenerate"]
     assert Path(reel["video_path"]).is_file() and reel["script"] and reel["captions"]["sandbox"]

@@ -75,6 +75,7 @@ def test_chat_approvals_and_directives_carry_the_chats_actor_and_origin(
         return reply.text
 
     say("nothing on Sundays")
+    say("yes")
     held = say("approve all")
     assert "confirm" in held.lower() or "approve" in held.lower()
     assert not [r for r in audit_rows(system) if r.action.startswith("review.")], (

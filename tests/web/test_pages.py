@@ -272,6 +272,13 @@ def fake_chat(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
                 needs_confirmation=True,
                 pending_action="add directive: avoid Sunday",
             )
+        if message == "no":
+            return _Reply(
+                text="Not done: the creator declined.",
+                tool_calls=[],
+                needs_confirmation=False,
+                pending_action=None,
+            )
         if confirm and not message:
             return _Reply(
                 text="Done: no posts on Sundays.",
@@ -331,8 +338,9 @@ def test_chat_cancel_changes_nothing(client: TestClient, fake_chat: list[dict[st
     page = client.post(
         "/chat/confirm", data={"csrf_token": page_csrf(client, "/chat"), "decision": "cancel"}
     )
-    assert "Cancelled; nothing was changed." in page.text
-    assert [c["confirm"] for c in fake_chat] == [False]
+    # The chat thread hears the no, so its held action is declined there too.
+    assert "Not done: the creator declined." in page.text
+    assert [(c["message"], c["confirm"]) for c in fake_chat] == [("skip sunday", False), ("no", False)]
 
 
 def test_chat_without_the_chat_module_says_so(

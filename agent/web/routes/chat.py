@@ -102,14 +102,12 @@ def chat_confirm(
     state = web_state(request)
     if state.pending_chat.pop(user.session_key, None) is None:
         return redirect(request, "/chat", "Nothing waits for confirmation.", "info")
-    if decision != "confirm":
+    if decision != "confirm":  # the chat agent's thread hears the no, so nothing stays held
         state.add_chat(
-            user.session_key,
-            ChatTurn(role="you", text="Cancel."),
-            ChatTurn(role="agent", text="Cancelled; nothing was changed."),
+            user.session_key, ChatTurn(role="you", text="Cancel."), _ask(state, user, "no", False)
         )
         return redirect(request, "/chat#latest")
-    # The chat agent keeps the held action in its own thread; confirming needs no new words.
+    # The held action is the chat thread's pending interrupt; confirming needs no new words.
     state.add_chat(
         user.session_key, ChatTurn(role="you", text="Confirm."), _ask(state, user, "", True)
     )

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, Response
 
-from agent.app.runs import RunError, pending_review, resume_run
+from agent.app.runs import RunError, decisions_payload, pending_review, resume_run
 from agent.records.audit import AuditOrigin, record_review
-from agent.schemas import ReelDecision, ReviewResponse
+from agent.schemas import ReelDecision
 from agent.web import queries
 from agent.web.auth import SignedIn, csrf_guard, require_user, web_state
 from agent.web.jobs import Job, JobBusyError
@@ -99,7 +99,7 @@ def _decide(state: WebState, user: SignedIn, run_id: str, decisions: list[ReelDe
         rid, status = run.id, run.status
     if status != RunStatus.waiting_review or state.jobs.active_for(str(rid)) is not None:
         raise DecisionError("this run is not waiting for review any more; reload the inbox")
-    review = pending_review(state.system, rid) or {"reels": []}
+    review = pending_review(state.system, rid) or {"reels": [], "request": None}
     waiting = {r["reel_id"]: r for r in review["reels"]}
     for decision in decisions:
         reel = waiting.get(decision.reel_id)
@@ -107,7 +107,7 @@ def _decide(state: WebState, user: SignedIn, run_id: str, decisions: list[ReelDe
             raise DecisionError("this reel is not waiting for review any more; reload the inbox")
         if decision.action not in reel.get("allowed_actions", []):
             raise DecisionError(f"'{decision.action}' is not allowed for this reel")
-    payload = ReviewResponse(decisions=decisions, reviewer=user.email).model_dump()
+    payload = decisions_payload(review, decisions, user.email)
 
     def work(job: Job) -> str:
         outcome = resume_run(
