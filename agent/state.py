@@ -7,7 +7,9 @@ resumed run needs to find its rows again.
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any
+
+from typing_extensions import TypedDict  # pydantic (server /schemas) needs it before 3.12
 
 
 class CycleInput(TypedDict, total=False):

@@ -33,7 +33,7 @@ from agent.state import CycleState
 from agent.strategy.weeks import parse_week, week_key
 from db.engine import transaction
 from db.models import AgentRun, SocialAccount
-from db.repo import leases
+from db.repo import identity, leases
 
 CACHED_RUNS = 32
 """How many threads' contexts one server process keeps (a context holds the run's counters)."""
@@ -114,9 +114,14 @@ def _clock(system: Resources, state: CycleState, config: CycleConfig) -> Clock:
         )
     from agent.app.runs import simulated_start
 
-    week = state.get("week") or week_key(datetime.now(UTC).date() + timedelta(days=7))
+    return FastForwardClock(start=simulated_start(_week(state)))
+
+
+def _week(state: CycleState) -> str:
+    """The week a new run plans: the input's, else the current one."""
+    week = state.get("week") or week_key(datetime.now(UTC).date())
     parse_week(week)
-    return FastForwardClock(start=simulated_start(week))
+    return week
 
 
 def cycle_context(state: CycleState, config: CycleConfig | dict[str, Any] | None) -> Context:
@@ -130,11 +135,13 @@ def cycle_context(state: CycleState, config: CycleConfig | dict[str, Any] | None
             _contexts.move_to_end(thread)
             return _contexts[thread]
     system = resources()
+    with system.sessions() as session:
+        agent_id = str(identity.get_agent(session=session, name_or_id=state.get("agent_id") or None).id)
     ctx = build_context(
         system,
         Wiring(),
         clock=_clock(system, state, config),
-        agent_id=state.get("agent_id") or "",
+        agent_id=agent_id,
         render_quality=config.render_quality or system.settings.render_quality,
     )
     with _lock:
@@ -165,6 +172,8 @@ def served(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     def node(state: CycleState, runtime: Runtime[CycleConfig]) -> dict[str, Any]:
         ctx = cycle_context(state, runtime.context)
         _renew(ctx, state)
+        if not state.get("run_id") and isinstance(ctx.clock, FastForwardClock):
+            state = {**state, "week": _week(state)}  # the simulated week the clock starts before
         update = fn(state, runtime=runtime.override(context=ctx))  # type: ignore[arg-type]
         if fn.__name__ == "finish_node":
             with _lock:
