@@ -98,6 +98,7 @@ class Settings(BaseSettings):
     trends_google_geo: CommaList = Field(default_factory=list)
     """Countries for Google Trends' daily trending searches (e.g. ``US,GB``); empty: not read."""
     trends_google_base_url: str = "https://trends.google.com"
+    """Google Trends host for the daily trending-searches feed (a local server in tests)."""
     trends_niches_file: Path | None = None
     """TOML or JSON: per-niche feeds, YouTube categories, keywords and plugin sources."""
     trends_sources: CommaList = Field(default_factory=list)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -51,19 +52,28 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
 
 
 def _migrate(engine: Engine, run: Callable[[Config], None]) -> None:
-    """Run an Alembic command in one transaction.
+    """Run an Alembic command in one transaction: all of it lands, or none of it.
 
     On SQLite, foreign keys are off meanwhile: a batch migration copies a table and drops the
     original, and with ``ON DELETE CASCADE`` that drop would delete the rows pointing at it.
+    Python's sqlite3 commits before every DDL statement by default, so a migration that failed
+    half-way (a downgrade refusing plugin platforms, say) would leave its first steps applied
+    under the old revision number; here the driver is put in autocommit mode and the
+    transaction is opened with an explicit ``BEGIN``, which SQLite's DDL honours.
     """
     cfg = alembic_config(engine)
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
+        raw: Any = conn.connection.driver_connection if sqlite else None
+        previous = raw.isolation_level if sqlite else None
         if sqlite:
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
             conn.commit()
+            raw.isolation_level = None
         try:
             with conn.begin():
+                if sqlite:
+                    conn.exec_driver_sql("BEGIN")
                 cfg.attributes["connection"] = conn
                 run(cfg)
                 if sqlite:
@@ -72,6 +82,7 @@ def _migrate(engine: Engine, run: Callable[[Config], None]) -> None:
                         raise RuntimeError(f"migration left dangling references: {broken[:3]}")
         finally:
             if sqlite:
+                raw.isolation_level = previous
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")
                 conn.commit()
 

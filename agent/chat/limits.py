@@ -6,10 +6,16 @@ same size however it arrives (a directive is sent to the model every week).
 
 from __future__ import annotations
 
-from agent.errors import UserError
+from agent.errors import InputError, UserError
 from tools.untrusted import sanitize
 
-__all__ = ["MAX_DIRECTIVE_CHARS", "MAX_MESSAGE_CHARS", "clean_directive", "message_too_long"]
+__all__ = [
+    "MAX_DIRECTIVE_CHARS",
+    "MAX_MESSAGE_CHARS",
+    "check_message",
+    "clean_directive",
+    "message_too_long",
+]
 
 MAX_MESSAGE_CHARS = 2000
 """Longest chat message, on the web and in the terminal."""
@@ -25,6 +31,17 @@ def message_too_long(text: str) -> str | None:
             f"(this one has {len(text.strip())}); say it in shorter parts."
         )
     return None
+
+
+def check_message(text: str, *, what: str = "a message") -> str:
+    """``text`` if it fits the cap and has words, else an :class:`InputError` (a usage error)."""
+    if not text.strip():
+        raise InputError(f"{what} cannot be empty")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise InputError(
+            f"{what} is {len(text)} characters; the limit is {MAX_MESSAGE_CHARS} (as in the web chat)"
+        )
+    return text
 
 
 def clean_directive(text: str) -> str:

@@ -8,9 +8,9 @@ import typer
 
 from agent.app.bootstrap import DEFAULT_EMAIL
 from agent.app.resources import Resources
+from agent.chat.limits import check_message
 from agent.cli.common import DataDirOpt, JsonOpt, console, err_console, system_for
 from agent.errors import UserError
-from agent.limits import check_message
 
 if TYPE_CHECKING:
     from agent.chat import ChatReply

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
+from agent.chat.limits import clean_directive
 from agent.cli.common import DataDirOpt, JsonOpt, console, system_for
 from agent.errors import UserError
-from agent.limits import check_message
 from agent.records.audit import AuditOrigin, cli_actor
 from agent.strategy.directives import parse_directive
 from db.engine import transaction
@@ -72,7 +72,7 @@ def add(
     as_json: JsonOpt = False,
 ) -> None:
     """Add a directive; planning follows it from the next plan on."""
-    check_message(text, what="the directive")
+    text = clean_directive(text)
     system = system_for(data_dir)
     with transaction(system.sessions) as session:
         row = get_agent(session=session, name_or_id=agent)

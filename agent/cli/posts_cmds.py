@@ -23,10 +23,10 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from agent.chat.limits import check_message
 from agent.cli.common import DataDirOpt, JsonOpt, console, err_console, system_for
 from agent.context import SystemClock
 from agent.errors import UserError
-from agent.limits import check_message
 from agent.publishing.accounts import find_account
 from agent.publishing.adhoc import adhoc_post, require_video
 from agent.publishing.metrics import refresh_metrics

@@ -17,7 +17,7 @@ from db.engine import transaction
 from db.enums import IntegrationStatus, PublishStatus
 from db.models import IntegrationKey, Post, SocialAccount
 from db.repo import audit
-from db.repo.identity import get_user_by_email
+from db.repo.identity import NotFoundError, get_user_by_email
 from db.repo.secrets import create_integration_key, set_tokens
 from tools.publish.base import Credentials, Publisher, PublishError
 from tools.publish.identity import AccountIdentity
@@ -223,7 +223,8 @@ def find_account(session: Session, ref: str, platform: str | None = None) -> Soc
     """An account by id, handle (with or without ``@``) or external id.
 
     Raises:
-        UserError: No account, or more than one, matches.
+        NotFoundError: No account matches (exit code 4).
+        UserError: More than one account matches.
     """
     rows = list(session.scalars(select(SocialAccount)))
     if platform:
@@ -240,9 +241,8 @@ def find_account(session: Session, ref: str, platform: str | None = None) -> Soc
     if len(matches) != 1:
         known = ", ".join(f"{r.platform.value}:{r.handle}" for r in rows) or "none"
         what = "no account" if not matches else "more than one account"
-        raise UserError(
-            f"{what} matches {ref!r}; known accounts: {known} (see 'twin accounts list')"
-        )
+        message = f"{what} matches {ref!r}; known accounts: {known} (see 'twin accounts list')"
+        raise NotFoundError(message) if not matches else UserError(message)
     return matches[0]
 
 

@@ -50,7 +50,7 @@ def test_the_wheel_carries_what_the_product_reads_at_run_time(wheel: zipfile.Zip
         "tools/render/fonts/DejaVuSans.ttf",
         "agent/web/templates/accounts.html",
         "agent/web/static/app.css",
-        "agent/llm/structured_repair.txt",
+        "prompts/structured_repair.txt",
         "tools/trends/sample_trends.json",
     ):
         assert needed in names, needed

@@ -30,11 +30,11 @@ def ok(data: Path, *args: str) -> str:
     return result.output
 
 
-def refused(data: Path, *args: str) -> str:
-    """The one error line of a refused command (no traceback, exit code 1)."""
+def refused(data: Path, *args: str, code: int = 1) -> str:
+    """The one error line of a refused command (no traceback; exit code 1, 4 for not found)."""
     result = twin(data, *args)
     lines = [line for line in result.output.splitlines() if line.strip()]
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == code, result.output
     assert "Traceback" not in result.output, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert len(lines) == 1 and lines[0].startswith("error: "), result.output

@@ -177,7 +177,7 @@ def test_asset_errors_are_one_line(
     assert "at least one tag" in refused(data, "assets", "add", str(photo), "--tags", " , ")
     assert "not a tag" in refused(data, "assets", "add", str(photo), "--tags", "<script>")
     assert "no twin named 'Ghost'" in refused(
-        data, "assets", "add", str(photo), "--tags", "x", "--twin", "Ghost"
+        data, "assets", "add", str(photo), "--tags", "x", "--twin", "Ghost", code=4
     )
     assert json.loads(ok(data, "assets", "list", "--json")) == []
 
@@ -236,4 +236,4 @@ def test_campaign_errors_are_one_line(data: Path) -> None:
     assert "exists already" in refused(
         data, "campaigns", "add", "c", "--from", "2026-12-01", "--goal", "g"
     )
-    assert "no campaign named 'D'" in refused(data, "campaigns", "remove", "D")
+    assert "no campaign named 'D'" in refused(data, "campaigns", "remove", "D", code=4)

@@ -143,8 +143,8 @@ def test_twin_input_errors_are_one_line(data: Path) -> None:
     assert "--humor" in refused(data, "twins", "add", "X", "--humor", "dark")
     assert "--formality" in refused(data, "twins", "edit", "Space Twin", "--formality", "posh")
     assert "--status" in refused(data, "twins", "edit", "Space Twin", "--status", "deleted")
-    assert "no voice named 'Nobody'" in refused(data, "twins", "add", "X", "--voice", "Nobody")
-    assert "no twin named 'Ghost'" in refused(data, "twins", "edit", "Ghost", "--hair", "x")
+    assert "no voice named 'Nobody'" in refused(data, "twins", "add", "X", "--voice", "Nobody", code=4)
+    assert "no twin named 'Ghost'" in refused(data, "twins", "edit", "Ghost", "--hair", "x", code=4)
     assert "only active twin" in refused(data, "twins", "remove", "Space Twin")
     assert "exists already" in refused(data, "twins", "add", "space twin")
     assert "needs a name" in refused(data, "twins", "add", "  ")
@@ -241,9 +241,9 @@ def test_voice_input_errors_are_one_line(data: Path, tmp_path: Path) -> None:
         "stability=2",
     )
     assert "exists already" in refused(data, "voices", "add", "space twin voice")
-    assert "no voice named 'V'" in refused(data, "voices", "use", "V")
+    assert "no voice named 'V'" in refused(data, "voices", "use", "V", code=4)
     assert "no twin named 'Ghost'" in refused(
-        data, "voices", "use", "Space Twin voice", "--twin", "Ghost"
+        data, "voices", "use", "Space Twin voice", "--twin", "Ghost", code=4
     )
     # An ElevenLabs preview without a key is refused before anything is saved.
     message = refused(

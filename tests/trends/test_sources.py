@@ -129,6 +129,7 @@ def test_a_youtube_error_names_the_reason_and_never_the_key(
         "/youtube/v3/videos", YOUTUBE_QUOTA_ERROR, status=403, content_type="application/json"
     )
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="httpx")  # the CLI's logging set-up quiets httpx
     with pytest.raises(SourceError) as raised:
         YouTubeSource(api_key=API_KEY, base_url=feed_server.base).fetch(client=client, clock=clock)
     assert str(raised.value) == "youtube:US answered HTTP 403: quotaExceeded"

@@ -73,7 +73,14 @@ def test_consent_and_inbox_decisions_are_audited_with_the_signed_in_email(
 
     (consent,) = _rows(system, "consent.grant")
     assert (consent.actor, consent.origin) == (EMAIL, AuditOrigin.web)
-    assert consent.new_values_json == {"type": "likeness_modeling", "granted": True}
+    assert consent.new_values_json == {
+        "type": "likeness_modeling",
+        "granted": True,
+        # what a withdrawal switched off; granting switches nothing off
+        "deleted_remote_voices": [],
+        "disabled_voices": [],
+        "likeness_off": [],
+    }
     (decision,) = _rows(system, "review.reject")
     assert (decision.actor, decision.origin, decision.subject_id) == (EMAIL, AuditOrigin.web, reel)
     assert decision.new_values_json == {"run_id": run_id, "reason": "off brand"}

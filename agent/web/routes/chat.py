@@ -8,9 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from agent.chat.limits import message_too_long
+from agent.chat.limits import MAX_MESSAGE_CHARS, message_too_long
 from agent.errors import USER_ERRORS
-from agent.limits import MAX_MESSAGE_CHARS
 from agent.llm import LLMError
 from agent.web.auth import SignedIn, csrf_guard, require_user, web_state
 from agent.web.pages import redirect, render
