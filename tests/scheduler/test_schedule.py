@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from agent.app.resources import Resources
-from agent.errors import UserError
+from agent.errors import RunError, UserError
 from agent.scheduling import (
     JobRuntime,
     describe,
@@ -59,7 +60,9 @@ def test_default_schedule_is_monday_nine_in_the_creators_zone(sqlite_system: Res
     assert row.next_run == datetime(2030, 3, 4, 14, 0, tzinfo=UTC)  # 09:00 EST
 
 
-def test_machine_off_for_weeks_runs_the_missed_week_once(system: Resources) -> None:
+def test_machine_off_for_weeks_runs_the_missed_week_once(
+    system: Resources, caplog: pytest.LogCaptureFixture
+) -> None:
     agent_id = set_schedule(system, cron="0 9 * * MON", timezone="Europe/Paris")
     clock = MovableClock(FRIDAY)
     runtime = runtime_for(system, clock)
@@ -80,11 +83,16 @@ def test_machine_off_for_weeks_runs_the_missed_week_once(system: Resources) -> N
     tick(runtime)  # a new worker sees the same slot due: the dedupe key makes it a no-op
     assert len(runs(system)) == 1
 
-    # Next Monday's run starts although last week's run still waits for review.
+    # One active run per agent: next Monday's run does not start while last week's waits for
+    # review, and the worker says so (naming the run and how to release it) instead of skipping.
     clock.set(datetime(2030, 4, 1, 7, 0, 30, tzinfo=UTC))
-    tick(runtime)
+    with caplog.at_level(logging.WARNING, logger="twin.worker"):
+        tick(runtime)
     weeks = [(r.week_key, r.status) for r in runs(system)]
-    assert weeks == [("2030-W14", RunStatus.waiting_review), ("2030-W15", RunStatus.waiting_review)]
+    assert weeks == [("2030-W14", RunStatus.waiting_review)]
+    short = str(run.id)[:8]
+    assert f"not started: run {short} of 2030-W14 waits for review" in caplog.text
+    assert f"twin approve {short}" in caplog.text
 
 
 def test_slots_missed_within_grace_coalesce_into_one_call(sqlite_system: Resources) -> None:
@@ -165,13 +173,25 @@ def test_one_run_per_agent_week_is_a_database_guarantee(system: Resources) -> No
         auto_approve=True,
     )
     assert first.status == RunStatus.finished
-    with pytest.raises(IntegrityError):
+    with pytest.raises(RunError, match="2030-W20 was planned already"):
         start_run(
             system,
             week="2030-W20",
             trigger=TriggerType.schedule_weekly,
             dedupe_key=key,
             wiring=wiring,
+        )
+    # Below the code's check, the unique dedupe key refuses a second row for the agent-week.
+    [row] = runs(system)
+    with pytest.raises(IntegrityError), transaction(system.sessions) as session:
+        session.add(
+            AgentRun(
+                agent_id=row.agent_id,
+                trigger_type=row.trigger_type,
+                week_key=row.week_key,
+                status=RunStatus.finished,
+                dedupe_key=key,
+            )
         )
     assert len(runs(system)) == 1
 
