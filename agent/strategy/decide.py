@@ -26,6 +26,9 @@ from db.schemas import AgentPolicy
 
 MIN_DIRECTIVE_SLOTS = 2
 """Slots a "more X" directive gets at least."""
+MIN_NEWS_SLOTS = 2
+"""Slots planned on a news item (a feed, YouTube or Google Trends signal with a link) when any
+was collected, so a creator who configured feeds sees them in the week."""
 
 
 class TrendCandidate(BaseModel):
@@ -39,6 +42,8 @@ class TrendCandidate(BaseModel):
     points: list[str] = Field(default_factory=list)
     """Concrete facts or tips about the topic, when its source gives them."""
     source: str = ""
+    news: bool = False
+    """A live item (feed entry, chart video, trending search) a script can cite by its link."""
 
 
 class HookChoice(BaseModel):
@@ -149,6 +154,7 @@ def decide_week(inputs: WeekInputs) -> WeekSkeleton:
         behind = 0.0
     reasons = [reason] * len(slots)
     _honour_more_of(choices, reasons, inputs)
+    _honour_news(choices, reasons, inputs)
     by_topic = {t.topic: t for t in inputs.trends}
     decisions = [
         SlotDecision(
@@ -232,8 +238,35 @@ def _honour_more_of(
             have += 1
 
 
+def _honour_news(choices: list[dict[str, str]], reasons: list[str], inputs: WeekInputs) -> None:
+    """Plan at least MIN_NEWS_SLOTS slots on collected news items, best score first.
+
+    Slots a directive asked for keep their topic; the others are taken from the week's end.
+    """
+    d = inputs.directives
+    news = sorted(
+        (t for t in inputs.trends if t.news and not d.is_reduced(t.topic)),
+        key=lambda t: -t.score,
+    )
+    if not news:
+        return
+    on_news = {t.topic for t in news}
+    have = sum(1 for c in choices if c["topic"] in on_news)
+    unused = [t for t in news if t.topic not in {c["topic"] for c in choices}]
+    for index in range(len(choices) - 1, -1, -1):
+        if have >= min(MIN_NEWS_SLOTS, len(choices)) or not unused:
+            break
+        if choices[index]["topic"] in on_news or d.wants(choices[index]["topic"]):
+            continue
+        item = unused.pop(0)
+        choices[index]["topic"] = item.topic
+        reasons[index] = f"news from {item.source or 'a feed'}: {item.link}"
+        have += 1
+
+
 __all__ = [
     "MIN_DIRECTIVE_SLOTS",
+    "MIN_NEWS_SLOTS",
     "Decide",
     "HookChoice",
     "SlotDecision",
