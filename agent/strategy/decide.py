@@ -210,15 +210,11 @@ def _universe(options: Sequence[SlotOptions]) -> dict[str, list[str]]:
 
 
 def _template(hooks: Sequence[HookChoice], category: str) -> str:
-    ranked = sorted(
-        (h for h in hooks if h.category == category), key=lambda h: -h.effectiveness
-    )
+    ranked = sorted((h for h in hooks if h.category == category), key=lambda h: -h.effectiveness)
     return ranked[0].template if ranked else "{topic}"
 
 
-def _honour_more_of(
-    choices: list[dict[str, str]], reasons: list[str], inputs: WeekInputs
-) -> None:
+def _honour_more_of(choices: list[dict[str, str]], reasons: list[str], inputs: WeekInputs) -> None:
     """Give each "more X" directive at least MIN_DIRECTIVE_SLOTS slots, from the week's end,
     taking slots no directive asked for."""
     d = inputs.directives

@@ -90,7 +90,9 @@ def test_a_week_with_feeds_plans_two_videos_on_their_news_and_links_them(
     system = make_system(tmp_path, f"sqlite:///{tmp_path / 'twin.db'}", trends_feeds=[rss, atom])
     set_policy(system, posts_per_week=3)
     wiring = Wiring(render=FakeRender(), memory=no_memory)
-    outcome = start_run(system, auto_approve=True, fast_forward=True, week="2026-W50", wiring=wiring)
+    outcome = start_run(
+        system, auto_approve=True, fast_forward=True, week="2026-W50", wiring=wiring
+    )
     assert outcome.status.value == "finished", outcome
     with system.sessions() as session:
         topics = [i.topic for i in session.scalars(select(CalendarItem))]
