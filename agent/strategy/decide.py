@@ -108,6 +108,10 @@ class WeekInputs:
     not_before: datetime | None = None
     topic_label: Callable[[str], str] = field(default=lambda t: t)
     """Candidate topic -> the cluster label its evidence is kept under."""
+    campaign: str = ""
+    """The campaign the week belongs to (its name), if any."""
+    campaign_topics: list[str] = field(default_factory=list)
+    """Topics that campaign wants covered: each gets MIN_DIRECTIVE_SLOTS slots, after directives."""
 
 
 class Decide(Protocol):
@@ -154,6 +158,7 @@ def decide_week(inputs: WeekInputs) -> WeekSkeleton:
         behind = 0.0
     reasons = [reason] * len(slots)
     _honour_more_of(choices, reasons, inputs)
+    _honour_campaign(choices, reasons, inputs)
     _honour_news(choices, reasons, inputs)
     by_topic = {t.topic: t for t in inputs.trends}
     decisions = [
@@ -234,6 +239,34 @@ def _honour_more_of(choices: list[dict[str, str]], reasons: list[str], inputs: W
             have += 1
 
 
+def _honour_campaign(choices: list[dict[str, str]], reasons: list[str], inputs: WeekInputs) -> None:
+    """Give each campaign topic MIN_DIRECTIVE_SLOTS slots, from the week's end, after directives.
+
+    Slots a directive asked for are kept; so are the ones an earlier campaign topic took.
+    """
+    d = inputs.directives
+    taken: set[int] = set()
+    for phrase in inputs.campaign_topics:
+        if d.is_reduced(phrase):
+            continue  # the creator's "less X" beats the campaign's plan
+        topic = next(
+            (t.topic for t in inputs.trends if mentions(t.topic, phrase)),
+            phrase[:1].upper() + phrase[1:],
+        )
+        have = sum(1 for c in choices if mentions(c["topic"], phrase))
+        for index in range(len(choices) - 1, -1, -1):
+            if have >= min(MIN_DIRECTIVE_SLOTS, len(choices)):
+                break
+            if index in taken or d.wants(choices[index]["topic"]):
+                continue
+            if mentions(choices[index]["topic"], phrase):
+                continue
+            choices[index]["topic"] = topic
+            reasons[index] = f"campaign {inputs.campaign}: {phrase}"
+            taken.add(index)
+            have += 1
+
+
 def _honour_news(choices: list[dict[str, str]], reasons: list[str], inputs: WeekInputs) -> None:
     """Plan at least MIN_NEWS_SLOTS slots on collected news items, best score first.
 
@@ -253,6 +286,8 @@ def _honour_news(choices: list[dict[str, str]], reasons: list[str], inputs: Week
         if have >= min(MIN_NEWS_SLOTS, len(choices)) or not unused:
             break
         if choices[index]["topic"] in on_news or d.wants(choices[index]["topic"]):
+            continue
+        if reasons[index].startswith("campaign "):
             continue
         item = unused.pop(0)
         choices[index]["topic"] = item.topic
