@@ -136,6 +136,9 @@ class Settings(BaseSettings):
     """Longest time the worker sleeps before re-reading schedules from the database."""
     metrics_refresh_hours: int = Field(default=6, ge=1, le=24)
     """The worker refreshes metrics of recent posts every this many hours."""
+    trends_watch_hours: int = Field(default=6, ge=0, le=24)
+    """The worker reads each niche's trends every this many hours; a spike starts one extra
+    reel that waits for approval (at most one a day per agent). 0 turns the watch off."""
     chat_history_messages: int = Field(default=40, ge=4)
     """How many recent chat messages are sent to the model each turn."""
 
@@ -259,6 +262,7 @@ class Settings(BaseSettings):
         from tools.render.aspects import parse_aspect_overrides
 
         return dict(parse_aspect_overrides(self.platform_aspects)) if self.platform_aspects else {}
+
     retention_raw_asset_days: int = Field(default=180, ge=1)
     """Raw media (speech, uploads, videos no live post needs) older than this is deleted
     (S003 section 14: 90-180 days)."""

@@ -24,6 +24,7 @@ from agent.strategy import (
     build_directive_set,
     conform,
 )
+from agent.strategy.decide import spike_week
 from agent.strategy.weeks import parse_week, week_bounds
 from agent.trends import candidate_of, collect_niche_trends
 from db.engine import transaction
@@ -48,6 +49,8 @@ def planning_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
             return {"calendar_id": str(existing.id), "item_ids": [str(i.id) for i in items]}
         inputs, twin_ids, notes = _week_inputs(session, ctx, state)
     skeleton = ctx.decide(inputs)
+    if state.get("spike_topic"):
+        skeleton = spike_week(skeleton, state["spike_topic"], inputs)
     if not skeleton.slots:
         return {
             "calendar_id": "",

@@ -34,6 +34,8 @@ __all__ = [
     "publish_due_job",
     "recent_post_ids",
     "recover_interrupted_runs",
+    "spike_dedupe_key",
+    "trend_watch_job",
     "weekly_dedupe_key",
     "weekly_job",
 ]
@@ -246,6 +248,74 @@ def _outcome_text(label: str, outcome: RunOutcome) -> str:
 def _said(text: str) -> str:
     log.info(text)
     return text
+
+
+# -- trend spikes ---------------------------------------------------------------------------
+
+
+def spike_dedupe_key(agent_id: uuid.UUID | str, day: str) -> str:
+    """At most one trend-spike run per agent and day."""
+    return f"spike:{agent_id}:{day}"
+
+
+def trend_watch_job(
+    agent_id: str, *, scheduled_at: datetime | None = None, runtime: JobRuntime | None = None
+) -> str:
+    """Every few hours: read the agent's niche trends; a spike starts one extra reel.
+
+    The reel waits for a person's approval whatever the approval mode. A failing source is
+    an event (``trend_source_failed``) and never a failed job; another run owning the agent
+    means no extra reel now, said in the log.
+    """
+    from agent.strategy.weeks import week_key
+    from agent.trends import collect_niche_trends
+    from db.repo.identity import agent_policy, get_agent
+
+    runtime, scheduled_at = job_call(runtime, scheduled_at)
+    system = runtime.system
+    now = runtime.clock.now()
+    with transaction(system.sessions) as session:
+        agent = get_agent(session=session, name_or_id=agent_id)
+        name = agent.name
+        found = collect_niche_trends(
+            settings=system.settings,
+            session=session,
+            niche=agent_policy(agent).niche,
+            clock=runtime.clock.now,
+        )
+        for failure in found.collected.failures:
+            log_event(
+                session=session,
+                event_type=EventType.trend_source_failed,
+                subject_type=SubjectType.system,
+                agent_id=agent.id,
+                message=f"trend source {failure.source} failed: {failure.error}",
+                meta=failure.model_dump(),
+                at=now,
+            )
+    if not found.spikes:
+        return _said(f"{name}: trends read, no spike")
+    spike = max(found.spikes, key=lambda s: s.z)
+    topic = spike.signal.topic
+    label = f"{name} trend spike {topic!r} (z={spike.z:.1f})"
+    try:
+        outcome = start_run(
+            system,
+            agent=agent_id,
+            week=week_key(now.date()),
+            spike_topic=topic,
+            dedupe_key=spike_dedupe_key(agent_id, now.date().isoformat()),
+            progress=runtime.progress(label),
+            wiring=runtime.wiring,
+            render_quality=runtime.render_quality,
+            now=now,
+        )
+    except IntegrityError:
+        return _said(f"{label}: today's extra reel was made already")
+    except RunError as exc:
+        log.warning("%s: no extra reel now: %s", label, exc)
+        return f"{label}: no extra reel now: {exc}"
+    return _said(_outcome_text(label, outcome))
 
 
 # -- publishing -----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from agent.context import Clock, SystemClock
 from agent.scheduling.config import ScheduleConfig, schedule_of
 from agent.scheduling.engine import ClockedScheduler, JobExecutor, fire_times
 from agent.scheduling.job_context import JobRuntime
-from agent.scheduling.jobs import metrics_job, publish_due_job, weekly_job
+from agent.scheduling.jobs import metrics_job, publish_due_job, trend_watch_job, weekly_job
 from agent.scheduling.upkeep import memory_compaction_job, retention_job
 from db.repo.identity import list_agents
 
@@ -30,6 +30,7 @@ __all__ = [
     "metrics_job_id",
     "open_scheduler",
     "sync_jobs",
+    "trends_job_id",
     "weekly_job_id",
     "weekly_slot",
 ]
@@ -63,6 +64,10 @@ def weekly_job_id(agent_id: uuid.UUID | str) -> str:
 
 def metrics_job_id(agent_id: uuid.UUID | str) -> str:
     return f"metrics:{agent_id}"
+
+
+def trends_job_id(agent_id: uuid.UUID | str) -> str:
+    return f"trends:{agent_id}"
 
 
 @contextmanager
@@ -142,6 +147,22 @@ def sync_jobs(scheduler: ClockedScheduler, system: Resources) -> list[str]:
                 next_run_time=latest_slot(trigger, now, within=metrics_period(system)),
             )
             changes.append(f"metrics refresh for {name}")
+        hours = system.settings.trends_watch_hours
+        if hours:
+            wanted.add(trends_job_id(agent_id))
+        if hours and scheduler.get_job(trends_job_id(agent_id)) is None:
+            trigger = CronTrigger(hour=f"*/{hours}", minute=29, timezone=UTC)
+            scheduler.add_job(
+                trend_watch_job,
+                trigger,
+                args=[str(agent_id)],
+                id=trends_job_id(agent_id),
+                name=f"trend watch {name}",
+                misfire_grace_time=3600,
+                coalesce=True,
+                next_run_time=trigger.get_next_fire_time(None, now),
+            )
+            changes.append(f"trend watch for {name} every {hours} h")
     if scheduler.get_job(PUBLISH_JOB) is None:
         trigger = CronTrigger(minute="*", second=0, timezone=UTC)
         scheduler.add_job(

@@ -183,6 +183,25 @@ def decide_week(inputs: WeekInputs) -> WeekSkeleton:
     return WeekSkeleton(week=inputs.week, slots=decisions, mode=inputs.mode, posts_behind=behind)
 
 
+def spike_week(skeleton: WeekSkeleton, topic: str, inputs: WeekInputs) -> WeekSkeleton:
+    """A trend spike's extra reel: the week's first open slot, on the spiking topic.
+
+    Everything else in that slot (twin, pillar, tone, hook, length) stays as the learner drew it.
+    """
+    if not skeleton.slots:
+        return skeleton
+    trend = next((t for t in inputs.trends if t.topic == topic), None)
+    first = skeleton.slots[0].model_copy(
+        update={
+            "slot": 0,
+            "topic": topic,
+            "trend": trend,
+            "reason": f"trend spike: {topic} is far above the niche's usual signals",
+        }
+    )
+    return skeleton.model_copy(update={"slots": [first]})
+
+
 def _slot_options(slot: Slot, inputs: WeekInputs) -> SlotOptions:
     """What one slot may use: the creator's directives narrow it, nothing else does."""
     d = inputs.directives
@@ -305,4 +324,5 @@ __all__ = [
     "WeekInputs",
     "WeekSkeleton",
     "decide_week",
+    "spike_week",
 ]
