@@ -1,5 +1,6 @@
 """The layout keeps its promises: every package says what it exports, every exported name
-exists, and the layers below ``agent`` (tools, memory, db, prompts) never import it."""
+exists, the layers below ``agent`` (tools, memory, db, prompts) never import it, and no module
+grows past 400 lines (migrations aside)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 IMPORTED_ROOTS = ("agent", "tools", "memory", "db", "evals")
 BELOW_AGENT = ("tools", "memory", "db", "prompts")
 MIGRATIONS = ROOT / "db" / "migrations"
+MAX_LINES = 400
 
 
 def _sources(*roots: str, migrations: bool = False) -> list[Path]:
@@ -79,3 +81,12 @@ def test_the_layers_below_agent_do_not_import_it() -> None:
         for line in _imports_agent(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
     ]
     assert not offenders, f"imports of agent below it: {offenders}"
+
+
+def test_no_module_is_longer_than_the_limit() -> None:
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for path in _sources(*IMPORTED_ROOTS)
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert not long, f"modules over {MAX_LINES} lines (split them along a seam): {long}"
