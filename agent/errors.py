@@ -85,7 +85,7 @@ _LAZY_KINDS: list[tuple[str, str, str, ExitCode]] = [
     ("agent.llm.errors", "LLMConfigError", "invalid_config", ExitCode.CONFIG),
     ("agent.llm.errors", "LLMError", "provider_failed", ExitCode.FAILED),
     ("memory.embeddings", "EmbeddingServiceError", "provider_unreachable", ExitCode.UNREACHABLE),
-    ("memory.store", "MemoryConfigError", "invalid_config", ExitCode.CONFIG),
+    ("memory.chroma", "MemoryConfigError", "invalid_config", ExitCode.CONFIG),
     ("memory.model_files", "ModelIntegrityError", "invalid_config", ExitCode.CONFIG),
     ("agent.creating.consent", "ConsentRequiredError", "consent_required", ExitCode.FAILED),
     ("tools.publish.base", "PublishError", "publish_failed", ExitCode.UNREACHABLE),

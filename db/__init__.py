@@ -1,0 +1,3 @@
+"""The data layer: SQLAlchemy models, repositories, encryption and Alembic migrations."""
+
+__all__: list[str] = []

@@ -9,19 +9,27 @@ Chroma's own default embedding function (which downloads a model) is never used.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-import chromadb
 import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Documents, EmbeddingFunction
-from chromadb.config import Settings as ChromaSettings
 
-from memory.compaction import Entry, plan_compaction
+from memory.chroma import (
+    PAGE,
+    MemoryConfigError,
+    chroma_settings,
+    combine_where,
+    connect,
+    open_collection,
+    query_hits,
+    read_entries,
+)
+from memory.compaction import plan_compaction
 from memory.embeddings import (
     DEFAULT_API_KEY_ENV_VAR,
     LocalMiniLMEmbeddingFunction,
@@ -48,11 +56,6 @@ __all__ = ["AgentMemoryStore", "MemoryConfigError", "MemorySettings", "chroma_se
 
 _AGENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
 _LAST_COMPACTION = "last_compaction_at"
-_PAGE = 1000
-
-
-class MemoryConfigError(ValueError):
-    """The memory store is misconfigured (bad agent id, mismatched embeddings, ...)."""
 
 
 class MemorySettings(Protocol):
@@ -61,11 +64,6 @@ class MemorySettings(Protocol):
     data_dir: Path
     chroma_host: str | None
     chroma_port: int
-
-
-def chroma_settings() -> ChromaSettings:
-    """Chroma client settings used everywhere: telemetry off."""
-    return ChromaSettings(anonymized_telemetry=False)
 
 
 def _utc_now() -> datetime:
@@ -162,48 +160,19 @@ class AgentMemoryStore:
 
     def _chroma(self) -> ClientAPI:
         if self._client is None:
-            if self._host is not None:
-                self._client = chromadb.HttpClient(
-                    host=self._host, port=self._port, settings=chroma_settings()
-                )
-            else:
-                assert self.path is not None
-                self.path.mkdir(parents=True, exist_ok=True)
-                self._client = chromadb.PersistentClient(
-                    path=str(self.path), settings=chroma_settings()
-                )
+            self._client = connect(host=self._host, port=self._port, path=self.path)
         return self._client
 
     @property
     def collection(self) -> Collection:
         """The agent's Chroma collection (created on first use)."""
         if self._collection is None:
-            try:
-                collection = self._chroma().get_or_create_collection(
-                    self.collection_name,
-                    embedding_function=self._ef,  # type: ignore[arg-type]
-                    configuration={"hnsw": {"space": "cosine"}},
-                    metadata={"agent_id": self.agent_id},
-                )
-            except ValueError as exc:
-                if "conflict" not in str(exc).lower():
-                    raise
-                raise MemoryConfigError(
-                    f"The memory of agent {self.agent_id} was built with a different "
-                    f"embedding function than the configured {self._ef.name()!r}. Configure "
-                    "the original embedding provider, or delete this agent's memory and "
-                    "rebuild it."
-                ) from None
-            stored = (collection.configuration_json or {}).get("embedding_function") or {}
-            if stored.get("name") != self._ef.name():
-                raise MemoryConfigError(
-                    f"Collection {self.collection_name} has no usable embedding function "
-                    f"({stored.get('name') or 'none'}); it was not created by Twin Agent. "
-                    "Delete it or use another agent id."
-                )
-            self._collection = collection
+            self._collection = open_collection(
+                self._chroma(), self.collection_name, self._ef, agent_id=self.agent_id
+            )
             if self.collection_name == self._base_name:
-                adopt_lexical_memories(self._chroma(), f"{self._base_name}-lexical", collection)
+                lexical_name = f"{self._base_name}-lexical"
+                adopt_lexical_memories(self._chroma(), lexical_name, self._collection)
         return self._collection
 
     @property
@@ -333,27 +302,10 @@ class AgentMemoryStore:
         result = self.collection.query(
             query_embeddings=[np.asarray(embedding, dtype=np.float32).tolist()],
             n_results=min(k, size),
-            where=_combine_where(kind, where),  # type: ignore[arg-type]
+            where=combine_where(kind, where),  # type: ignore[arg-type]
             include=["documents", "metadatas", "distances"],  # type: ignore[list-item]
         )
-        hits = []
-        documents = (result["documents"] or [[]])[0]
-        metadatas = (result["metadatas"] or [[]])[0]
-        distances = (result["distances"] or [[]])[0]
-        for memory_id, text, meta, distance in zip(
-            result["ids"][0], documents, metadatas, distances, strict=True
-        ):
-            hit_kind, fields = decode_metadata(meta)
-            hits.append(
-                MemoryHit(
-                    id=memory_id,
-                    kind=hit_kind,
-                    text=text or "",
-                    metadata=fields,
-                    score=1.0 - float(distance),
-                )
-            )
-        return hits
+        return query_hits(result)
 
     def similar_topics(self, topic: str, k: int = 5) -> list[MemoryHit]:
         """Outcomes of past posts whose topic is closest to ``topic``."""
@@ -404,8 +356,10 @@ class AgentMemoryStore:
         """
         policy = policy or RetentionPolicy()
         now = self._clock()
-        entries = self._entries({KIND: {"$in": list(policy.kinds)}})
-        summaries = {e.id: e for e in self._entries({KIND: KIND_SUMMARY}, keep_internal=True)}
+        entries = read_entries(self.collection, {KIND: {"$in": list(policy.kinds)}})
+        summaries = {
+            e.id: e for e in read_entries(self.collection, {KIND: KIND_SUMMARY}, keep_internal=True)
+        }
         plan = plan_compaction(entries, policy, now=now, existing_summaries=summaries)
         if plan.summaries:
             self.collection.upsert(
@@ -413,8 +367,8 @@ class AgentMemoryStore:
                 documents=[s.text for s in plan.summaries],
                 metadatas=[s.metadata for s in plan.summaries],  # type: ignore[misc]
             )
-        for start in range(0, len(plan.delete_ids), _PAGE):
-            self.collection.delete(ids=plan.delete_ids[start : start + _PAGE])
+        for start in range(0, len(plan.delete_ids), PAGE):
+            self.collection.delete(ids=plan.delete_ids[start : start + PAGE])
         meta = dict(self.collection.metadata or {})
         meta[_LAST_COMPACTION] = now.isoformat()
         self.collection.modify(metadata=meta)
@@ -425,29 +379,3 @@ class AgentMemoryStore:
             compacted=len(plan.delete_ids),
             summaries_written=len(plan.summaries),
         )
-
-    def _entries(self, where: Mapping[str, Any], *, keep_internal: bool = False) -> list[Entry]:
-        entries: list[Entry] = []
-        offset = 0
-        while True:
-            page = self.collection.get(
-                where=dict(where),  # type: ignore[arg-type]
-                include=["documents", "metadatas"],  # type: ignore[list-item]
-                limit=_PAGE,
-                offset=offset,
-            )
-            documents = page["documents"] or []
-            metadatas = page["metadatas"] or []
-            for memory_id, text, meta in zip(page["ids"], documents, metadatas, strict=True):
-                kind, fields = decode_metadata(meta, keep_internal=keep_internal)
-                entries.append(Entry(id=memory_id, kind=kind, text=text or "", metadata=fields))
-            if len(page["ids"]) < _PAGE:
-                return entries
-            offset += _PAGE
-
-
-def _combine_where(kind: str | None, where: dict[str, Any] | None) -> dict[str, Any] | None:
-    clauses = [c for c in (({KIND: kind} if kind else None), where) if c]
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}

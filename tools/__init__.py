@@ -1,0 +1,3 @@
+"""Tools the agent drives: render, tts, publish, trends, reports; none of them imports ``agent``."""
+
+__all__: list[str] = []

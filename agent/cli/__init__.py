@@ -130,7 +130,7 @@ class TwinGroup(TyperGroup):
 
 def _version(value: bool) -> None:
     if value:
-        from agent.version import version
+        from agent.app.version import version
 
         typer.echo(f"twin-agent {version()}")
         raise typer.Exit()

@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from agent.app.settings_doc import env_example, setting_rows
 from agent.cli.common import DataDirOpt, JsonOpt, console
 from agent.settings import load_settings
-from agent.settings_doc import env_example, setting_rows
 
 app = typer.Typer(
     help="See the effective settings, or write a documented .env example.", no_args_is_help=True

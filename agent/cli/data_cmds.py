@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from agent.cli.common import DataDirOpt, console, system_for
-from agent.privacy import delete_user, export_user, media_listing
+from agent.records.privacy import delete_user, export_user, media_listing
 from db.engine import transaction
 
 app = typer.Typer(help="Export or delete a user's data (GDPR/CCPA).", no_args_is_help=True)

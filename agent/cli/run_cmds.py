@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
@@ -19,64 +17,50 @@ from agent.cli.common import (
     announce_memory_fallback,
     check_week,
     console,
-    err_console,
     system_for,
 )
-from agent.errors import ExitCode, RunError, one_line
+from agent.cli.run_output import drive, print_outcome, print_review
+from agent.errors import RunError
 from db.enums import RunStatus
 from db.models import AgentRun
 from db.repo.runs import get_run, list_runs
 
 if TYPE_CHECKING:
-    from agent.app.runs import RunOutcome
     from agent.schemas import ReelDecision
-
-NODES = ["planning", "creating", "review", "publishing", "analyzing", "adapting"]
-
-
-class _Progress:
-    """Prints each node's progress with elapsed time, under a spinner for the current node."""
-
-    def __init__(self, out: Console) -> None:
-        self.out = out
-        self.start = time.monotonic()
-        self.status = out.status("starting")
-        self.status.start()
-
-    def __call__(self, node: str, message: str) -> None:
-        elapsed = time.monotonic() - self.start
-        step = NODES.index(node) + 1 if node in NODES else 0
-        if message == "started":
-            self.status.update(f"[bold]{step}/6 {node}[/bold]")
-        elif message != "finished":
-            self.out.print(f"[dim]{elapsed:6.1f}s[/dim] [cyan]{node:<10}[/cyan] {message}", highlight=False)
-
-    def stop(self) -> None:
-        self.status.stop()
-
-
-def _drive(fn: Any, *args: Any, as_json: bool = False, **kwargs: Any) -> RunOutcome:
-    """Run with progress on the terminal; with --json, progress goes to stderr."""
-    progress = _Progress(err_console if as_json else console)
-    try:
-        return fn(*args, progress=progress, **kwargs)
-    finally:
-        progress.stop()
 
 
 def run(
     data_dir: DataDirOpt = None,
-    agent: Annotated[str | None, typer.Option("--agent", help="Agent name or id (default: the only agent).")] = None,
-    week: Annotated[str | None, typer.Option("--week", callback=check_week, help="ISO week to plan, e.g. 2026-W48 (default: the next unplanned week).")] = None,
-    auto_approve: Annotated[bool, typer.Option("--auto-approve", help="Approve every reel of this run without asking.")] = False,
+    agent: Annotated[
+        str | None, typer.Option("--agent", help="Agent name or id (default: the only agent).")
+    ] = None,
+    week: Annotated[
+        str | None,
+        typer.Option(
+            "--week",
+            callback=check_week,
+            help="ISO week to plan, e.g. 2026-W48 (default: the next unplanned week).",
+        ),
+    ] = None,
+    auto_approve: Annotated[
+        bool, typer.Option("--auto-approve", help="Approve every reel of this run without asking.")
+    ] = False,
     fast_forward: Annotated[
         bool,
-        typer.Option("--fast-forward", help="Run the week on a simulated clock: publish each post at its planned time and collect metrics at the week's end (sandbox accounts only)."),
+        typer.Option(
+            "--fast-forward",
+            help="Run the week on a simulated clock: publish each post at its planned time and collect metrics at the week's end (sandbox accounts only).",
+        ),
     ] = False,
-    resume: Annotated[str | None, typer.Option("--resume", help="Continue a crashed or stopped run by id.")] = None,
+    resume: Annotated[
+        str | None, typer.Option("--resume", help="Continue a crashed or stopped run by id.")
+    ] = None,
     replan: Annotated[
         bool,
-        typer.Option("--replan", help="Plan --week again although it was planned: its waiting run is cancelled and its unpublished posts withdrawn (posts already out stay out)."),
+        typer.Option(
+            "--replan",
+            help="Plan --week again although it was planned: its waiting run is cancelled and its unpublished posts withdrawn (posts already out stay out).",
+        ),
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -92,70 +76,38 @@ def run(
     if fast_forward:
         _refuse_real_accounts(system)
     if replan and not week:
-        raise typer.BadParameter("--replan needs --week: the week to plan again", param_hint="--replan")
+        raise typer.BadParameter(
+            "--replan needs --week: the week to plan again", param_hint="--replan"
+        )
     if resume:
-        outcome = _drive(resume_run, system, resume, as_json=as_json)
+        outcome = drive(resume_run, system, resume, as_json=as_json)
     else:
-        outcome = _drive(start_run, system, as_json=as_json, agent=agent, week=week, auto_approve=auto_approve,
-                         fast_forward=fast_forward, replan=replan)
-    _print_outcome(outcome, as_json)
+        outcome = drive(
+            start_run,
+            system,
+            as_json=as_json,
+            agent=agent,
+            week=week,
+            auto_approve=auto_approve,
+            fast_forward=fast_forward,
+            replan=replan,
+        )
+    print_outcome(outcome, as_json)
 
 
 def _refuse_real_accounts(system: Resources) -> None:
     from db.repo.identity import list_accounts
 
     with system.sessions() as session:
-        real = [a for a in list_accounts(session=session, connected_only=True) if a.platform != "sandbox"]
+        real = [
+            a
+            for a in list_accounts(session=session, connected_only=True)
+            if a.platform != "sandbox"
+        ]
     if real:
-        raise RunError("--fast-forward would publish to real accounts ahead of time; disconnect them or run without it")
-
-
-def _print_outcome(outcome: RunOutcome, as_json: bool) -> None:
-    """Print how the run ended; a run that stopped or waits for review ends with its own exit status."""
-    short = outcome.run_id[:8]
-    if as_json:
-        error = None
-        if outcome.status == RunStatus.error:
-            error = {"code": "run_failed", "message": f"{outcome.error}; continue with 'twin run --resume {short}'"}
-        console.print_json(json.dumps({"run_id": outcome.run_id, "status": outcome.status.value, "week": outcome.week,
-                                       "review": outcome.review, "summary": outcome.summary, "error": error}))
-        if outcome.status == RunStatus.error:
-            raise typer.Exit(ExitCode.FAILED)
-        if outcome.status == RunStatus.waiting_review:
-            raise typer.Exit(ExitCode.WAITING_FOR_REVIEW)
-        return
-    if outcome.status == RunStatus.error:
-        err_console.print(f"error: run {short} stopped: {one_line(str(outcome.error))}; "
-                          f"fix the cause, then continue with 'twin run --resume {short}'", highlight=False, markup=False)
-        raise typer.Exit(ExitCode.FAILED)
-    if outcome.status == RunStatus.waiting_review:
-        if outcome.review:
-            _print_review(outcome.review)
-        console.print(f"\nRun {short} waits for your review. Approve all:   twin approve {short} --all")
-        console.print(f"Or decide per reel: twin approve {short} --reel ID --reject ID --reason TEXT --edit ID --caption TEXT")
-        raise typer.Exit(ExitCode.WAITING_FOR_REVIEW)
-    summary = outcome.summary
-    console.print(f"\n[bold green]Week {outcome.week} done[/bold green] (run {short}): {summary['text']}")
-    console.print("Reels:")
-    for reel in summary["reels"]:
-        console.print(f"  {reel['title']} ({reel['seconds']} s, quality {reel['quality']:.2f}, {reel['approval']})", highlight=False)
-        console.print(f"    {reel['path']}", highlight=False, soft_wrap=True)
-    posts = ", ".join(f"{n} {status}" for status, n in sorted(summary["posts"].items())) or "none"
-    console.print(f"Posts: {posts}")
-    console.print(f"Report: {summary['report']}")
-    tokens = summary["tokens"]
-    console.print(f"Model: {tokens['calls']} calls, {tokens['input']} input + {tokens['output']} output tokens")
-    for failure in summary["failures"]:
-        console.print(f"[yellow]warning:[/yellow] {failure}")
-
-
-def _print_review(review: dict[str, Any]) -> None:
-    table = Table("reel", "title", "quality", "issues", "video", title="Awaiting approval")
-    for reel in review["reels"]:
-        issues = "; ".join(reel["quality_issues"]) or "-"
-        table.add_row(reel["reel_id"][:8], reel["title"], f"{reel['quality_score']:.2f}", issues[:80], reel["video_path"])
-    table.columns[4].overflow = "fold"
-    console.print(table)
+        raise RunError(
+            "--fast-forward would publish to real accounts ahead of time; disconnect them or run without it"
+        )
 
 
 def inbox(data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
@@ -164,7 +116,13 @@ def inbox(data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
 
     system = system_for(data_dir)
     with system.sessions() as session:
-        waiting = list(session.scalars(select(AgentRun).where(AgentRun.status == RunStatus.waiting_review).order_by(AgentRun.started_at)))
+        waiting = list(
+            session.scalars(
+                select(AgentRun)
+                .where(AgentRun.status == RunStatus.waiting_review)
+                .order_by(AgentRun.started_at)
+            )
+        )
     items = []
     for run_row in waiting:
         review = pending_review(system, run_row.id)
@@ -178,20 +136,34 @@ def inbox(data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
         return
     for item in items:
         console.print(f"[bold]Run {item['run_id'][:8]}[/bold] — week {item['week']}")
-        _print_review(item)
+        print_review(item)
         console.print(f"  approve all: twin approve {item['run_id'][:8]} --all\n")
 
 
 def approve(
     run_id: Annotated[str, typer.Argument(help="The waiting run's id (a prefix is enough).")],
     data_dir: DataDirOpt = None,
-    all_: Annotated[bool, typer.Option("--all", help="Approve every waiting reel not rejected or edited below.")] = False,
-    reel: Annotated[list[str] | None, typer.Option("--reel", help="Approve this reel (id or prefix); repeatable.")] = None,
-    reject: Annotated[list[str] | None, typer.Option("--reject", help="Reject this reel; repeatable.")] = None,
-    regenerate: Annotated[list[str] | None, typer.Option("--regenerate", help="Send this reel back to be made again; repeatable.")] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Approve every waiting reel not rejected or edited below.")
+    ] = False,
+    reel: Annotated[
+        list[str] | None,
+        typer.Option("--reel", help="Approve this reel (id or prefix); repeatable."),
+    ] = None,
+    reject: Annotated[
+        list[str] | None, typer.Option("--reject", help="Reject this reel; repeatable.")
+    ] = None,
+    regenerate: Annotated[
+        list[str] | None,
+        typer.Option("--regenerate", help="Send this reel back to be made again; repeatable."),
+    ] = None,
     reason: Annotated[str, typer.Option("--reason", help="Why (for --reject/--regenerate).")] = "",
-    edit: Annotated[str | None, typer.Option("--edit", help="Approve this reel with a new caption.")] = None,
-    caption: Annotated[str | None, typer.Option("--caption", help="The new caption for --edit.")] = None,
+    edit: Annotated[
+        str | None, typer.Option("--edit", help="Approve this reel with a new caption.")
+    ] = None,
+    caption: Annotated[
+        str | None, typer.Option("--caption", help="The new caption for --edit.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Give review decisions and resume the waiting run in this process."""
@@ -204,13 +176,17 @@ def approve(
     if review is None:
         raise RunError(f"run {str(rid)[:8]} is not waiting for review")
     ids = [r["reel_id"] for r in review["reels"]]
-    decisions = _decisions(ids, all_, reel or [], reject or [], regenerate or [], reason, edit, caption)
+    decisions = _decisions(
+        ids, all_, reel or [], reject or [], regenerate or [], reason, edit, caption
+    )
     if not decisions:
-        raise typer.BadParameter("no decision given: use --all, --reel, --reject, --regenerate or --edit")
+        raise typer.BadParameter(
+            "no decision given: use --all, --reel, --reject, --regenerate or --edit"
+        )
     _audit_decisions(system, rid, decisions)
     payload = decisions_payload(review, decisions, "creator")
-    outcome = _drive(resume_run, system, str(rid), as_json=as_json, decisions=payload)
-    _print_outcome(outcome, as_json)
+    outcome = drive(resume_run, system, str(rid), as_json=as_json, decisions=payload)
+    print_outcome(outcome, as_json)
 
 
 def _audit_decisions(system: Resources, run_id: Any, decisions: list[ReelDecision]) -> None:
@@ -218,7 +194,9 @@ def _audit_decisions(system: Resources, run_id: Any, decisions: list[ReelDecisio
     from db.engine import transaction
 
     with transaction(system.sessions) as session:
-        record_review(session, actor=cli_actor(), origin=AuditOrigin.cli, run_id=run_id, decisions=decisions)
+        record_review(
+            session, actor=cli_actor(), origin=AuditOrigin.cli, run_id=run_id, decisions=decisions
+        )
 
 
 def _match(ids: list[str], prefix: str) -> str:
@@ -228,8 +206,16 @@ def _match(ids: list[str], prefix: str) -> str:
     return found[0]
 
 
-def _decisions(ids: list[str], all_: bool, approve_ids: list[str], reject: list[str], regenerate: list[str],
-               reason: str, edit: str | None, caption: str | None) -> list[ReelDecision]:
+def _decisions(
+    ids: list[str],
+    all_: bool,
+    approve_ids: list[str],
+    reject: list[str],
+    regenerate: list[str],
+    reason: str,
+    edit: str | None,
+    caption: str | None,
+) -> list[ReelDecision]:
     from agent.schemas import ReelDecision
 
     decided: dict[str, ReelDecision] = {}
@@ -253,8 +239,11 @@ def _decisions(ids: list[str], all_: bool, approve_ids: list[str], reject: list[
     return list(decided.values())
 
 
-def runs(data_dir: DataDirOpt = None, as_json: JsonOpt = False,
-         limit: Annotated[int, typer.Option(min=1, max=1000, help="How many (1-1000).")] = 20) -> None:
+def runs(
+    data_dir: DataDirOpt = None,
+    as_json: JsonOpt = False,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many (1-1000).")] = 20,
+) -> None:
     """List recent runs with their status and summary."""
     from db.repo.leases import is_stale
 
@@ -262,10 +251,22 @@ def runs(data_dir: DataDirOpt = None, as_json: JsonOpt = False,
     now = datetime.now(UTC)
     with system.sessions() as session:
         rows = list_runs(session=session, limit=limit)
-        data = [{"run_id": str(r.id), "week": r.week_key, "trigger": r.trigger_type.value,
-                 "status": "stale" if is_stale(r, now) else r.status.value, "owner": r.lease_owner,
-                 "result": r.result.value if r.result else None, "node": r.current_node, "started_at": r.started_at.isoformat(),
-                 "summary": r.summary, "error": r.error_message, "tokens": r.input_tokens + r.output_tokens} for r in rows]
+        data = [
+            {
+                "run_id": str(r.id),
+                "week": r.week_key,
+                "trigger": r.trigger_type.value,
+                "status": "stale" if is_stale(r, now) else r.status.value,
+                "owner": r.lease_owner,
+                "result": r.result.value if r.result else None,
+                "node": r.current_node,
+                "started_at": r.started_at.isoformat(),
+                "summary": r.summary,
+                "error": r.error_message,
+                "tokens": r.input_tokens + r.output_tokens,
+            }
+            for r in rows
+        ]
     if as_json:
         console.print_json(json.dumps(data))
         return

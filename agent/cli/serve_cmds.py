@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from sqlalchemy import select
 
+from agent.app.logs import configure_logging
 from agent.app.resources import Resources
 from agent.cli.common import (
     DataDirOpt,
@@ -18,7 +19,6 @@ from agent.cli.common import (
     system_for,
 )
 from agent.errors import UserError
-from agent.logs import configure_logging
 from db.engine import transaction
 from db.models import User
 

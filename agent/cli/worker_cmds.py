@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
+from agent.app.logs import configure_logging
 from agent.cli.common import DataDirOpt, announce_memory_fallback, system_for
-from agent.logs import configure_logging
 
 
 def worker(

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from agent.app.logs import configure_logging
+from agent.app.settings_doc import env_example
 from agent.cli import app
 from agent.errors import ExitCode
-from agent.logs import configure_logging
 from agent.settings import Settings, load_settings
-from agent.settings_doc import env_example
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()

@@ -18,14 +18,7 @@ from typing import Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.messages import (
-    AIMessage,
-    AIMessageChunk,
-    BaseMessage,
-    HumanMessage,
-    SystemMessage,
-    ToolMessage,
-)
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
@@ -35,7 +28,14 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.llm.offline.grounding import Grounding
+from agent.llm.offline.conversation import (
+    FORCED_ANY,
+    forced_tool_name,
+    ground_messages,
+    latest_request,
+    text_answer,
+    tool_parameters,
+)
 from agent.llm.offline.responders import (
     ResponderRegistry,
     ToolIntent,
@@ -43,36 +43,9 @@ from agent.llm.offline.responders import (
     match_tools,
 )
 from agent.llm.offline.schema_fill import fill_schema
-from agent.llm.offline.wording import Writer
 from agent.llm.tokens import count_message_tokens, count_tokens, message_text
 
 __all__ = ["OfflineChatModel", "ground_messages"]
-
-_FORCED_ANY = ("any", "required")
-
-
-def ground_messages(messages: Sequence[BaseMessage]) -> Grounding:
-    """Ground a conversation, weighting the latest user turn most.
-
-    Args:
-        messages: The conversation.
-
-    Returns:
-        Its grounding.
-    """
-    last_human = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
-    weighted: list[tuple[str, float]] = []
-    for index, message in enumerate(messages):
-        if index == last_human:
-            weight = 3.0
-        elif isinstance(message, HumanMessage | ToolMessage):
-            weight = 2.0
-        elif isinstance(message, SystemMessage):
-            weight = 1.0
-        else:
-            weight = 0.5
-        weighted.append((message_text(message), weight))
-    return Grounding.from_texts(weighted)
 
 
 class OfflineChatModel(BaseChatModel):
@@ -241,7 +214,7 @@ class OfflineChatModel(BaseChatModel):
         elif tools and tool_choice != "none":
             decision = self._decide(messages, tools, tool_choice, rng)
             if isinstance(decision, ToolIntent):
-                schema = _tool_parameters(tools, decision.name)
+                schema = tool_parameters(tools, decision.name)
                 args = (
                     decision.args
                     if decision.args is not None
@@ -257,7 +230,7 @@ class OfflineChatModel(BaseChatModel):
                 content = decision
         else:
             reply = self._ask_intents(messages, [], rng)
-            content = reply if isinstance(reply, str) else _text_answer(messages, grounding, rng)
+            content = reply if isinstance(reply, str) else text_answer(messages, grounding, rng)
         tools_for_count = [*tools, *([response_format] if response_format else [])]
         input_tokens = count_message_tokens(messages, tools_for_count)
         output_tokens = count_tokens(content) + sum(
@@ -286,7 +259,7 @@ class OfflineChatModel(BaseChatModel):
         rng: random.Random,
     ) -> ToolIntent | str:
         names = [str(t.get("function", t).get("name")) for t in tools]
-        forced = _forced_name(tool_choice)
+        forced = forced_tool_name(tool_choice)
         if forced is not None:
             if forced not in names:
                 raise ValueError(
@@ -301,10 +274,10 @@ class OfflineChatModel(BaseChatModel):
                     f"which is not among the bound tools {names}."
                 )
             return decision
-        must_call = tool_choice in _FORCED_ANY
+        must_call = tool_choice in FORCED_ANY
         if isinstance(decision, str) and not must_call:
             return decision
-        request = _latest_request(messages)
+        request = latest_request(messages)
         scores = match_tools(request, tools) if request is not None else []
         if scores and scores[0][0] >= 1.0:
             return ToolIntent(scores[0][1])
@@ -312,7 +285,7 @@ class OfflineChatModel(BaseChatModel):
             if scores and scores[0][0] > 0:
                 return ToolIntent(scores[0][1])
             return ToolIntent(rng.choice(names))
-        return _text_answer(messages, ground_messages(messages), rng)
+        return text_answer(messages, ground_messages(messages), rng)
 
     def _ask_intents(
         self, messages: list[BaseMessage], tools: list[dict[str, Any]], rng: random.Random
@@ -364,47 +337,3 @@ class OfflineChatModel(BaseChatModel):
         )
         digest = hashlib.sha256(material.encode("utf-8")).digest()
         return random.Random(int.from_bytes(digest[:8], "big"))
-
-
-def _forced_name(tool_choice: Any) -> str | None:
-    if isinstance(tool_choice, dict):
-        function = tool_choice.get("function") or {}
-        return str(function.get("name") or tool_choice.get("name"))
-    if isinstance(tool_choice, str) and tool_choice not in ("auto", "none", *_FORCED_ANY):
-        return tool_choice
-    return None
-
-
-def _tool_parameters(tools: Sequence[dict[str, Any]], name: str) -> dict[str, Any]:
-    for tool in tools:
-        function = tool.get("function", tool)
-        if function.get("name") == name:
-            return dict(function.get("parameters") or {"type": "object", "properties": {}})
-    return {"type": "object", "properties": {}}
-
-
-def _latest_request(messages: Sequence[BaseMessage]) -> str | None:
-    """The latest user text, unless the conversation ends with a tool result."""
-    if not messages or not isinstance(messages[-1], HumanMessage):
-        return None
-    return message_text(messages[-1])
-
-
-def _text_answer(messages: Sequence[BaseMessage], grounding: Grounding, rng: random.Random) -> str:
-    tool_results = []
-    for message in reversed(messages):
-        if not isinstance(message, ToolMessage):
-            break
-        tool_results.append(message)
-    if tool_results:
-        lines = []
-        for result in reversed(tool_results):
-            summary = " ".join(message_text(result).split())
-            if len(summary) > 280:
-                summary = summary[:277].rsplit(" ", 1)[0] + "..."
-            lines.append(f"{result.name or 'The tool'} returned: {summary}")
-        return "\n".join(lines)
-    latest = _latest_request(messages)
-    focus = Grounding.from_text(latest) if latest else grounding
-    writer = Writer(focus if focus.phrases else grounding, rng)
-    return writer.paragraph("your request", sentences=2)
