@@ -299,7 +299,9 @@ def _render_round(ctx: Context, state: CycleState, jobs: list[Prepared]) -> dict
             )
     requests = [(job.job_id, job.request) for job in jobs]
     workers = ctx.settings.render_workers or default_workers()
-    if ctx.tools.render_in_processes and workers > 1 and len(requests) > 1:
+    if ctx.tools.render_many is not None:
+        results = ctx.tools.render_many(requests)
+    elif ctx.tools.render_in_processes and workers > 1 and len(requests) > 1:
         results = render_in_processes(requests, db_url=ctx.settings.resolved_database_url, workers=workers)
     else:
         results = render_serially(requests, render=ctx.tools.render, sessions=ctx.sessions)
