@@ -20,6 +20,7 @@ from agent.cli.common import (
     check_week,
     console,
     err_console,
+    refuse_real_accounts,
     system_for,
 )
 from agent.errors import ExitCode, RunError, one_line
@@ -90,7 +91,7 @@ def run(
     system = system_for(data_dir)
     announce_memory_fallback(system.settings)
     if fast_forward:
-        _refuse_real_accounts(system)
+        refuse_real_accounts(system)
     if replan and not week:
         raise typer.BadParameter("--replan needs --week: the week to plan again", param_hint="--replan")
     if resume:
@@ -99,15 +100,6 @@ def run(
         outcome = _drive(start_run, system, as_json=as_json, agent=agent, week=week, auto_approve=auto_approve,
                          fast_forward=fast_forward, replan=replan)
     _print_outcome(outcome, as_json)
-
-
-def _refuse_real_accounts(system: Resources) -> None:
-    from db.repo.identity import list_accounts
-
-    with system.sessions() as session:
-        real = [a for a in list_accounts(session=session, connected_only=True) if a.platform != "sandbox"]
-    if real:
-        raise RunError("--fast-forward would publish to real accounts ahead of time; disconnect them or run without it")
 
 
 def _print_outcome(outcome: RunOutcome, as_json: bool) -> None:
