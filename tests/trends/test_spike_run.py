@@ -14,7 +14,7 @@ from sqlalchemy import select
 from agent.app.resources import Resources
 from agent.app.runs import decisions_payload, pending_review, resume_run
 from agent.scheduling.job_context import JobRuntime
-from agent.scheduling.jobs import trend_watch_job
+from agent.scheduling.spikes import trend_watch_job
 from agent.schemas import ReelDecision
 from agent.strategy.weeks import week_key
 from db.engine import transaction
