@@ -22,7 +22,7 @@ run: $(STAMP)
 	$(BIN)/twin run --auto-approve --fast-forward
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -6,6 +6,7 @@ Built by :func:`agent.app.wiring.build_context` from settings and a typed
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,7 +26,7 @@ if TYPE_CHECKING:  # the CLI imports the clocks; the heavy types load with a run
     from db.crypto import Cipher
     from memory.models import MemoryHit, MemoryRecord
     from tools.publish.base import Publisher
-    from tools.render.base import ProgressCallback, RenderRequest, RenderResult
+    from tools.render.base import ProgressCallback, RenderError, RenderRequest, RenderResult
     from tools.trends import TrendSource
     from tools.tts.base import SpeechResult, VoiceSpec
 
@@ -105,6 +106,14 @@ class Render(Protocol):
     def __call__(self, request: RenderRequest, progress: ProgressCallback | None = None) -> RenderResult: ...
 
 
+class RenderMany(Protocol):
+    """Renders ``(render job id, request)`` pairs; each failure comes back as a RenderError."""
+
+    def __call__(
+        self, jobs: Sequence[tuple[uuid.UUID, RenderRequest]]
+    ) -> dict[uuid.UUID, RenderResult | RenderError]: ...
+
+
 @dataclass(kw_only=True)
 class Toolbox:
     """The typed tools nodes call."""
@@ -116,6 +125,9 @@ class Toolbox:
     """Trend sources to read instead of the configured ones (None: ``TWIN_TRENDS_*``)."""
     render_in_processes: bool = False
     """The renderer is the built-in one, so reels may render in parallel worker processes."""
+    render_many: RenderMany | None = None
+    """Renders a round's reels elsewhere (a fleet's render queue) with the built-in renderer;
+    None: in this host's processes."""
     media_link: Callable[[str | Path], str | None] | None = None
     """A signed link the web app serves for a media file (reviewers on other machines)."""
 

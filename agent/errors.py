@@ -80,6 +80,8 @@ _KINDS: list[tuple[type[BaseException], str, ExitCode]] = [
 # Raised by layers the CLI imports lazily: matched only once their module is loaded (an
 # exception of a class whose module was never imported cannot occur).
 _LAZY_KINDS: list[tuple[str, str, str, ExitCode]] = [
+    ("agent.fleet.app", "BrokerUnavailableError", "broker_unreachable", ExitCode.UNREACHABLE),
+    ("agent.fleet.app", "BrokerNotConfiguredError", "invalid_config", ExitCode.CONFIG),
     ("agent.llm.errors", "ProviderUnavailableError", "provider_unreachable", ExitCode.UNREACHABLE),
     ("agent.llm.errors", "ProviderAuthError", "provider_refused", ExitCode.CONFIG),
     ("agent.llm.errors", "LLMConfigError", "invalid_config", ExitCode.CONFIG),

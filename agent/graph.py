@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from langgraph.graph import END, START, StateGraph
 
@@ -20,6 +20,12 @@ from agent.nodes import (
     review_node,
 )
 from agent.state import CycleInput, CycleState
+
+
+def after_publishing(state: CycleState) -> Literal["analyzing", "finish"]:
+    """A week goes on to analysis; a trend spike's extra reel leaves that to its week's run."""
+    return "finish" if state.get("spike_topic") else "analyzing"
+
 
 CycleGraph = StateGraph[CycleState, Context, CycleInput, CycleState]
 
@@ -46,7 +52,7 @@ def build_graph(
     graph.add_edge("planning", "creating")  # every planned item gets made
     graph.add_edge("creating", "review")  # nothing is published unreviewed
     graph.add_conditional_edges("review", after_review)  # regenerate, ask again, or publish
-    graph.add_edge("publishing", "analyzing")  # then read what the audience did
+    graph.add_conditional_edges("publishing", after_publishing)  # a spike's reel ends here
     graph.add_edge("analyzing", "adapting")  # and learn from it
     graph.add_edge("adapting", "finish")  # and record how the week went
     graph.add_edge("finish", END)

@@ -134,8 +134,28 @@ class Settings(BaseSettings):
 
     worker_poll_seconds: float = Field(default=30.0, gt=0)
     """Longest time the worker sleeps before re-reading schedules from the database."""
+    broker_url: str | None = None
+    """Celery broker, e.g. RabbitMQ's ``amqp://guest:guest@127.0.0.1:5672//``: weekly runs,
+    renders and publishes become tasks on its queues, consumed by ``twin worker`` processes on
+    any host; unset, everything runs in-process."""
+    queue_prefix: str = ""
+    """Put before the queue names (``weeks``, ``render``, ``publish``), so several fleets or test
+    runs share one broker without taking each other's tasks."""
+    schedule_spread: str = "0"
+    """Window over which agents' weekly runs are spread after their slot, in seconds or with a
+    unit (``90s``, ``30m``, ``2h``; at most a day): each agent keeps a fixed offset from a hash
+    of its id, so a fleet does not start all at one minute; 0 starts each at its slot."""
+    llm_fleet_rate: str = ""
+    """Fleet-wide limit on chat model calls, as ``N/s``, ``N/m`` or ``N/h``, shared by every
+    process on the same database (a token bucket there); empty: no limit."""
+    tts_fleet_rate: str = ""
+    """Fleet-wide limit on ElevenLabs speech requests, as ``N/s``, ``N/m`` or ``N/h`` (the same
+    kind of bucket); empty: no limit."""
     metrics_refresh_hours: int = Field(default=6, ge=1, le=24)
     """The worker refreshes metrics of recent posts every this many hours."""
+    trends_watch_hours: int = Field(default=6, ge=0, le=24)
+    """The worker reads each niche's trends every this many hours; a spike starts one extra
+    reel that waits for approval (at most one a day per agent). 0 turns the watch off."""
     chat_history_messages: int = Field(default=40, ge=4)
     """How many recent chat messages are sent to the model each turn."""
 
@@ -259,6 +279,7 @@ class Settings(BaseSettings):
         from tools.render.aspects import parse_aspect_overrides
 
         return dict(parse_aspect_overrides(self.platform_aspects)) if self.platform_aspects else {}
+
     retention_raw_asset_days: int = Field(default=180, ge=1)
     """Raw media (speech, uploads, videos no live post needs) older than this is deleted
     (S003 section 14: 90-180 days)."""
@@ -278,6 +299,30 @@ class Settings(BaseSettings):
                 "(logs are scrubbed before they are deleted)"
             )
         return self
+
+    @field_validator("schedule_spread")
+    @classmethod
+    def _spread_is_a_duration(cls, value: str) -> str:
+        from agent.fleet.spread import parse_duration
+
+        parse_duration(value)
+        return value.strip()
+
+    @field_validator("llm_fleet_rate", "tts_fleet_rate")
+    @classmethod
+    def _rate_is_valid(cls, value: str) -> str:
+        from agent.fleet.rates import parse_rate
+
+        if value.strip():
+            parse_rate(value)
+        return value.strip()
+
+    @property
+    def schedule_spread_seconds(self) -> float:
+        """``schedule_spread`` in seconds."""
+        from agent.fleet.spread import parse_duration
+
+        return parse_duration(self.schedule_spread)
 
     @property
     def resolved_database_url(self) -> str:

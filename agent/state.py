@@ -23,6 +23,8 @@ class CycleInput(TypedDict, total=False):
     """ISO week planned, e.g. ``2026-W48`` (the current week when left out)."""
     auto_approve: bool
     """Approve every reel for this run regardless of the agent's approval mode."""
+    spike_topic: str
+    """A ``trend_spike`` run: one extra reel on this topic, always reviewed by a person."""
 
 
 class CycleState(CycleInput, total=False):

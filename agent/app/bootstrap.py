@@ -6,9 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from agent.app.avatars import ensure_avatar
 from agent.app.resources import Resources, ensure_data_dir
+from agent.settings import Settings
+from db.crypto import Cipher
 from db.engine import transaction
 from db.enums import ConsentType, NicheTier, Platform, StylePreset, UserRoleName, VoiceProvider
 from db.models import HookTemplate, Niche, Role, User, UserRole
@@ -107,55 +110,9 @@ def initialise(
             identity.create_agent(session=session, user_id=user.id)
             report.created.append("agent 'AI Twin Content Agent'")
 
-        existing_twins = {t.name for t in identity.list_twins(session=session, user_id=user.id)}
-        for name, preset, traits, background in TWINS[: 3 if demo else 1]:
-            if name in existing_twins:
-                continue
-            voice = identity.create_voice_profile(
-                session=session,
-                user_id=user.id,
-                name=f"{name} voice",
-                provider=VoiceProvider.espeak,
-                voice_id_external=VOICE_VARIANTS[preset],
-                settings={"speed": 1.0, "pitch": 50},
-            )
-            identity.create_twin(
-                session=session,
-                user_id=user.id,
-                name=name,
-                style_preset=preset,
-                voice_profile_id=voice.id,
-                config=TwinConfig(
-                    personality=Personality(traits=traits),
-                    appearance=Appearance(background=background),
-                ),
-                avatar_assets_folder=str(settings.data_dir / "twins" / preset.value),
-            )
-            report.created.append(f"twin '{name}' with voice '{voice.name}'")
-        for twin in identity.list_twins(session=session, user_id=user.id):
-            if twin.avatar_assets_folder and ensure_avatar(Path(twin.avatar_assets_folder), twin.style_preset.value):
-                report.created.append(f"starter avatar for '{twin.name}' in {twin.avatar_assets_folder}")
-
-        accounts = identity.list_accounts(session=session, user_id=user.id)
-        if not any(a.platform == Platform.sandbox for a in accounts):
-            key = create_integration_key(
-                session=session,
-                cipher=cipher,
-                user_id=user.id,
-                platform=Platform.sandbox,
-                access_token="sandbox-local-token",
-                scopes=["publish", "insights"],
-                client_app_name="sandbox",
-            )
-            identity.create_social_account(
-                session=session,
-                user_id=user.id,
-                platform=Platform.sandbox,
-                handle="@twin_sandbox",
-                account_external_id="sandbox-1",
-                integration_id=key.id,
-            )
-            report.created.append("sandbox account @twin_sandbox")
+        report.created += provision_creator(
+            session=session, cipher=cipher, settings=settings, user=user, demo=demo
+        )
 
         known_niches = {n.slug for n in session.scalars(select(Niche))}
         for slug, name, tier, keywords in NICHES:
@@ -168,3 +125,62 @@ def initialise(
                 session.add(HookTemplate(slug=slug, category=category, template=template))
                 report.created.append(f"hook template {slug}")
     return report
+
+
+def provision_creator(
+    *, session: Session, cipher: Cipher, settings: Settings, user: User, demo: bool = False
+) -> list[str]:
+    """What a creator needs to run a week: a twin with its voice and starter avatar, and a
+    sandbox account; returns what was created (nothing when it all exists)."""
+    created: list[str] = []
+    existing_twins = {t.name for t in identity.list_twins(session=session, user_id=user.id)}
+    for name, preset, traits, background in TWINS[: 3 if demo else 1]:
+        if name in existing_twins:
+            continue
+        voice = identity.create_voice_profile(
+            session=session,
+            user_id=user.id,
+            name=f"{name} voice",
+            provider=VoiceProvider.espeak,
+            voice_id_external=VOICE_VARIANTS[preset],
+            settings={"speed": 1.0, "pitch": 50},
+        )
+        identity.create_twin(
+            session=session,
+            user_id=user.id,
+            name=name,
+            style_preset=preset,
+            voice_profile_id=voice.id,
+            config=TwinConfig(
+                personality=Personality(traits=traits),
+                appearance=Appearance(background=background),
+            ),
+            avatar_assets_folder=str(settings.data_dir / "twins" / preset.value),
+        )
+        created.append(f"twin '{name}' with voice '{voice.name}'")
+    for twin in identity.list_twins(session=session, user_id=user.id):
+        if twin.avatar_assets_folder and ensure_avatar(Path(twin.avatar_assets_folder), twin.style_preset.value):
+            created.append(f"starter avatar for '{twin.name}' in {twin.avatar_assets_folder}")
+
+    accounts = identity.list_accounts(session=session, user_id=user.id)
+    if not any(a.platform == Platform.sandbox for a in accounts):
+        key = create_integration_key(
+            session=session,
+            cipher=cipher,
+            user_id=user.id,
+            platform=Platform.sandbox,
+            access_token="sandbox-local-token",
+            scopes=["publish", "insights"],
+            client_app_name="sandbox",
+        )
+        identity.create_social_account(
+            session=session,
+            user_id=user.id,
+            platform=Platform.sandbox,
+            handle="@twin_sandbox",
+            account_external_id="sandbox-1",
+            integration_id=key.id,
+        )
+        created.append("sandbox account @twin_sandbox")
+    return created
+

@@ -91,8 +91,12 @@ def start_run(
     render_quality: str | None = None,
     now: datetime | None = None,
     replan: bool = False,
+    spike_topic: str | None = None,
 ) -> RunOutcome:
     """Plan and drive a week, until it finishes, fails or waits for review.
+
+    With ``spike_topic`` the run is a ``trend_spike`` run: one extra reel on that topic in the
+    week, always waiting for a person's approval, and no analysis or strategy of its own.
 
     Raises:
         RunError: Another run owns the agent's week (it is named), or ``week`` was planned
@@ -104,9 +108,13 @@ def start_run(
         active = leases.active_run(session=session, agent_id=agent_id)
         stale = active is not None and leases.is_stale(active, datetime.now(UTC))
     if active is not None and stale and (week is None or week == active.week_key) and not replan:
-        _say(progress, f"resuming run {str(active.id)[:8]} of {active.week_key}: its driver stopped")
+        _say(
+            progress, f"resuming run {str(active.id)[:8]} of {active.week_key}: its driver stopped"
+        )
         return resume_run(system, str(active.id), progress=progress, wiring=wiring)
-    if active is not None and not (replan and week == active.week_key and active.status == RunStatus.waiting_review):
+    if active is not None and not (
+        replan and week == active.week_key and active.status == RunStatus.waiting_review
+    ):
         raise RunError(leases.busy_reason(active, datetime.now(UTC)))
     week = week or default_week(system, agent_id, real_now)
     parse_week(week)
@@ -117,10 +125,13 @@ def start_run(
         "render_quality": render_quality or system.settings.render_quality,
         "replan": replan,
     }
+    if spike_topic:
+        trigger, auto_approve = TriggerType.trend_spike, False
+        options.update(spike_topic=spike_topic, auto_approve=False)
     try:
         with transaction(system.sessions) as session:
             planned = leases.week_runs(session=session, agent_id=agent_id, week=week)
-            if planned and not replan:
+            if planned and not replan and not spike_topic:
                 first = planned[0]
                 raise RunError(
                     f"week {week} was planned already by run {str(first.id)[:8]} "
@@ -152,7 +163,14 @@ def start_run(
         if other is None:
             raise  # a scheduled run of this agent-week exists already (dedupe key)
         raise RunError(leases.busy_reason(other, datetime.now(UTC))) from None
-    payload = {"run_id": str(run_id), "agent_id": str(agent_id), "week": week, "auto_approve": auto_approve}
+    payload: dict[str, Any] = {
+        "run_id": str(run_id),
+        "agent_id": str(agent_id),
+        "week": week,
+        "auto_approve": auto_approve,
+    }
+    if spike_topic:
+        payload["spike_topic"] = spike_topic
     return _drive(system, run_id, payload, progress=progress, wiring=wiring or Wiring())
 
 
@@ -177,7 +195,9 @@ def resume_run(
     if status in (RunStatus.finished, RunStatus.cancelled):
         raise RunError(f"run {rid} already {status.value}")
     if status == RunStatus.waiting_review and decisions is None:
-        raise RunError(f"run {rid} waits for review: give decisions with 'twin approve {str(rid)[:8]}'")
+        raise RunError(
+            f"run {rid} waits for review: give decisions with 'twin approve {str(rid)[:8]}'"
+        )
     if status != RunStatus.waiting_review and decisions is not None:
         raise RunError(f"run {rid} is not waiting for review (status {status.value})")
     command: Any = Command(resume=decisions) if decisions is not None else None
@@ -202,9 +222,17 @@ def review_view(system: Resources, request: dict[str, Any]) -> dict[str, Any]:
     with system.sessions() as session:
         for args in reels_of(request):
             reel = session.get(VideoReel, uuid.UUID(str(args.get("reel_id"))))
-            thumb = session.get(MediaAsset, reel.thumbnail_asset_id) if reel and reel.thumbnail_asset_id else None
+            thumb = (
+                session.get(MediaAsset, reel.thumbnail_asset_id)
+                if reel and reel.thumbnail_asset_id
+                else None
+            )
             reels.append(
-                {**args, "video_path": reel.storage_uri if reel else "", "thumbnail_path": thumb.uri if thumb else None}
+                {
+                    **args,
+                    "video_path": reel.storage_uri if reel else "",
+                    "thumbnail_path": thumb.uri if thumb else None,
+                }
             )
     return {"request": request, "reels": reels}
 
@@ -253,15 +281,21 @@ def _lease(system: Resources, run_id: uuid.UUID) -> Iterator[None]:
     owner = leases.this_process()
     ttl = timedelta(seconds=system.settings.run_lease_seconds)
     with transaction(system.sessions) as session:
-        holder = leases.claim(session=session, run_id=run_id, owner=owner, now=datetime.now(UTC), ttl=ttl)
+        holder = leases.claim(
+            session=session, run_id=run_id, owner=owner, now=datetime.now(UTC), ttl=ttl
+        )
     if holder is not None:
-        raise RunError(f"run {str(run_id)[:8]} is being driven by {holder.describe(datetime.now(UTC))}")
+        raise RunError(
+            f"run {str(run_id)[:8]} is being driven by {holder.describe(datetime.now(UTC))}"
+        )
     stop = threading.Event()
 
     def beat() -> None:
         while not stop.wait(ttl.total_seconds() / 3):
             with transaction(system.sessions) as session:
-                leases.renew(session=session, run_id=run_id, owner=owner, now=datetime.now(UTC), ttl=ttl)
+                leases.renew(
+                    session=session, run_id=run_id, owner=owner, now=datetime.now(UTC), ttl=ttl
+                )
 
     heart = threading.Thread(target=beat, name=f"lease-{str(run_id)[:8]}", daemon=True)
     heart.start()
@@ -292,6 +326,8 @@ def _drive(
             "week": week,
             "auto_approve": bool(options.get("auto_approve")),
         }
+        if options.get("spike_topic"):
+            recorded["spike_topic"] = str(options["spike_topic"])
     config: RunnableConfig = {"configurable": {"thread_id": str(run_id)}, "recursion_limit": 50}
     final: dict[str, Any] = {}
     review = None

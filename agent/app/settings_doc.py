@@ -62,6 +62,10 @@ def _shown(field: str, value: Any, info: FieldInfo) -> str | None:
         from db.engine import mask_url
 
         return mask_url(str(value))
+    if field == "broker_url":
+        from agent.fleet.app import mask_broker_url
+
+        return mask_broker_url(str(value))
     if isinstance(value, list | dict):
         return json.dumps(value)
     return str(value)

@@ -12,11 +12,13 @@ from typing import Any
 
 import httpx
 from langchain_core.language_models import BaseChatModel
+from langchain_core.rate_limiters import BaseRateLimiter
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from sqlalchemy import make_url
 
 from agent.app.resources import Resources
-from agent.context import Clock, Context, Memory, Render, Speak, Toolbox
+from agent.context import Clock, Context, Memory, Render, RenderMany, Speak, Toolbox
+from agent.fleet.rates import LLM_BUCKET, TTS_BUCKET
 from agent.llm import LLMSettings, build_chat_model
 from agent.settings import Settings
 from agent.strategy.decide import Decide, decide_week
@@ -43,6 +45,11 @@ class Wiring:
         trends: Trend sources to read (default: ``TWIN_TRENDS_*``, else the bundled sample).
         memory: Vector memory per agent (default: Chroma under the data dir).
         decide: The week policy (default: the learner, :func:`decide_week`).
+        render_many: Renders a round of reels elsewhere with the built-in renderer (a fleet's
+            render queue); ignored when ``render`` replaces the built-in renderer.
+        chat_rate_limiter: Drawn before every request of the chat model built from settings
+            (a fleet-wide limit, ``TWIN_LLM_FLEET_RATE``).
+        speak_rate_limiter: Drawn before every ElevenLabs request (``TWIN_TTS_FLEET_RATE``).
     """
 
     chat_model: BaseChatModel | None = None
@@ -52,6 +59,9 @@ class Wiring:
     trends: list[TrendSource] | None = None
     memory: MemoryFactory | None = None
     decide: Decide | None = None
+    render_many: RenderMany | None = None
+    chat_rate_limiter: BaseRateLimiter | None = None
+    speak_rate_limiter: BaseRateLimiter | None = None
 
 
 def no_memory(agent_id: str, clock: Clock) -> None:
@@ -59,12 +69,18 @@ def no_memory(agent_id: str, clock: Clock) -> None:
     return None
 
 
-def chat_model_for(settings: Settings) -> BaseChatModel:
-    """The configured chat model (the offline one answers the cycle's own prompts)."""
-    return build_chat_model(LLMSettings.from_settings(settings))
+def chat_model_for(
+    settings: Settings, *, rate_limiter: BaseRateLimiter | None = None
+) -> BaseChatModel:
+    """The configured chat model (the offline one answers the cycle's own prompts), drawing
+    from ``rate_limiter`` before each request when one is given."""
+    model = build_chat_model(LLMSettings.from_settings(settings))
+    if rate_limiter is not None:
+        model.rate_limiter = rate_limiter
+    return model
 
 
-def speak_with(settings: Settings) -> Speak:
+def speak_with(settings: Settings, *, rate_limiter: BaseRateLimiter | None = None) -> Speak:
     def speak(*, text: str, language: str, voice: VoiceSpec, out_path: Path) -> SpeechResult:
         from tools.tts import get_engine, synthesize
         from tools.tts.base import TTSError
@@ -75,6 +91,8 @@ def speak_with(settings: Settings) -> Speak:
             if not key:
                 raise TTSError("voice uses ElevenLabs but TWIN_ELEVENLABS_API_KEY is not set")
             engine = get_engine("elevenlabs", api_key=key, base_url=settings.elevenlabs_base_url)
+            if rate_limiter is not None:
+                rate_limiter.acquire(blocking=True)
         return synthesize(text, language=language, voice=voice, out_path=out_path, engine=engine)
 
     return speak
@@ -155,13 +173,24 @@ def build_context(
     return Context(
         sessions=resources.sessions,
         settings=settings,
-        chat_model=wiring.chat_model or chat_model_for(settings),
+        chat_model=wiring.chat_model
+        or chat_model_for(
+            settings,
+            rate_limiter=wiring.chat_rate_limiter
+            or fleet_limiter(resources, LLM_BUCKET, settings.llm_fleet_rate),
+        ),
         tools=Toolbox(
-            speak=wiring.speak or speak_with(settings),
+            speak=wiring.speak
+            or speak_with(
+                settings,
+                rate_limiter=wiring.speak_rate_limiter
+                or fleet_limiter(resources, TTS_BUCKET, settings.tts_fleet_rate),
+            ),
             render=renderer,
             publisher_for=(wiring.publishers or (lambda c: publishers_for(settings, c)))(clock),
             trends=wiring.trends,
             render_in_processes=renderer is render,
+            render_many=wiring.render_many if renderer is render else None,
             media_link=media_links(settings),
         ),
         clock=clock,
@@ -171,6 +200,16 @@ def build_context(
         render_quality=render_quality,
         progress=progress,
     )
+
+
+def fleet_limiter(resources: Resources, bucket: str, rate: str) -> BaseRateLimiter | None:
+    """The fleet-wide limiter of ``bucket`` at ``rate`` (``N/m``), or None when no rate is set."""
+    if not rate:
+        return None
+    from agent.fleet.bucket import FleetRateLimiter, TokenBucket
+    from agent.fleet.rates import parse_rate
+
+    return FleetRateLimiter(TokenBucket(resources.sessions, bucket, parse_rate(rate)))
 
 
 @contextmanager

@@ -88,6 +88,24 @@ def system_for(data_dir: Path | None, *, schema: Schema = "current") -> Resource
     return system
 
 
+def refuse_real_accounts(system: Resources) -> None:
+    """``--fast-forward`` publishes each post at its simulated time: only sandbox accounts may."""
+    from agent.errors import RunError
+    from db.repo.identity import list_accounts
+
+    with system.sessions() as session:
+        real = [
+            a
+            for a in list_accounts(session=session, connected_only=True)
+            if a.platform != "sandbox"
+        ]
+    if real:
+        raise RunError(
+            "--fast-forward would publish to real accounts ahead of time; "
+            "disconnect them or run without it"
+        )
+
+
 def announce_memory_fallback(settings: Settings) -> None:
     """One notice on stderr when vector memory runs on the lexical fallback instead of MiniLM."""
     if settings.embeddings_provider != "local":

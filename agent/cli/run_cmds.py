@@ -17,6 +17,7 @@ from agent.cli.common import (
     announce_memory_fallback,
     check_week,
     console,
+    refuse_real_accounts,
     system_for,
 )
 from agent.cli.run_output import drive, print_outcome, print_review
@@ -74,7 +75,7 @@ def run(
     system = system_for(data_dir)
     announce_memory_fallback(system.settings)
     if fast_forward:
-        _refuse_real_accounts(system)
+        refuse_real_accounts(system)
     if replan and not week:
         raise typer.BadParameter(
             "--replan needs --week: the week to plan again", param_hint="--replan"
@@ -95,19 +96,6 @@ def run(
     print_outcome(outcome, as_json)
 
 
-def _refuse_real_accounts(system: Resources) -> None:
-    from db.repo.identity import list_accounts
-
-    with system.sessions() as session:
-        real = [
-            a
-            for a in list_accounts(session=session, connected_only=True)
-            if a.platform != "sandbox"
-        ]
-    if real:
-        raise RunError(
-            "--fast-forward would publish to real accounts ahead of time; disconnect them or run without it"
-        )
 
 
 def inbox(data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:

@@ -107,7 +107,9 @@ def fit_words(body: str, max_words: int) -> str:
 def write_captions(ctx: Context, brief: Brief, title: str, hook: str, tags: list[str]) -> dict[str, dict[str, Any]]:
     """Per platform, the model's caption and hashtags fitted to that platform's limits.
 
-    A feed item the video reacts to is cited: its link ends the caption.
+    The campaign's call to action, when the week belongs to one, is in every caption, and a
+    feed item the video reacts to is cited: its link ends the caption. Both are added in code
+    when the model's words leave them out.
     """
     inputs = {
         "title": title,
@@ -116,6 +118,7 @@ def write_captions(ctx: Context, brief: Brief, title: str, hook: str, tags: list
         "tags": tags,
         "tone": brief.tone,
         "source_link": brief.link,
+        "call_to_action": brief.cta,
         "platform_limits": {
             p: {"max_chars": limits_for(p).max_chars, "max_hashtags": limits_for(p).max_hashtags}
             for p in brief.platforms
@@ -123,6 +126,8 @@ def write_captions(ctx: Context, brief: Brief, title: str, hook: str, tags: list
     }
     draft = ctx.write(CaptionDraft, "captions", inputs=json.dumps(inputs, indent=1))
     caption = draft.caption
+    if brief.cta and brief.cta.strip() not in caption:
+        caption = f"{caption} {brief.cta.strip()}"
     if brief.link and brief.link not in caption:
         caption = f"{caption} Source: {brief.link}"
     return {platform: {"caption": caption, "hashtags": list(draft.hashtags)} for platform in brief.platforms}

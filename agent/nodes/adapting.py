@@ -84,6 +84,7 @@ def adapting_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
                 "totals": data.totals,
                 "per_platform": data.per_platform,
                 "per_day": data.per_day,
+                "per_campaign": data.per_campaign,
                 "posts": sum(1 for o in outcomes.in_week() if o.matured),
                 "pending_posts": data.pending_posts,
             },
@@ -135,7 +136,10 @@ def _write_insights(ctx: Context, data: ReportData) -> None:
     }
     try:
         insights = ctx.write(
-            InsightsDraft, "insights", week=data.week, inputs=json.dumps(inputs, indent=1, default=str)
+            InsightsDraft,
+            "insights",
+            week=data.week,
+            inputs=json.dumps(inputs, indent=1, default=str),
         )
     except StructuredOutputError as exc:
         insights = InsightsDraft(
@@ -160,7 +164,10 @@ def _narrate(ctx: Context, state: CycleState, learned: Learned) -> str:
     }
     try:
         return ctx.write(
-            StrategyNarrative, "strategy", week=state["week"], inputs=json.dumps(inputs, indent=1, default=str)
+            StrategyNarrative,
+            "strategy",
+            week=state["week"],
+            inputs=json.dumps(inputs, indent=1, default=str),
         ).summary
     except StructuredOutputError:
         return json.dumps(learned.adjustments)
@@ -210,7 +217,11 @@ def _log(
         user_id=user_id,
         type=NotificationType.weekly_report_ready,
         dedupe_key=f"report:{report_id}",
-        payload={"week": week, "path": str(files.get("md", "")), "deeplink": f"/reports/{report_id}"},
+        payload={
+            "week": week,
+            "path": str(files.get("md", "")),
+            "deeplink": f"/reports/{report_id}",
+        },
     )
     runs.notify_once(
         session=session,

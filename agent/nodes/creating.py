@@ -100,7 +100,9 @@ def _render_round(
             )
     requests = [(job.job_id, job.request) for job in jobs]
     workers = ctx.settings.render_workers or default_workers()
-    if ctx.tools.render_in_processes and workers > 1 and len(requests) > 1:
+    if ctx.tools.render_many is not None:
+        results = ctx.tools.render_many(requests)
+    elif ctx.tools.render_in_processes and workers > 1 and len(requests) > 1:
         results = render_in_processes(
             requests, db_url=ctx.settings.resolved_database_url, workers=workers
         )

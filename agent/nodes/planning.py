@@ -24,11 +24,13 @@ from agent.strategy import (
     build_directive_set,
     conform,
 )
+from agent.strategy.decide import spike_week
 from agent.strategy.weeks import parse_week, week_bounds
 from agent.trends import candidate_of, collect_niche_trends
 from db.engine import transaction
 from db.enums import EventType, SubjectType
 from db.repo import analytics, hooks, identity, planning, runs
+from db.repo.campaigns import campaign_for
 from memory.models import MemoryRecord
 from tools.trends import local_embed
 
@@ -47,6 +49,8 @@ def planning_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
             return {"calendar_id": str(existing.id), "item_ids": [str(i.id) for i in items]}
         inputs, twin_ids, notes = _week_inputs(session, ctx, state)
     skeleton = ctx.decide(inputs)
+    if state.get("spike_topic"):
+        skeleton = spike_week(skeleton, state["spike_topic"], inputs)
     if not skeleton.slots:
         return {
             "calendar_id": "",
@@ -56,7 +60,9 @@ def planning_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any
     plan = conform(_words(ctx, skeleton, inputs, notes), skeleton)
     with transaction(ctx.sessions) as session:
         agent = identity.get_agent(session=session, name_or_id=state["agent_id"])
+        campaign = campaign_for(session=session, agent=agent, week=state["week"])
         calendar, items = planning.save_plan(
+            campaign_id=uuid.UUID(campaign.id) if campaign else None,
             session=session,
             user_id=agent.user_id,
             agent_id=agent.id,
@@ -113,7 +119,11 @@ def _week_inputs(
     directives = build_directive_set([(d.kind, d.value_json, d.text) for d in active])
     accounts = identity.list_accounts(session=session, user_id=agent.user_id, connected_only=True)
     platforms = sorted(
-        {a.platform.value for a in accounts if not policy.platforms or a.platform.value in policy.platforms}
+        {
+            a.platform.value
+            for a in accounts
+            if not policy.platforms or a.platform.value in policy.platforms
+        }
     )
     found = collect_niche_trends(
         settings=ctx.settings,
@@ -146,6 +156,7 @@ def _week_inputs(
         {o.f["topic"] for o in (evidence.observations if evidence else []) if o.f.get("topic")}
     )
     labels = clusters.labels([t.topic for t in trends], anchors=anchors)
+    campaign = campaign_for(session=session, agent=agent, week=state["week"])
     inputs = WeekInputs(
         week=state["week"],
         policy=policy,
@@ -159,6 +170,8 @@ def _week_inputs(
         mode="learning" if learning else "fixed",
         not_before=ctx.clock.now(),
         topic_label=lambda topic: labels.get(topic, topic),
+        campaign=campaign.name if campaign else "",
+        campaign_topics=list(campaign.topics) if campaign else [],
     )
     _remember_directives(ctx, [(str(d.id), str(d.kind), d.text) for d in active if d.text])
     notes = {

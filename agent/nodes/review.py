@@ -71,7 +71,9 @@ def review_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any]:
             decisions, reviewer = parse_answer(answer, request)
             break
         except ValueError as exc:
-            request = request_for(pending, media_url=ctx.tools.media_link, error=str(exc)).model_dump(mode="json")
+            request = request_for(
+                pending, media_url=ctx.tools.media_link, error=str(exc)
+            ).model_dump(mode="json")
     return _apply(ctx, state, decisions, reviewer, {r.reel_id for r in pending}, round_no)
 
 
@@ -80,6 +82,8 @@ def _auto_approve(session: Session, ctx: Context, state: CycleState) -> list[Ree
     agent = identity.get_agent(session=session, name_or_id=state["agent_id"])
     policy = identity.agent_policy(agent)
     mode = ApprovalMode.autonomous if state.get("auto_approve") else policy.approval_mode
+    if state.get("spike_topic"):
+        mode = ApprovalMode.manual  # an unplanned reel on breaking news: a person decides
     pending: list[ReelForReview] = []
     for raw in state.get("reel_ids", []):
         reel = session.get(VideoReel, uuid.UUID(raw))
@@ -87,7 +91,9 @@ def _auto_approve(session: Session, ctx: Context, state: CycleState) -> list[Ree
             continue
         verdict = auto_approval(session, reel, policy, mode=mode.value)
         if verdict.approved:
-            creative.auto_approve(session=session, reel=reel, note=f"auto-approved: {verdict.reason}")
+            creative.auto_approve(
+                session=session, reel=reel, note=f"auto-approved: {verdict.reason}"
+            )
             runs.log_event(
                 session=session,
                 event_type=EventType.approval_recorded,
@@ -141,7 +147,11 @@ def _apply(
     revisions = dict(state.get("revisions", {}))
     with transaction(ctx.sessions) as session:
         for decision in decisions:
-            reel = session.get(VideoReel, uuid.UUID(decision.reel_id)) if decision.reel_id in asked else None
+            reel = (
+                session.get(VideoReel, uuid.UUID(decision.reel_id))
+                if decision.reel_id in asked
+                else None
+            )
             if reel is None:
                 continue
             item_id = str(reel.calendar_item_id)
@@ -168,12 +178,18 @@ def _apply(
                 subject_id=reel.id,
                 user_id=reel.user_id,
                 run_id=run_id,
-                message=f"{decision.action} by {reviewer}" + (f": {decision.reason}" if decision.reason else ""),
+                message=f"{decision.action} by {reviewer}"
+                + (f": {decision.reason}" if decision.reason else ""),
                 at=ctx.clock.now(),
             )
         runs.mark_running(session=session, run_id=run_id)
     undecided = len(asked - {d.reel_id for d in decisions})
-    return {"review_round": round_no, "revise": revise, "revisions": revisions, "undecided": undecided}
+    return {
+        "review_round": round_no,
+        "revise": revise,
+        "revisions": revisions,
+        "undecided": undecided,
+    }
 
 
 def _edited_captions(reel: VideoReel, decision: ReelDecision) -> dict[str, dict[str, Any]]:

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from agent.app.resources import Resources
 from agent.app.wiring import Wiring
@@ -21,6 +21,22 @@ class WorkerStopping(RunInterrupted):
     """Raised at a node boundary when the worker is asked to stop; the run resumes later."""
 
 
+class Dispatch(Protocol):
+    """Where a fleet's scheduler puts work instead of doing it (``agent.fleet.enqueue``)."""
+
+    def weekly_run(
+        self,
+        agent_id: str,
+        week: str,
+        *,
+        auto_approve: bool = False,
+        fast_forward: bool = False,
+        trigger: str = "manual",
+    ) -> str: ...
+
+    def publish_due(self) -> None: ...
+
+
 @dataclass
 class JobRuntime:
     """Passed to every job as ``runtime``.
@@ -32,6 +48,8 @@ class JobRuntime:
         wiring: The parts runs are built from (tests swap the renderer here).
         render_quality: "full" or "draft" for scheduled runs.
         publish: Replaces :func:`agent.publishing.due_posts.publish_due` (same signature).
+        dispatch: On a fleet (``TWIN_BROKER_URL``), weekly runs and publishing are put on the
+            queues instead of run here.
     """
 
     system: Resources
@@ -40,6 +58,7 @@ class JobRuntime:
     wiring: Wiring = field(default_factory=Wiring)
     render_quality: str = "full"
     publish: Callable[..., Any] | None = None
+    dispatch: Dispatch | None = None
 
     def progress(self, label: str) -> Callable[[str, str], None]:
         """A run progress callback that logs and stops the run at the next node when asked."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -18,6 +19,7 @@ from agent.app.resources import Resources
 from agent.app.runs import RunOutcome, resume_run, start_run
 from agent.app.wiring import publishers_for
 from agent.errors import RunError
+from agent.fleet.spread import spread_offset
 from agent.publishing.due_posts import publish_due
 from agent.publishing.metrics import refresh_metrics
 from agent.scheduling.config import planned_week, schedule_of
@@ -30,10 +32,14 @@ from db.repo.runs import log_event
 
 __all__ = [
     "INTERRUPTED",
+    "WeekResult",
     "metrics_job",
+    "outcome_text",
     "publish_due_job",
     "recent_post_ids",
     "recover_interrupted_runs",
+    "run_week",
+    "said",
     "weekly_dedupe_key",
     "weekly_job",
 ]
@@ -54,7 +60,8 @@ def weekly_dedupe_key(agent_id: uuid.UUID | str, week: str) -> str:
 def weekly_job(
     agent_id: str, *, scheduled_at: datetime | None = None, runtime: JobRuntime | None = None
 ) -> str:
-    """Start the agent's weekly run for the week after ``scheduled_at``'s week.
+    """Start the agent's weekly run for the week after ``scheduled_at``'s week (on a fleet:
+    put it on the weeks queue).
 
     Returns:
         What happened, in a few words (also logged).
@@ -64,12 +71,50 @@ def weekly_job(
     with system.sessions() as session:
         agent = session.get(Agent, uuid.UUID(agent_id))
         if agent is None:
-            return _said(f"agent {agent_id} no longer exists")
+            return said(f"agent {agent_id} no longer exists")
         config = schedule_of(session, agent)
         name = agent.name
     if config.paused:
-        return _said(f"{name}: schedule paused")
-    week = planned_week(scheduled_at, config.timezone)
+        return said(f"{name}: schedule paused")
+    slot = scheduled_at - spread_offset(agent_id, system.settings.schedule_spread_seconds)
+    week = planned_week(slot, config.timezone)
+    if runtime.dispatch is not None:
+        runtime.dispatch.weekly_run(agent_id, week, trigger=TriggerType.schedule_weekly)
+        return said(f"{name} week {week}: put on the weeks queue")
+    return run_week(runtime, agent_id, week, name=name).text
+
+
+@dataclass(frozen=True)
+class WeekResult:
+    """What :func:`run_week` did.
+
+    Attributes:
+        text: What happened, in a few words.
+        busy: Another live process drives the agent's run: the week may be tried again later.
+    """
+
+    text: str
+    busy: bool = False
+
+
+def run_week(
+    runtime: JobRuntime,
+    agent_id: str,
+    week: str,
+    *,
+    name: str | None = None,
+    trigger: TriggerType = TriggerType.schedule_weekly,
+    auto_approve: bool = False,
+    fast_forward: bool = False,
+) -> WeekResult:
+    """Run one agent-week once: the database decides whether it is new, resumed or done.
+
+    The agent-week's dedupe key makes a second start of it a no-op; a run of it whose driver
+    died (a killed worker) is resumed from its checkpoint; a week planned by hand is left alone.
+    The weekly job and the fleet's weekly task both come here.
+    """
+    system = runtime.system
+    label = f"{name or agent_id} week {week}"
     key = weekly_dedupe_key(agent_id, week)
     with system.sessions() as session:
         manual = session.scalar(
@@ -83,33 +128,46 @@ def weekly_job(
             .limit(1)
         )
     if manual is not None:
-        return _said(f"{name} week {week}: already planned by run {str(manual)[:8]}")
+        return WeekResult(said(f"{label}: already planned by run {str(manual)[:8]}"))
     if runtime.stop.is_set():
-        return _said(f"{name} week {week}: not started, worker stopping")
-    log.info("%s: starting weekly run for %s (slot %s)", name, week, scheduled_at.isoformat())
+        return WeekResult(said(f"{label}: not started, worker stopping"))
+    log.info("%s: starting weekly run for %s (%s)", name or agent_id, week, trigger.value)
     try:
         outcome = start_run(
             system,
             agent=agent_id,
             week=week,
-            trigger=TriggerType.schedule_weekly,
+            auto_approve=auto_approve,
+            fast_forward=fast_forward,
+            trigger=trigger,
             dedupe_key=key,
-            progress=runtime.progress(f"{name} {week}"),
+            progress=runtime.progress(label),
             wiring=runtime.wiring,
             render_quality=runtime.render_quality,
             now=runtime.clock.now(),
         )
     except IntegrityError:
-        return _already_started(runtime, key, f"{name} week {week}")
+        return WeekResult(_already_started(runtime, key, label))
     except WorkerStopping as exc:
-        return _interrupted(system, key, str(exc))
+        return WeekResult(_interrupted(system, key, str(exc)))
     except RunError as exc:  # another run owns the agent (named in the message): not a crash
-        log.warning("%s week %s: not started: %s", name, week, exc)
-        return f"{name} week {week}: not started: {exc}"
+        log.warning("%s: not started: %s", label, exc)
+        return WeekResult(f"{label}: not started: {exc}", busy=_driven_elsewhere(system, agent_id))
     except Exception as exc:
         _mark_failed(system, key, exc)
         raise
-    return _said(_outcome_text(name, outcome))
+    return WeekResult(said(outcome_text(label, outcome)))
+
+
+def _driven_elsewhere(system: Resources, agent_id: str) -> bool:
+    """Whether the agent's active run is being driven by a live process right now."""
+    with system.sessions() as session:
+        active = leases.active_run(session=session, agent_id=uuid.UUID(agent_id))
+        return (
+            active is not None
+            and active.status == RunStatus.running
+            and not leases.is_stale(active, datetime.now(UTC))
+        )
 
 
 def _already_started(runtime: JobRuntime, key: str, label: str) -> str:
@@ -117,10 +175,10 @@ def _already_started(runtime: JobRuntime, key: str, label: str) -> str:
     with runtime.system.sessions() as session:
         earlier = session.scalar(select(AgentRun).where(AgentRun.dedupe_key == key))
     if earlier is None:
-        return _said(f"{label}: already started elsewhere")
+        return said(f"{label}: already started elsewhere")
     if earlier.status == RunStatus.error and (earlier.error_message or "").startswith(INTERRUPTED):
         return _resume_claimed(runtime, earlier.id, label)
-    return _said(
+    return said(
         f"{label}: already started by another worker (run {str(earlier.id)[:8]}, {earlier.status.value})"
     )
 
@@ -136,7 +194,7 @@ def _resume_claimed(runtime: JobRuntime, run_id: uuid.UUID, label: str) -> str:
         )
         claimed = cast(CursorResult[Any], result).rowcount
     if claimed != 1:
-        return _said(f"{label}: another worker resumed run {str(run_id)[:8]}")
+        return said(f"{label}: another worker resumed run {str(run_id)[:8]}")
     log.info("%s: resuming interrupted run %s", label, str(run_id)[:8])
     try:
         outcome = resume_run(
@@ -147,12 +205,14 @@ def _resume_claimed(runtime: JobRuntime, run_id: uuid.UUID, label: str) -> str:
         )
     except WorkerStopping as exc:
         return _interrupted(system, None, str(exc), run_id=run_id)
-    return _said(_outcome_text(label, outcome))
+    return said(outcome_text(label, outcome))
 
 
 def recover_interrupted_runs(runtime: JobRuntime) -> list[str]:
     """Resume scheduled runs an earlier worker stopped at a node boundary, and stale runs of any
     trigger (their driver was killed: the lease expired or its process is gone)."""
+    if runtime.dispatch is not None:
+        return _queue_recovery(runtime)
     said = _recover_interrupted(runtime)
     with runtime.system.sessions() as session:
         now = datetime.now(UTC)
@@ -164,6 +224,32 @@ def recover_interrupted_runs(runtime: JobRuntime) -> list[str]:
     return said
 
 
+def _queue_recovery(runtime: JobRuntime) -> list[str]:
+    """On a fleet: put the weeks of stale and interrupted scheduled or queued runs back on the
+    weeks queue (the weekly task resumes them; a run started by hand is resumed by hand)."""
+    assert runtime.dispatch is not None
+    now = datetime.now(UTC)
+    with runtime.system.sessions() as session:
+        rows = [
+            run
+            for run in session.scalars(select(AgentRun).where(AgentRun.dedupe_key.is_not(None)))
+            if leases.is_stale(run, now)
+            or (run.status == RunStatus.error and (run.error_message or "").startswith(INTERRUPTED))
+        ]
+        weeks = [(str(r.agent_id), r.week_key, dict(r.options_json), r.trigger_type) for r in rows]
+    lines: list[str] = []
+    for agent_id, week, options, trigger in weeks:
+        runtime.dispatch.weekly_run(
+            agent_id,
+            week,
+            auto_approve=bool(options.get("auto_approve")),
+            fast_forward=bool(options.get("fast_forward")),
+            trigger=trigger,
+        )
+        lines.append(said(f"week {week} of agent {agent_id[:8]}: put back on the weeks queue"))
+    return lines
+
+
 def _resume_stale(runtime: JobRuntime, run_id: uuid.UUID) -> str:
     label = f"run {str(run_id)[:8]}"
     log.info("%s: its driver stopped; resuming it", label)
@@ -172,10 +258,10 @@ def _resume_stale(runtime: JobRuntime, run_id: uuid.UUID) -> str:
             runtime.system, str(run_id), progress=runtime.progress(label), wiring=runtime.wiring
         )
     except RunError as exc:  # another driver claimed it first
-        return _said(f"{label}: not resumed: {exc}")
+        return said(f"{label}: not resumed: {exc}")
     except WorkerStopping as exc:
         return _interrupted(runtime.system, None, str(exc), run_id=run_id)
-    return _said(_outcome_text(label, outcome))
+    return said(outcome_text(label, outcome))
 
 
 def _recover_interrupted(runtime: JobRuntime) -> list[str]:
@@ -207,7 +293,7 @@ def _interrupted(
         )
         run = session.scalar(stmt)
         if run is None:
-            return _said(reason)
+            return said(reason)
         run.status = RunStatus.error
         run.result = RunResult.error
         run.error_message = (
@@ -223,7 +309,7 @@ def _interrupted(
             run_id=run.id,
             message=run.error_message,
         )
-        return _said(f"run {str(run.id)[:8]} {INTERRUPTED}; resumable from its checkpoint")
+        return said(f"run {str(run.id)[:8]} {INTERRUPTED}; resumable from its checkpoint")
 
 
 def _mark_failed(system: Resources, key: str, exc: BaseException) -> None:
@@ -235,7 +321,7 @@ def _mark_failed(system: Resources, key: str, exc: BaseException) -> None:
             run.error_message = f"{type(exc).__name__}: {exc}"[:2000]
 
 
-def _outcome_text(label: str, outcome: RunOutcome) -> str:
+def outcome_text(label: str, outcome: RunOutcome) -> str:
     if outcome.status == RunStatus.waiting_review:
         return f"{label}: run {outcome.run_id[:8]} waits for review"
     if outcome.status == RunStatus.error:
@@ -243,7 +329,7 @@ def _outcome_text(label: str, outcome: RunOutcome) -> str:
     return f"{label}: run {outcome.run_id[:8]} finished: {outcome.summary.get('text', '')}"
 
 
-def _said(text: str) -> str:
+def said(text: str) -> str:
     log.info(text)
     return text
 
@@ -256,6 +342,9 @@ def publish_due_job(
 ) -> int:
     """Every minute: publish due posts (:func:`agent.publishing.due_posts.publish_due`). Returns how many were tried."""
     runtime, scheduled_at = job_call(runtime, scheduled_at)
+    if runtime.dispatch is not None:
+        runtime.dispatch.publish_due()
+        return 0
     publish = runtime.publish or publish_due
     report = publish(runtime.system, clock=runtime.clock)
     for outcome in report.outcomes:

@@ -14,10 +14,12 @@ from apscheduler.triggers.cron import CronTrigger
 
 from agent.app.resources import Resources
 from agent.context import Clock, SystemClock
+from agent.fleet.spread import SpreadTrigger, spread_offset
 from agent.scheduling.config import ScheduleConfig, schedule_of
-from agent.scheduling.engine import ClockedScheduler, JobExecutor, fire_times
+from agent.scheduling.engine import ClockedScheduler, JobExecutor, Trigger, fire_times
 from agent.scheduling.job_context import JobRuntime
 from agent.scheduling.jobs import metrics_job, publish_due_job, weekly_job
+from agent.scheduling.spikes import trend_watch_job
 from agent.scheduling.upkeep import memory_compaction_job, retention_job
 from db.repo.identity import list_agents
 
@@ -30,6 +32,7 @@ __all__ = [
     "metrics_job_id",
     "open_scheduler",
     "sync_jobs",
+    "trends_job_id",
     "weekly_job_id",
     "weekly_slot",
 ]
@@ -65,6 +68,10 @@ def metrics_job_id(agent_id: uuid.UUID | str) -> str:
     return f"metrics:{agent_id}"
 
 
+def trends_job_id(agent_id: uuid.UUID | str) -> str:
+    return f"trends:{agent_id}"
+
+
 @contextmanager
 def open_scheduler(
     runtime: JobRuntime, *, paused: bool = True, inline: bool = False
@@ -84,9 +91,12 @@ def open_scheduler(
         scheduler.shutdown(wait=True)
 
 
-def weekly_slot(config: ScheduleConfig, *, anchor: datetime, now: datetime) -> datetime | None:
+def weekly_slot(
+    config: ScheduleConfig, *, anchor: datetime, now: datetime, offset: timedelta = timedelta(0)
+) -> datetime | None:
     """The slot a weekly job waits for: the latest one missed in the past week (after
-    ``anchor``, when the schedule took effect), else the next one; None when paused.
+    ``anchor``, when the schedule took effect), else the next one; None when paused. An
+    ``offset`` (``TWIN_SCHEDULE_SPREAD``) moves every slot later by that much.
 
     No job store remembers what fired: a missed slot is simply due again, and the weekly job's
     dedupe key in ``agent_runs`` makes a slot that already ran a no-op.
@@ -94,7 +104,7 @@ def weekly_slot(config: ScheduleConfig, *, anchor: datetime, now: datetime) -> d
     if config.paused:
         return None
     within = min(timedelta(seconds=WEEK_SECONDS), max(now - anchor, timedelta(0)))
-    return latest_slot(config.trigger(), now, within=within)
+    return latest_slot(SpreadTrigger(config.trigger(), offset), now, within=within)
 
 
 def _agents(system: Resources) -> list[tuple[uuid.UUID, str, ScheduleConfig, datetime]]:
@@ -106,7 +116,7 @@ def _agents(system: Resources) -> list[tuple[uuid.UUID, str, ScheduleConfig, dat
         ]
 
 
-def latest_slot(trigger: CronTrigger, now: datetime, *, within: timedelta) -> datetime | None:
+def latest_slot(trigger: Trigger, now: datetime, *, within: timedelta) -> datetime | None:
     """The last slot in the past ``within`` (due at once: a new worker does not wait a period
     for work an earlier one may have missed), else the next one."""
     missed = fire_times(trigger, trigger.get_next_fire_time(None, now - within), now)
@@ -129,7 +139,9 @@ def sync_jobs(scheduler: ClockedScheduler, system: Resources) -> list[str]:
     wanted = {PUBLISH_JOB}
     for agent_id, name, config, anchor in _agents(system):
         wanted |= {weekly_job_id(agent_id), metrics_job_id(agent_id)}
-        changes += _sync_weekly(scheduler, agent_id, name, config, anchor, now)
+        changes += _sync_weekly(
+            scheduler, agent_id, name, config, anchor, now, system.settings.schedule_spread_seconds
+        )
         if scheduler.get_job(metrics_job_id(agent_id)) is None:
             trigger = metrics_trigger(system)
             scheduler.add_job(
@@ -142,6 +154,22 @@ def sync_jobs(scheduler: ClockedScheduler, system: Resources) -> list[str]:
                 next_run_time=latest_slot(trigger, now, within=metrics_period(system)),
             )
             changes.append(f"metrics refresh for {name}")
+        hours = system.settings.trends_watch_hours
+        if hours:
+            wanted.add(trends_job_id(agent_id))
+        if hours and scheduler.get_job(trends_job_id(agent_id)) is None:
+            trigger = CronTrigger(hour=f"*/{hours}", minute=29, timezone=UTC)
+            scheduler.add_job(
+                trend_watch_job,
+                trigger,
+                args=[str(agent_id)],
+                id=trends_job_id(agent_id),
+                name=f"trend watch {name}",
+                misfire_grace_time=3600,
+                coalesce=True,
+                next_run_time=trigger.get_next_fire_time(None, now),
+            )
+            changes.append(f"trend watch for {name} every {hours} h")
     if scheduler.get_job(PUBLISH_JOB) is None:
         trigger = CronTrigger(minute="*", second=0, timezone=UTC)
         scheduler.add_job(
@@ -182,19 +210,22 @@ def _sync_weekly(
     config: ScheduleConfig,
     anchor: datetime,
     now: datetime,
+    spread_seconds: float = 0.0,
 ) -> list[str]:
     job_id = weekly_job_id(agent_id)
-    label = f"weekly run {name} {config.spec()}"
+    offset = spread_offset(agent_id, spread_seconds)
+    spread = f" +{int(offset.total_seconds())}s" if offset else ""
+    label = f"weekly run {name} {config.spec()}{spread}"
     job = scheduler.get_job(job_id)
     if job is None or job.name != label or (job.next_run_time is None) != config.paused:
         scheduler.add_job(
             weekly_job,
-            config.trigger(),
+            SpreadTrigger(config.trigger(), offset),
             args=[str(agent_id)],
             id=job_id,
             name=label,
             misfire_grace_time=WEEK_SECONDS,
-            next_run_time=weekly_slot(config, anchor=anchor, now=now),
+            next_run_time=weekly_slot(config, anchor=anchor, now=now, offset=offset),
         )
         state = " (paused)" if config.paused else ""
         verb = "" if job is None else ("paused " if config.paused else "updated ")
@@ -232,6 +263,7 @@ def describe(system: Resources, *, clock: Clock | None = None) -> list[ScheduleR
     """Every agent's schedule with its next run (computed from the schedules, not a job store)."""
     now = (clock or SystemClock()).now().astimezone(UTC)
     metrics = metrics_trigger(system)
+    spread = system.settings.schedule_spread_seconds
     return [
         ScheduleRow(
             str(agent_id),
@@ -239,7 +271,11 @@ def describe(system: Resources, *, clock: Clock | None = None) -> list[ScheduleR
             config.cron,
             config.timezone,
             config.paused,
-            config.next_run(now),
+            None
+            if config.paused
+            else SpreadTrigger(
+                config.trigger(), spread_offset(agent_id, spread)
+            ).get_next_fire_time(None, now),
             metrics.get_next_fire_time(None, now),
         )
         for agent_id, name, config, _anchor in _agents(system)

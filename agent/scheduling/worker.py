@@ -47,6 +47,9 @@ class Worker:
         if not self.runtime.stop.is_set():
             log.info("stop requested: finishing work in progress")
         self.runtime.stop.set()
+        wake = getattr(self, "_wake", None)
+        if wake is not None:
+            wake()
 
     def run(self, *, handle_signals: bool = True, once: bool = False) -> None:
         """Run until :meth:`request_stop` (or a signal); returns after a clean shutdown.

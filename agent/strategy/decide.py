@@ -26,6 +26,9 @@ from db.schemas import AgentPolicy
 
 MIN_DIRECTIVE_SLOTS = 2
 """Slots a "more X" directive gets at least."""
+MIN_NEWS_SLOTS = 2
+"""Slots planned on a news item (a feed, YouTube or Google Trends signal with a link) when any
+was collected, so a creator who configured feeds sees them in the week."""
 
 
 class TrendCandidate(BaseModel):
@@ -39,6 +42,8 @@ class TrendCandidate(BaseModel):
     points: list[str] = Field(default_factory=list)
     """Concrete facts or tips about the topic, when its source gives them."""
     source: str = ""
+    news: bool = False
+    """A live item (feed entry, chart video, trending search) a script can cite by its link."""
 
 
 class HookChoice(BaseModel):
@@ -103,6 +108,10 @@ class WeekInputs:
     not_before: datetime | None = None
     topic_label: Callable[[str], str] = field(default=lambda t: t)
     """Candidate topic -> the cluster label its evidence is kept under."""
+    campaign: str = ""
+    """The campaign the week belongs to (its name), if any."""
+    campaign_topics: list[str] = field(default_factory=list)
+    """Topics that campaign wants covered: each gets MIN_DIRECTIVE_SLOTS slots, after directives."""
 
 
 class Decide(Protocol):
@@ -149,6 +158,8 @@ def decide_week(inputs: WeekInputs) -> WeekSkeleton:
         behind = 0.0
     reasons = [reason] * len(slots)
     _honour_more_of(choices, reasons, inputs)
+    _honour_campaign(choices, reasons, inputs)
+    _honour_news(choices, reasons, inputs)
     by_topic = {t.topic: t for t in inputs.trends}
     decisions = [
         SlotDecision(
@@ -170,6 +181,25 @@ def decide_week(inputs: WeekInputs) -> WeekSkeleton:
         for slot, choice, why in zip(slots, choices, reasons, strict=True)
     ]
     return WeekSkeleton(week=inputs.week, slots=decisions, mode=inputs.mode, posts_behind=behind)
+
+
+def spike_week(skeleton: WeekSkeleton, topic: str, inputs: WeekInputs) -> WeekSkeleton:
+    """A trend spike's extra reel: the week's first open slot, on the spiking topic.
+
+    Everything else in that slot (twin, pillar, tone, hook, length) stays as the learner drew it.
+    """
+    if not skeleton.slots:
+        return skeleton
+    trend = next((t for t in inputs.trends if t.topic == topic), None)
+    first = skeleton.slots[0].model_copy(
+        update={
+            "slot": 0,
+            "topic": topic,
+            "trend": trend,
+            "reason": f"trend spike: {topic} is far above the niche's usual signals",
+        }
+    )
+    return skeleton.model_copy(update={"slots": [first]})
 
 
 def _slot_options(slot: Slot, inputs: WeekInputs) -> SlotOptions:
@@ -204,15 +234,11 @@ def _universe(options: Sequence[SlotOptions]) -> dict[str, list[str]]:
 
 
 def _template(hooks: Sequence[HookChoice], category: str) -> str:
-    ranked = sorted(
-        (h for h in hooks if h.category == category), key=lambda h: -h.effectiveness
-    )
+    ranked = sorted((h for h in hooks if h.category == category), key=lambda h: -h.effectiveness)
     return ranked[0].template if ranked else "{topic}"
 
 
-def _honour_more_of(
-    choices: list[dict[str, str]], reasons: list[str], inputs: WeekInputs
-) -> None:
+def _honour_more_of(choices: list[dict[str, str]], reasons: list[str], inputs: WeekInputs) -> None:
     """Give each "more X" directive at least MIN_DIRECTIVE_SLOTS slots, from the week's end,
     taking slots no directive asked for."""
     d = inputs.directives
@@ -232,8 +258,65 @@ def _honour_more_of(
             have += 1
 
 
+def _honour_campaign(choices: list[dict[str, str]], reasons: list[str], inputs: WeekInputs) -> None:
+    """Give each campaign topic MIN_DIRECTIVE_SLOTS slots, from the week's end, after directives.
+
+    Slots a directive asked for are kept; so are the ones an earlier campaign topic took.
+    """
+    d = inputs.directives
+    taken: set[int] = set()
+    for phrase in inputs.campaign_topics:
+        if d.is_reduced(phrase):
+            continue  # the creator's "less X" beats the campaign's plan
+        topic = next(
+            (t.topic for t in inputs.trends if mentions(t.topic, phrase)),
+            phrase[:1].upper() + phrase[1:],
+        )
+        have = sum(1 for c in choices if mentions(c["topic"], phrase))
+        for index in range(len(choices) - 1, -1, -1):
+            if have >= min(MIN_DIRECTIVE_SLOTS, len(choices)):
+                break
+            if index in taken or d.wants(choices[index]["topic"]):
+                continue
+            if mentions(choices[index]["topic"], phrase):
+                continue
+            choices[index]["topic"] = topic
+            reasons[index] = f"campaign {inputs.campaign}: {phrase}"
+            taken.add(index)
+            have += 1
+
+
+def _honour_news(choices: list[dict[str, str]], reasons: list[str], inputs: WeekInputs) -> None:
+    """Plan at least MIN_NEWS_SLOTS slots on collected news items, best score first.
+
+    Slots a directive asked for keep their topic; the others are taken from the week's end.
+    """
+    d = inputs.directives
+    news = sorted(
+        (t for t in inputs.trends if t.news and not d.is_reduced(t.topic)),
+        key=lambda t: -t.score,
+    )
+    if not news:
+        return
+    on_news = {t.topic for t in news}
+    have = sum(1 for c in choices if c["topic"] in on_news)
+    unused = [t for t in news if t.topic not in {c["topic"] for c in choices}]
+    for index in range(len(choices) - 1, -1, -1):
+        if have >= min(MIN_NEWS_SLOTS, len(choices)) or not unused:
+            break
+        if choices[index]["topic"] in on_news or d.wants(choices[index]["topic"]):
+            continue
+        if reasons[index].startswith("campaign "):
+            continue
+        item = unused.pop(0)
+        choices[index]["topic"] = item.topic
+        reasons[index] = f"news from {item.source or 'a feed'}: {item.link}"
+        have += 1
+
+
 __all__ = [
     "MIN_DIRECTIVE_SLOTS",
+    "MIN_NEWS_SLOTS",
     "Decide",
     "HookChoice",
     "SlotDecision",
@@ -241,4 +324,5 @@ __all__ = [
     "WeekInputs",
     "WeekSkeleton",
     "decide_week",
+    "spike_week",
 ]

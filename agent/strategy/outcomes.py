@@ -41,6 +41,8 @@ class PostOutcome(BaseModel):
     """Interactions relative to the platform's matured average (1.0 = average)."""
     reach: float | None = None
     """Views relative to the platform's matured average (None without views)."""
+    campaign: str = ""
+    """The campaign its week belonged to ("" for none)."""
 
     @property
     def interactions(self) -> float:
@@ -82,7 +84,8 @@ class WeekOutcomes(BaseModel):
             Observation(
                 dict(o.features),
                 o.score,
-                priors.DECAY_PER_WEEK ** int(max(0.0, (self.now - o.published_at) / timedelta(days=7))),
+                priors.DECAY_PER_WEEK
+                ** int(max(0.0, (self.now - o.published_at) / timedelta(days=7))),
                 o.reach,
                 o.retention,
                 o.published_at.date(),
@@ -127,6 +130,7 @@ def outcomes_of(
             features=features_of(p, tz),
             matured=p.metrics is not None and now - p.published_at >= maturity,
             length_sec=p.length_sec,
+            campaign=p.campaign,
         )
         for p in posts
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -42,6 +43,7 @@ def report_data(
         totals=totals,
         per_platform=_per_platform(matured),
         per_day=_per_day(matured),
+        per_campaign=_per_campaign(matured),
         top_posts=[
             {
                 "post_id": o.post_id,
@@ -67,11 +69,27 @@ def report_data(
     )
 
 
+NO_CAMPAIGN = "no campaign"
+
+
+def _per_campaign(matured: list[PostOutcome]) -> dict[str, dict[str, float]]:
+    """Posts grouped by campaign; empty when none of them belonged to one."""
+    if not any(o.campaign for o in matured):
+        return {}
+    return _grouped(matured, lambda o: o.campaign or NO_CAMPAIGN)
+
+
 def _per_platform(matured: list[PostOutcome]) -> dict[str, dict[str, float]]:
+    return _grouped(matured, lambda o: o.platform)
+
+
+def _grouped(
+    matured: list[PostOutcome], key: Callable[[PostOutcome], str]
+) -> dict[str, dict[str, float]]:
     rows: dict[str, dict[str, float]] = {}
     for o in matured:
         row = rows.setdefault(
-            o.platform, {"posts": 0, "views": 0, "interactions": 0, "engagement_rate": 0}
+            key(o), {"posts": 0, "views": 0, "interactions": 0, "engagement_rate": 0}
         )
         row["posts"] += 1
         row["views"] += o.metrics.get("views", 0) or 0

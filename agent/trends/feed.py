@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from agent.settings import Settings
 from agent.strategy.decide import TrendCandidate
+from db.enums import TrendSource as TrendKind
 from db.models import Niche, TrendSignal
 from db.repo import trends as trend_repo
 from tools.reports.markdown import TrendLine
@@ -40,6 +41,10 @@ __all__ = [
     "niche_keywords",
     "report_trend_lines",
 ]
+
+
+NEWS_KINDS = (TrendKind.news, TrendKind.google_trends, TrendKind.platform_trending)
+"""Signal kinds that are live items with a link (not the bundled sample or a local file)."""
 
 
 @dataclass(kw_only=True)
@@ -137,6 +142,9 @@ def candidate_of(row: TrendSignal) -> TrendCandidate:
         summary=str(meta.get("summary") or ""),
         points=list(extra.get("points") or []),
         source=str(row.source_name or row.source),
+        news=bool(row.link)
+        and row.source in NEWS_KINDS
+        and not (row.source_name or "sample").startswith(("sample", "file:")),
     )
 
 

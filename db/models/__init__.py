@@ -22,7 +22,7 @@ from db.models.identity import (
     User,
     UserRole,
 )
-from db.models.ops import AgentRun, ErrorLog, EventLog, Notification
+from db.models.ops import AgentRun, ErrorLog, EventLog, Notification, RateBucket
 from db.models.planning import (
     CalendarItem,
     Campaign,
@@ -61,6 +61,7 @@ __all__ = [
     "Post",
     "Project",
     "PublisherTask",
+    "RateBucket",
     "RenderJob",
     "Role",
     "Script",

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Uuid, text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, created_at_col, uuid_pk
@@ -80,7 +80,9 @@ class EventLog(Base):
     run_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid(), ForeignKey("agent_runs.id", ondelete="CASCADE"), index=True
     )
-    event_type: Mapped[EventType] = mapped_column(enum_column(EventType, "event_type", open_set=True))
+    event_type: Mapped[EventType] = mapped_column(
+        enum_column(EventType, "event_type", open_set=True)
+    )
     subject_type: Mapped[SubjectType] = mapped_column(enum_column(SubjectType, "subject_type"))
     subject_id: Mapped[str | None] = mapped_column(String(64))
     message: Mapped[str] = mapped_column(Text)
@@ -123,3 +125,13 @@ class Notification(Base):
     payload_json: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     is_read: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = created_at_col()
+
+
+class RateBucket(Base):
+    """A fleet-wide token bucket (``agent.fleet.bucket``): every process on this database draws
+    from the same ``tokens``, refilled by time since ``updated_at``."""
+
+    __tablename__ = "rate_buckets"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -16,6 +16,7 @@ from db.models import (
     AITwin,
     AnalyticsSnapshot,
     CalendarItem,
+    Campaign,
     ContentCalendar,
     Feedback,
     Post,
@@ -42,6 +43,8 @@ class PublishedPost:
     tone: str
     twin: str
     length_sec: float | None
+    campaign: str = ""
+    """The campaign the post's week belonged to ("" for none)."""
 
 
 def published_posts(
@@ -54,11 +57,19 @@ def published_posts(
         .subquery()
     )
     stmt = (
-        select(Post, VideoReel, CalendarItem, AITwin.name, AnalyticsSnapshot.metrics_json)
+        select(
+            Post,
+            VideoReel,
+            CalendarItem,
+            AITwin.name,
+            AnalyticsSnapshot.metrics_json,
+            Campaign.name,
+        )
         .join(VideoReel, VideoReel.id == Post.reel_id)
         .join(CalendarItem, CalendarItem.id == VideoReel.calendar_item_id)
         .join(ContentCalendar, ContentCalendar.id == CalendarItem.calendar_id)
         .outerjoin(AITwin, AITwin.id == CalendarItem.ai_twin_id)
+        .outerjoin(Campaign, Campaign.id == CalendarItem.campaign_id)
         .outerjoin(latest, latest.c.post_id == Post.id)
         .outerjoin(
             AnalyticsSnapshot,
@@ -74,7 +85,7 @@ def published_posts(
     if end is not None:
         stmt = stmt.where(Post.published_at < end)
     result: list[PublishedPost] = []
-    for post, reel, item, twin, metrics in session.execute(stmt):
+    for post, reel, item, twin, metrics, campaign in session.execute(stmt):
         assert post.published_at is not None
         result.append(
             PublishedPost(
@@ -90,6 +101,7 @@ def published_posts(
                 tone=item.tone.value,
                 twin=twin or "",
                 length_sec=float(reel.length_sec) if reel.length_sec else None,
+                campaign=campaign or "",
             )
         )
     return result

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from db.enums import ACTIVE_RUN, RunStatus
+from db.enums import ACTIVE_RUN, RunStatus, TriggerType
 from db.models import AgentRun
 
 
@@ -97,7 +97,9 @@ def claim(
     return Holder(row.lease_owner or "another process", row.heartbeat_at, row.lease_expires_at)
 
 
-def renew(*, session: Session, run_id: uuid.UUID, owner: str, now: datetime, ttl: timedelta) -> bool:
+def renew(
+    *, session: Session, run_id: uuid.UUID, owner: str, now: datetime, ttl: timedelta
+) -> bool:
     """Extend ``owner``'s lease; False when it has lost it (another driver took over)."""
     done = session.execute(
         update(AgentRun)
@@ -150,6 +152,7 @@ def week_runs(*, session: Session, agent_id: uuid.UUID, week: str) -> list[Agent
                     AgentRun.agent_id == agent_id,
                     AgentRun.week_key == week,
                     AgentRun.status.in_([*ACTIVE_RUN, RunStatus.finished]),
+                    AgentRun.trigger_type != TriggerType.trend_spike,  # an extra reel, not a plan
                 )
             )
         )

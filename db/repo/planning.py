@@ -36,7 +36,9 @@ def next_calendar_version(*, session: Session, agent_id: uuid.UUID, period_start
 def items_of(*, session: Session, calendar_id: uuid.UUID) -> list[CalendarItem]:
     return list(
         session.scalars(
-            select(CalendarItem).where(CalendarItem.calendar_id == calendar_id).order_by(CalendarItem.slot)
+            select(CalendarItem)
+            .where(CalendarItem.calendar_id == calendar_id)
+            .order_by(CalendarItem.slot)
         )
     )
 
@@ -51,7 +53,9 @@ def active_directives(*, session: Session, agent_id: uuid.UUID) -> list[Directiv
     )
 
 
-def add_directive(*, session: Session, agent_id: uuid.UUID, kind: str, value: dict[str, Any], text: str) -> Directive:
+def add_directive(
+    *, session: Session, agent_id: uuid.UUID, kind: str, value: dict[str, Any], text: str
+) -> Directive:
     row = Directive(agent_id=agent_id, kind=kind, value_json=value, text=text)
     session.add(row)
     session.flush()
@@ -67,10 +71,18 @@ def remove_directive(*, session: Session, directive_id: uuid.UUID) -> bool:
 
 
 def hook_templates(*, session: Session) -> list[HookTemplate]:
-    return list(session.scalars(select(HookTemplate).order_by(HookTemplate.effectiveness_score.desc(), HookTemplate.slug)))
+    return list(
+        session.scalars(
+            select(HookTemplate).order_by(
+                HookTemplate.effectiveness_score.desc(), HookTemplate.slug
+            )
+        )
+    )
 
 
-def upsert_trends(*, session: Session, trends: list[dict[str, Any]], collected_at: datetime) -> list[TrendSignal]:
+def upsert_trends(
+    *, session: Session, trends: list[dict[str, Any]], collected_at: datetime
+) -> list[TrendSignal]:
     """Store trend signals keyed by (source, topic, collected_at): re-running changes nothing.
 
     These rows carry no niche; ``db.repo.trends.upsert_signals`` stores a niche's scored signals.
@@ -151,15 +163,18 @@ def save_plan(
     period_end: date,
     summary: str,
     rows: list[PlanRow],
+    campaign_id: uuid.UUID | None = None,
 ) -> tuple[ContentCalendar, list[CalendarItem]]:
-    """A new calendar version for the period, with its items."""
+    """A new calendar version for the period, with its items (tied to the week's campaign)."""
     calendar = ContentCalendar(
         user_id=user_id,
         agent_id=agent_id,
         run_id=run_id,
         period_start=period_start,
         period_end=period_end,
-        version=next_calendar_version(session=session, agent_id=agent_id, period_start=period_start),
+        version=next_calendar_version(
+            session=session, agent_id=agent_id, period_start=period_start
+        ),
         strategy_summary=summary,
     )
     session.add(calendar)
@@ -179,6 +194,7 @@ def save_plan(
             target_length_sec=row.target_length_sec,
             ai_twin_id=row.twin_id,
             rationale=row.rationale,
+            campaign_id=campaign_id,
         )
         for row in rows
     ]

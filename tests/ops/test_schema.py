@@ -55,13 +55,13 @@ def test_an_old_schema_is_refused_with_the_command_that_upgrades_it(
     result = runner.invoke(app, [*command, "--data-dir", str(data)])
     assert result.exit_code == ExitCode.SCHEMA_OUTDATED
     assert result.stderr.endswith(
-        "is at schema 0002, this version needs 0008: run 'twin db upgrade'\n"
+        "is at schema 0002, this version needs 0009: run 'twin db upgrade'\n"
     )
     assert result.stderr.count("\n") == 1
     check = runner.invoke(app, ["db", "check", "--data-dir", str(data)])
     assert check.exit_code == ExitCode.SCHEMA_OUTDATED
     upgraded = runner.invoke(app, ["db", "upgrade", "--data-dir", str(data)])
-    assert upgraded.exit_code == 0 and "0002 -> 0008" in upgraded.stdout
+    assert upgraded.exit_code == 0 and "0002 -> 0009" in upgraded.stdout
     assert runner.invoke(app, ["runs", "--data-dir", str(data)]).exit_code == 0
 
 
@@ -115,7 +115,7 @@ def test_alembic_from_the_repository_uses_twin_database_url(tmp_path: Path, db_u
     current = subprocess.run(
         [*alembic, "current"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
     )
-    assert "0008 (head)" in current.stdout, current.stderr
+    assert "0009 (head)" in current.stdout, current.stderr
     check = subprocess.run(
         [*alembic, "check"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
     )

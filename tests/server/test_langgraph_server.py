@@ -100,7 +100,7 @@ def test_a_week_runs_to_review_survives_a_bad_answer_and_finishes(
     from langgraph_sdk import get_sync_client
 
     url, system, times = served
-    client = get_sync_client(url=url)
+    client: Any = get_sync_client(url=url)  # its TypedDict unions say little here
     cycle = _assistant(client, "weekly_cycle")
     schemas = client.assistants.get_schemas(cycle)
     assert "fast_forward" in schemas["context_schema"]["properties"]
@@ -149,7 +149,7 @@ def test_the_chat_graph_answers_and_confirms_through_its_interrupt(
     from langgraph_sdk import get_sync_client
 
     url, system, _ = served
-    client = get_sync_client(url=url)
+    client: Any = get_sync_client(url=url)  # its TypedDict unions say little here
     chat = _assistant(client, "chat")
     thread = client.threads.create()["thread_id"]
     answer = client.runs.wait(thread, chat, input={"messages": [{"role": "user", "content": "status"}]})

@@ -90,6 +90,17 @@ def render_html(data: ReportData, charts: dict[str, bytes]) -> str:
         "<h2>What moved engagement</h2><p>Score 1.0 = the platform's average; bars are 90% intervals.</p>",
         img("lifts"),
     ]
+    if data.per_campaign:
+        campaign_rows = "".join(
+            f"<tr><td>{e(name)}</td><td class='n'>{r['posts']:.0f}</td><td class='n'>{r['views']:,.0f}</td>"
+            f"<td class='n'>{r['interactions']:,.0f}</td><td class='n'>{r['engagement_rate']:.2%}</td></tr>"
+            for name, r in data.per_campaign.items()
+        )
+        parts += [
+            "<h2>By campaign</h2>",
+            "<table><tr><th>campaign</th><th>posts</th><th>views</th><th>interactions</th>"
+            f"<th>engagement rate</th></tr>{campaign_rows}</table>",
+        ]
     if data.trends:
         trend_rows = "".join(
             f"<tr><td>{i}</td><td>{e(t.topic)}{' <b>spike</b>' if t.spike else ''}</td>"

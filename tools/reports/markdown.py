@@ -42,6 +42,8 @@ class ReportData(BaseModel):
     totals: dict[str, float]
     per_platform: dict[str, dict[str, float]]
     per_day: dict[str, dict[str, float]] = Field(default_factory=dict)
+    per_campaign: dict[str, dict[str, float]] = Field(default_factory=dict)
+    """Optional: the week's posts grouped by campaign (``no campaign`` for the others)."""
     top_posts: list[dict[str, Any]]
     lifts: dict[str, dict[str, dict[str, float]]]
     pending_posts: int = 0
@@ -111,6 +113,18 @@ def render_markdown(data: ReportData) -> str:
         lines.append(
             f"| {platform} | {row['posts']:.0f} | {row['views']:,.0f} | {row['interactions']:,.0f} | {row['engagement_rate']:.2%} |"
         )
+    if data.per_campaign:
+        lines += [
+            "",
+            "## By campaign",
+            "",
+            "| campaign | posts | views | interactions | engagement rate |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for name, row in data.per_campaign.items():
+            lines.append(
+                f"| {_cell(name)} | {row['posts']:.0f} | {row['views']:,.0f} | {row['interactions']:,.0f} | {row['engagement_rate']:.2%} |"
+            )
     lines += [
         "",
         "## Top posts",
