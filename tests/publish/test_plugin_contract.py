@@ -3,6 +3,7 @@ built-in adapter keep it, and it catches an adapter that breaks it."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ def test_every_builtin_adapter_keeps_the_contract_under_its_faults(
         lambda: h.publisher,
         account=h.account,
         credentials=h.credentials,
-        faults={name: lambda name=name: inject(h, name) for name in names},
+        faults={name: partial(inject, h, name) for name in names},
     )
     assert report.passed == [*BASICS, *(f"fault:{name}" for name in names), "secrets"]
     injected = [n for n in names if n not in ("quota", "duplicate")]  # the two leave no trace
