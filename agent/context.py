@@ -81,7 +81,12 @@ class Memory(Protocol):
     def add_many(self, records: Sequence[MemoryRecord]) -> list[str]: ...
 
     def search(
-        self, query: str, *, k: int = 5, kind: str | None = None, where: dict[str, Any] | None = None
+        self,
+        query: str,
+        *,
+        k: int = 5,
+        kind: str | None = None,
+        where: dict[str, Any] | None = None,
     ) -> list[MemoryHit]: ...
 
     def search_vector(
@@ -99,11 +104,15 @@ class Memory(Protocol):
 
 
 class Speak(Protocol):
-    def __call__(self, *, text: str, language: str, voice: VoiceSpec, out_path: Path) -> SpeechResult: ...
+    def __call__(
+        self, *, text: str, language: str, voice: VoiceSpec, out_path: Path
+    ) -> SpeechResult: ...
 
 
 class Render(Protocol):
-    def __call__(self, request: RenderRequest, progress: ProgressCallback | None = None) -> RenderResult: ...
+    def __call__(
+        self, request: RenderRequest, progress: ProgressCallback | None = None
+    ) -> RenderResult: ...
 
 
 class RenderMany(Protocol):

@@ -20,6 +20,7 @@ from db.repo.identity import NotFoundError
 class DataDirError(RuntimeError):
     """The data directory cannot be created or written."""
 
+
 class UserError(RuntimeError):
     """A generic problem a user can fix; the message says how."""
 

@@ -124,5 +124,3 @@ class ReelDecision(BaseModel):
     reason: str = ""
     caption: str | None = None
     hashtags: list[str] | None = None
-
-

@@ -1,18 +1,19 @@
 """Settings from the environment (prefix ``TWIN_``) and an optional ``.env`` file.
 
-Built by :func:`load_settings`, never at import, so tests and the CLI choose their own.
+Built by :func:`load_settings` (:mod:`agent.app.settings_load`, re-exported here), never at
+import, so tests and the CLI choose their own.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from agent.app.settings_load import SettingsError, load_settings
 from tools.publish.settings import PlatformSettings
 
 if TYPE_CHECKING:
@@ -23,10 +24,6 @@ CommaList = Annotated[list[str], NoDecode]
 
 ENV_PREFIX = "TWIN_"
 ENV_FILE = ".env"
-
-
-class SettingsError(ValueError):
-    """A ``TWIN_*`` value or the ``.env`` file is unusable; the message names it and the fix."""
 
 
 def default_data_dir() -> Path:
@@ -313,54 +310,12 @@ class Settings(BaseSettings, PlatformSettings):
         )
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Build settings from the environment, with explicit overrides (e.g. ``data_dir``).
-
-    Raises:
-        SettingsError: A value does not validate, is not UTF-8, or ``.env`` is not UTF-8 text.
-    """
-    clean = {k: v for k, v in overrides.items() if v is not None}
-    _refuse_undecodable_environment()
-    try:
-        return Settings(**clean)  # type: ignore[arg-type]
-    except UnicodeDecodeError as exc:
-        raise SettingsError(
-            f"the {ENV_FILE} file {Path(ENV_FILE).resolve()} is not UTF-8 text "
-            f"(byte 0x{exc.object[exc.start]:02x} at offset {exc.start}): save it as UTF-8"
-        ) from None
-    except ValidationError as exc:
-        raise SettingsError(_explain(exc)) from None
-
-
-def _refuse_undecodable_environment() -> None:
-    for name, value in os.environ.items():
-        if name.upper().startswith(ENV_PREFIX) and not _is_text(value):
-            raise SettingsError(f"{name} is not valid UTF-8 text: set it again as UTF-8")
-
-
-def _is_text(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:  # bytes the OS could not decode arrive as lone surrogates
-        return False
-    return True
-
-
-def _explain(exc: ValidationError) -> str:
-    errors = exc.errors(include_url=False)
-    first = errors[0]
-    field = str(first["loc"][0]) if first["loc"] else "?"
-    name = f"{ENV_PREFIX}{field.upper()}"
-    info = Settings.model_fields.get(field)
-    secret = info is not None and "SecretStr" in repr(info.annotation)
-    shown = "" if secret else f" (got {_short(first.get('input'))})"
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return (
-        f"invalid setting {name}: {first['msg']}{shown}{more}; "
-        f"fix it in the environment or in {ENV_FILE} ('twin config example' lists every setting)"
-    )
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+__all__ = [
+    "ENV_FILE",
+    "ENV_PREFIX",
+    "CommaList",
+    "Settings",
+    "SettingsError",
+    "default_data_dir",
+    "load_settings",
+]

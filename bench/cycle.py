@@ -121,9 +121,18 @@ def overhead(steps: int) -> tuple[float, float]:
     initialise(system)
     with transaction(system.sessions) as session:
         agent = get_agent(session=session)
-        run = create_run(session=session, agent_id=agent.id, trigger_type=TriggerType.system, week_key="2026-W01")
-        ids: _State = {"run_id": str(run.id), "agent_id": str(agent.id), "week": "2026-W01", "auto_approve": True}
-    ctx = build_context(system, Wiring(memory=no_memory), clock=SystemClock(), agent_id=ids["agent_id"])
+        run = create_run(
+            session=session, agent_id=agent.id, trigger_type=TriggerType.system, week_key="2026-W01"
+        )
+        ids: _State = {
+            "run_id": str(run.id),
+            "agent_id": str(agent.id),
+            "week": "2026-W01",
+            "auto_approve": True,
+        }
+    ctx = build_context(
+        system, Wiring(memory=no_memory), clock=SystemClock(), agent_id=ids["agent_id"]
+    )
     runs = max(1, steps // len(NODES))
     with checkpointer(system) as saver:
         bare = _bare_graph().compile(checkpointer=saver)
@@ -141,7 +150,9 @@ def overhead(steps: int) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--reels", type=int, default=7)
     parser.add_argument("--steps", type=int, default=300)
     args = parser.parse_args()
@@ -154,10 +165,16 @@ def main() -> None:
     print(f"   {'total':<11} {total:8.2f} s  ({summary['text']})")
 
     bare, ours = overhead(args.steps)
-    print(f"\n2) Orchestration overhead per step (median of {max(1, args.steps // 6)} six-step runs, SqliteSaver)")
+    print(
+        f"\n2) Orchestration overhead per step (median of {max(1, args.steps // 6)} six-step runs, SqliteSaver)"
+    )
     print(f"   bare LangGraph graph      {bare * 1000:8.2f} ms/step")
-    print(f"   cycle-wrapped steps       {ours * 1000:8.2f} ms/step  (node events, agent state, run row)")
-    print(f"   ratio                     {ours / bare:8.2f}x   added {(ours - bare) * 1000:.2f} ms/step")
+    print(
+        f"   cycle-wrapped steps       {ours * 1000:8.2f} ms/step  (node events, agent state, run row)"
+    )
+    print(
+        f"   ratio                     {ours / bare:8.2f}x   added {(ours - bare) * 1000:.2f} ms/step"
+    )
 
 
 if __name__ == "__main__":

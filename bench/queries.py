@@ -43,7 +43,7 @@ def queries(seeded: Seeded) -> list[tuple[str, Query]]:
     from agent.analysis import latest_metrics, load_outcomes, published_posts
 
     from agent.cli.posts_cmds import post_rows
-    from agent.publishing.due import PENDING
+    from agent.publishing.due_posts import PENDING
     from agent.strategy.weeks import week_bounds
     from agent.web import queries as web
     from db.enums import PublishStatus, RunStatus

@@ -108,7 +108,9 @@ class ProfileRow:
     @property
     def met(self) -> bool:
         wanted = TARGET_VS_BASELINE if self.profile in TARGET_VS_ORACLE else FLOOR_VS_BASELINE
-        return self.vs_baseline >= wanted and self.vs_oracle >= TARGET_VS_ORACLE.get(self.profile, 0.0)
+        return self.vs_baseline >= wanted and self.vs_oracle >= TARGET_VS_ORACLE.get(
+            self.profile, 0.0
+        )
 
 
 def evaluate(
@@ -138,7 +140,12 @@ def evaluate(
     rows = []
     for model in models:
         for profile in profiles or list(PROFILES):
-            mine = [s for s in scores if s.job.profile == profile and (s.job.llm_base_url is not None) == (model == "unguided")]
+            mine = [
+                s
+                for s in scores
+                if s.job.profile == profile
+                and (s.job.llm_base_url is not None) == (model == "unguided")
+            ]
             means = {
                 policy: statistics.fmean(s.engagement for s in mine if s.job.policy == policy)
                 for policy in POLICIES

@@ -93,6 +93,7 @@ NIGHT_HYPE = PreferenceAudience(
 )
 """Late-night scrollers who reward fast, short, trend-chasing takes on crypto and AI."""
 
+
 class DriftingAudience:
     """An audience whose taste changes at ``switch_at``: ``before`` until then, ``after`` from then on."""
 

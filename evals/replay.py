@@ -110,7 +110,9 @@ def _inputs(week: str, seed: int, evidence: StrategyEvidence | None) -> WeekInpu
         platforms=["sandbox"],
         trends=list(_trends()),
         twins=[name for name, *_ in TWINS],
-        hooks=[HookChoice(category=c, template=t) for _, c, t in sorted(HOOKS)],  # as the repo orders them
+        hooks=[
+            HookChoice(category=c, template=t) for _, c, t in sorted(HOOKS)
+        ],  # as the repo orders them
         seed=f"{seed}:{AGENT_NAME}:{week}",
         evidence=evidence,
         not_before=monday - timedelta(hours=15),
@@ -161,7 +163,10 @@ def replay(run: Run) -> tuple[Run, list[float]]:
                     title=slot.topic,
                     url=None,
                     published_at=slot.at,
-                    metrics={k: getattr(metrics, k) for k in ("views", "likes", "comments", "shares", "saves", "watch_time_sec")},
+                    metrics={
+                        k: getattr(metrics, k)
+                        for k in ("views", "likes", "comments", "shares", "saves", "watch_time_sec")
+                    },
                     pillar=slot.pillar,
                     topic=slot.topic,
                     hook_category=slot.hook_category,
@@ -183,7 +188,10 @@ def replay(run: Run) -> tuple[Run, list[float]]:
             )
             observations = outcomes.observations()
             evidence = learn(
-                observations, previous=evidence, latest_start=start.date(), posts_considered=len(observations)
+                observations,
+                previous=evidence,
+                latest_start=start.date(),
+                posts_considered=len(observations),
             ).evidence
         week = next_week(week)
     return run, curve

@@ -20,7 +20,34 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-WORDS = ["signal", "ocean", "lantern", "gravel", "orbit", "velvet", "harbor", "pixel", "meadow", "quartz", "ember", "tundra", "canyon", "cobalt", "willow", "prism", "falcon", "mosaic", "ripple", "summit", "cedar", "nectar", "glacier", "static", "beacon", "fable"]
+WORDS = [
+    "signal",
+    "ocean",
+    "lantern",
+    "gravel",
+    "orbit",
+    "velvet",
+    "harbor",
+    "pixel",
+    "meadow",
+    "quartz",
+    "ember",
+    "tundra",
+    "canyon",
+    "cobalt",
+    "willow",
+    "prism",
+    "falcon",
+    "mosaic",
+    "ripple",
+    "summit",
+    "cedar",
+    "nectar",
+    "glacier",
+    "static",
+    "beacon",
+    "fable",
+]
 MAX_FREE_WORDS = 60
 """Words of a free-text field without a length limit."""
 
@@ -48,10 +75,21 @@ def random_value(schema: dict[str, Any], rng: random.Random, defs: dict[str, Any
     if kind == "array":
         low = int(schema.get("minItems", 0))
         high = int(schema.get("maxItems", max(low, 3)))
-        return [random_value(schema.get("items", {}), rng, defs) for _ in range(rng.randint(low, min(high, low + 5)))]
+        return [
+            random_value(schema.get("items", {}), rng, defs)
+            for _ in range(rng.randint(low, min(high, low + 5)))
+        ]
     if kind == "integer":
-        low = int(schema["minimum"]) if "minimum" in schema else int(schema.get("exclusiveMinimum", -1)) + 1
-        high = int(schema["maximum"]) if "maximum" in schema else int(schema.get("exclusiveMaximum", low + 101)) - 1
+        low = (
+            int(schema["minimum"])
+            if "minimum" in schema
+            else int(schema.get("exclusiveMinimum", -1)) + 1
+        )
+        high = (
+            int(schema["maximum"])
+            if "maximum" in schema
+            else int(schema.get("exclusiveMaximum", low + 101)) - 1
+        )
         return rng.randint(low, max(low, high))
     if kind == "number":
         bottom = float(schema.get("minimum", 0.0))
@@ -83,12 +121,18 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
         message["content"] = json.dumps(random_value(schema, rng, schema.get("$defs", {})))
     elif tools and request.get("tool_choice") not in (None, "none", "auto"):
         choice = request["tool_choice"]
-        name = choice["function"]["name"] if isinstance(choice, dict) else tools[0]["function"]["name"]
+        name = (
+            choice["function"]["name"] if isinstance(choice, dict) else tools[0]["function"]["name"]
+        )
         tool = next(t for t in tools if t["function"]["name"] == name)
         schema = tool["function"].get("parameters", {})
         arguments = json.dumps(random_value(schema, rng, schema.get("$defs", {})))
         message["tool_calls"] = [
-            {"id": f"call_{rng.getrandbits(32):08x}", "type": "function", "function": {"name": name, "arguments": arguments}}
+            {
+                "id": f"call_{rng.getrandbits(32):08x}",
+                "type": "function",
+                "function": {"name": name, "arguments": arguments},
+            }
         ]
     else:
         message["content"] = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 12)))
@@ -99,8 +143,18 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
         "object": "chat.completion",
         "created": 0,
         "model": request.get("model", "unguided"),
-        "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls" if message.get("tool_calls") else "stop"}],
-        "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "finish_reason": "tool_calls" if message.get("tool_calls") else "stop",
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        },
     }
 
 
@@ -109,7 +163,10 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", 0))
         body = json.loads(self.rfile.read(length) or b"{}")
         if not self.path.rstrip("/").endswith("/chat/completions"):
-            self._send(404, {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}})
+            self._send(
+                404,
+                {"error": {"message": f"no route {self.path}", "type": "invalid_request_error"}},
+            )
             return
         self._send(200, answer(body))
 

@@ -55,4 +55,6 @@ def load_prompt(name: str) -> Prompt:
         raise ValueError(f"prompt {name!r} needs a [system] and a [user] section")
     system = raw.split("[system]", 1)[1].split("[user]", 1)[0].strip()
     user = raw.split("[user]", 1)[1].strip()
-    return Prompt(name=name, system=system, user=user, sha256=hashlib.sha256(raw.encode()).hexdigest())
+    return Prompt(
+        name=name, system=system, user=user, sha256=hashlib.sha256(raw.encode()).hexdigest()
+    )

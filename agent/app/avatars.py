@@ -30,12 +30,24 @@ def draw_avatar(style: str, size: int = 900) -> PILImage.Image:
     figure = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     f = ImageDraw.Draw(figure)
     f.ellipse((size * 0.15, size * 0.62, size * 0.85, size * 1.3), fill=(*base, 255))  # shoulders
-    f.rounded_rectangle((size * 0.42, size * 0.5, size * 0.58, size * 0.7), radius=size * 0.05, fill=(*base, 255))  # neck
+    f.rounded_rectangle(
+        (size * 0.42, size * 0.5, size * 0.58, size * 0.7), radius=size * 0.05, fill=(*base, 255)
+    )  # neck
     f.ellipse((size * 0.3, size * 0.14, size * 0.7, size * 0.6), fill=(*base, 255))  # head
     rim = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     r = ImageDraw.Draw(rim)
-    r.ellipse((size * 0.3, size * 0.14, size * 0.7, size * 0.6), outline=(*light, 255), width=max(4, size // 90))
-    r.arc((size * 0.15, size * 0.62, size * 0.85, size * 1.3), 190, 350, fill=(*light, 255), width=max(4, size // 90))
+    r.ellipse(
+        (size * 0.3, size * 0.14, size * 0.7, size * 0.6),
+        outline=(*light, 255),
+        width=max(4, size // 90),
+    )
+    r.arc(
+        (size * 0.15, size * 0.62, size * 0.85, size * 1.3),
+        190,
+        350,
+        fill=(*light, 255),
+        width=max(4, size // 90),
+    )
     img.alpha_composite(figure)
     img.alpha_composite(rim.filter(ImageFilter.GaussianBlur(2)))
     return img
@@ -44,7 +56,10 @@ def draw_avatar(style: str, size: int = 900) -> PILImage.Image:
 def ensure_avatar(folder: Path, style: str) -> Path | None:
     """Write ``avatar.png`` into an empty avatar folder; leave a creator's own files alone."""
     folder.mkdir(parents=True, exist_ok=True)
-    if any(p.suffix.lower() in {".png", ".jpg", ".jpeg", ".webp", ".mp4", ".mov"} for p in folder.iterdir()):
+    if any(
+        p.suffix.lower() in {".png", ".jpg", ".jpeg", ".webp", ".mp4", ".mov"}
+        for p in folder.iterdir()
+    ):
         return None
     path = folder / "avatar.png"
     draw_avatar(style).save(path)

@@ -159,7 +159,9 @@ def provision_creator(
         )
         created.append(f"twin '{name}' with voice '{voice.name}'")
     for twin in identity.list_twins(session=session, user_id=user.id):
-        if twin.avatar_assets_folder and ensure_avatar(Path(twin.avatar_assets_folder), twin.style_preset.value):
+        if twin.avatar_assets_folder and ensure_avatar(
+            Path(twin.avatar_assets_folder), twin.style_preset.value
+        ):
             created.append(f"starter avatar for '{twin.name}' in {twin.avatar_assets_folder}")
 
     accounts = identity.list_accounts(session=session, user_id=user.id)
@@ -183,4 +185,3 @@ def provision_creator(
         )
         created.append("sandbox account @twin_sandbox")
     return created
-

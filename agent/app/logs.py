@@ -17,7 +17,16 @@ from agent.settings import Settings
 
 __all__ = ["JsonFormatter", "configure_logging"]
 
-NOISY = ("apscheduler", "httpx", "httpcore", "chromadb", "uvicorn.access", "multipart", "kombu", "amqp")
+NOISY = (
+    "apscheduler",
+    "httpx",
+    "httpcore",
+    "chromadb",
+    "uvicorn.access",
+    "multipart",
+    "kombu",
+    "amqp",
+)
 
 
 class JsonFormatter(logging.Formatter):

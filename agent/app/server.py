@@ -136,7 +136,9 @@ def cycle_context(state: CycleState, config: CycleConfig | dict[str, Any] | None
             return _contexts[thread]
     system = resources()
     with system.sessions() as session:
-        agent_id = str(identity.get_agent(session=session, name_or_id=state.get("agent_id") or None).id)
+        agent_id = str(
+            identity.get_agent(session=session, name_or_id=state.get("agent_id") or None).id
+        )
     ctx = build_context(
         system,
         Wiring(),

@@ -87,7 +87,11 @@ def speak_with(settings: Settings, *, rate_limiter: BaseRateLimiter | None = Non
 
         engine = None
         if voice.provider == "elevenlabs":
-            key = settings.elevenlabs_api_key.get_secret_value() if settings.elevenlabs_api_key else None
+            key = (
+                settings.elevenlabs_api_key.get_secret_value()
+                if settings.elevenlabs_api_key
+                else None
+            )
             if not key:
                 raise TTSError("voice uses ElevenLabs but TWIN_ELEVENLABS_API_KEY is not set")
             engine = get_engine("elevenlabs", api_key=key, base_url=settings.elevenlabs_base_url)

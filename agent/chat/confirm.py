@@ -24,7 +24,9 @@ NO = re.compile(r"^\s*(n|no|nope|cancel|stop|don't|do not)\s*[.!]*\s*$", re.I)
 DECISIONS = ["approve", "reject"]
 
 
-def confirmation_request(tool: str, args: dict[str, Any], description: str, error: str = "") -> dict[str, Any]:
+def confirmation_request(
+    tool: str, args: dict[str, Any], description: str, error: str = ""
+) -> dict[str, Any]:
     """The interrupt value asking to confirm one action."""
     text = f"(your last answer could not be used: {error}) {description}" if error else description
     return HITLRequest(
@@ -42,7 +44,9 @@ def _decision(answer: Any) -> tuple[bool, str]:
     try:
         response = HITLResponse.model_validate(answer)
     except ValidationError as exc:
-        raise ValueError(f"{exc.errors()[0]['msg']} (expected {{'decisions': [{{'type': 'approve'}}]}})") from None
+        raise ValueError(
+            f"{exc.errors()[0]['msg']} (expected {{'decisions': [{{'type': 'approve'}}]}})"
+        ) from None
     if len(response.decisions) != 1:
         raise ValueError(f"{len(response.decisions)} decisions for 1 action; give one")
     decision = response.decisions[0]

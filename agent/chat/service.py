@@ -34,6 +34,7 @@ __all__ = [
     "thread_id",
 ]
 
+
 class ChatReply(BaseModel):
     """The agent's answer to one message.
 
@@ -193,10 +194,16 @@ def stream_reply(
 
 
 def _stream(graph: Any, payload: Any, config: Any, ctx: ChatContext) -> Iterator[ChatEvent]:
-    for mode, data in graph.stream(payload, config, context=ctx, stream_mode=["messages", "updates"]):
+    for mode, data in graph.stream(
+        payload, config, context=ctx, stream_mode=["messages", "updates"]
+    ):
         if mode == "messages":
             chunk, meta = data
-            if meta.get("langgraph_node") == "agent" and isinstance(chunk, AIMessageChunk) and chunk.content:
+            if (
+                meta.get("langgraph_node") == "agent"
+                and isinstance(chunk, AIMessageChunk)
+                and chunk.content
+            ):
                 yield ChatEvent("token", text=str(chunk.content))
         elif isinstance(data, dict):
             for update in data.values():
@@ -206,7 +213,9 @@ def _stream(graph: Any, payload: Any, config: Any, ctx: ChatContext) -> Iterator
 
 
 def _reply(new: list[BaseMessage], held: dict[str, Any] | None, confirmed: list[str]) -> ChatReply:
-    calls = confirmed + [str(c["name"]) for m in new if isinstance(m, AIMessage) for c in m.tool_calls]
+    calls = confirmed + [
+        str(c["name"]) for m in new if isinstance(m, AIMessage) for c in m.tool_calls
+    ]
     if held is not None:
         what = str(held.get("description", ""))
         return ChatReply(
@@ -217,7 +226,9 @@ def _reply(new: list[BaseMessage], held: dict[str, Any] | None, confirmed: list[
         )
     answer = next((m for m in reversed(new) if isinstance(m, AIMessage) and not m.tool_calls), None)
     text = answer.text if answer is not None else ""
-    return ChatReply(text=text.strip(), tool_calls=calls, needs_confirmation=False, pending_action=None)
+    return ChatReply(
+        text=text.strip(), tool_calls=calls, needs_confirmation=False, pending_action=None
+    )
 
 
 def chat_reply(

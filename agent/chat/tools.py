@@ -40,6 +40,3 @@ TOOLS: list[BaseTool] = [
     search_memory,
 ]
 """The chat agent's tools."""
-
-GUARDED = {"approve_reels", "reject_reels", "edit_reel", "remove_directive", "run_now"}
-"""Tools that may hold their action for confirmation."""

@@ -165,7 +165,9 @@ def edit_reel(
     except ValueError as exc:
         return str(exc)
     refused = confirmed(
-        "edit_reel", args, f"set the caption of {_titles(picked)} to {args['caption']!r} and publish it"
+        "edit_reel",
+        args,
+        f"set the caption of {_titles(picked)} to {args['caption']!r} and publish it",
     )
     if refused is not None:
         return refused

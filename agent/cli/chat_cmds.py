@@ -15,6 +15,7 @@ from agent.errors import UserError
 if TYPE_CHECKING:
     from agent.chat import ChatReply
 
+
 def _say(system: Resources, email: str, message: str, confirm: bool, as_json: bool) -> ChatReply:
     from agent.chat import stream_reply
     from agent.chat.limits import message_too_long

@@ -28,9 +28,9 @@ from agent.cli.common import DataDirOpt, JsonOpt, console, err_console, system_f
 from agent.context import SystemClock
 from agent.errors import UserError
 from agent.publishing.accounts import find_account
-from agent.publishing.adhoc import adhoc_post, require_video
 from agent.publishing.metrics import refresh_metrics
 from agent.publishing.service import PublishService
+from agent.publishing.single_post import adhoc_post, require_video
 from agent.settings import Settings
 from db.engine import transaction
 from db.enums import PublishStatus

@@ -96,8 +96,6 @@ def run(
     print_outcome(outcome, as_json)
 
 
-
-
 def inbox(data_dir: DataDirOpt = None, as_json: JsonOpt = False) -> None:
     """List reels waiting for approval, across runs."""
     from agent.app.runs import pending_review

@@ -14,8 +14,12 @@ class ConsentRequiredError(RuntimeError):
 
 
 def check_render_consent(*, session: Session, twin: AITwin, voice: VoiceProfile | None) -> None:
-    if voice is not None and voice.is_cloned and not has_consent(
-        session=session, user_id=twin.user_id, consent_type=ConsentType.voice_cloning
+    if (
+        voice is not None
+        and voice.is_cloned
+        and not has_consent(
+            session=session, user_id=twin.user_id, consent_type=ConsentType.voice_cloning
+        )
     ):
         raise ConsentRequiredError(
             f"voice '{voice.name}' is a cloned voice and voice_cloning consent is not granted: "

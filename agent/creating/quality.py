@@ -26,7 +26,139 @@ BANNED_PHRASES = (
     "follow for follow",
 )
 STOPWORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "how", "in", "into", "is", "it", "its", "of", "on", "or", "our", "so", "than", "that", "the", "their", "then", "there", "these", "this", "those", "to", "was", "what", "when", "where", "which", "who", "why", "will", "with", "you", "your", "about", "more", "most", "less", "get", "right", "today", "here", "nobody", "talk", "does", "people", "wrong", "fix", "before", "after", "every", "first", "second", "third", "then", "thing", "things", "because", "never", "always", "only", "just", "like", "make", "makes", "know", "want", "need", "good", "best", "time", "week", "weeks", "year", "them", "they", "would", "could", "should", "also", "even", "much", "many", "some", "other", "same", "each", "while", "still", "over", "under", "again", "once", "next", "last", "keep", "start", "stop", "take", "give", "look", "going", "doing", "done", "being", "been", "were", "will", "shall", "might", "must", "than", "very", "really", "actually", "everyone", "anything", "something", "nothing", "someone"]
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "so",
+        "than",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "this",
+        "those",
+        "to",
+        "was",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "you",
+        "your",
+        "about",
+        "more",
+        "most",
+        "less",
+        "get",
+        "right",
+        "today",
+        "here",
+        "nobody",
+        "talk",
+        "does",
+        "people",
+        "wrong",
+        "fix",
+        "before",
+        "after",
+        "every",
+        "first",
+        "second",
+        "third",
+        "then",
+        "thing",
+        "things",
+        "because",
+        "never",
+        "always",
+        "only",
+        "just",
+        "like",
+        "make",
+        "makes",
+        "know",
+        "want",
+        "need",
+        "good",
+        "best",
+        "time",
+        "week",
+        "weeks",
+        "year",
+        "them",
+        "they",
+        "would",
+        "could",
+        "should",
+        "also",
+        "even",
+        "much",
+        "many",
+        "some",
+        "other",
+        "same",
+        "each",
+        "while",
+        "still",
+        "over",
+        "under",
+        "again",
+        "once",
+        "next",
+        "last",
+        "keep",
+        "start",
+        "stop",
+        "take",
+        "give",
+        "look",
+        "going",
+        "doing",
+        "done",
+        "being",
+        "been",
+        "were",
+        "will",
+        "shall",
+        "might",
+        "must",
+        "than",
+        "very",
+        "really",
+        "actually",
+        "everyone",
+        "anything",
+        "something",
+        "nothing",
+        "someone",
+    ]
 )
 NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 PROMISES = re.compile(
@@ -72,7 +204,8 @@ def keywords_of(topic: str, tags: list[str]) -> set[str]:
     return {
         w.lower()[:6]
         for w in words
-        if w.lower() not in STOPWORDS and (len(w) >= 4 or w.isupper() or any(c.isdigit() for c in w))
+        if w.lower() not in STOPWORDS
+        and (len(w) >= 4 or w.isupper() or any(c.isdigit() for c in w))
     }
 
 
@@ -122,8 +255,18 @@ def assess(
 
     words = word_count(body)
     penalty = 0.0
-    penalty += check("script_length", 20 <= words <= MAX_SCRIPT_WORDS, f"script has {words} words (want 20-{MAX_SCRIPT_WORDS})", 0.2)
-    penalty += check("duration", 5 <= duration_sec <= target_sec, f"video is {duration_sec:.1f}s (want 5-{target_sec}s)", 0.3)
+    penalty += check(
+        "script_length",
+        20 <= words <= MAX_SCRIPT_WORDS,
+        f"script has {words} words (want 20-{MAX_SCRIPT_WORDS})",
+        0.2,
+    )
+    penalty += check(
+        "duration",
+        5 <= duration_sec <= target_sec,
+        f"video is {duration_sec:.1f}s (want 5-{target_sec}s)",
+        0.3,
+    )
     hook_first = bool(hook) and body.strip().lower().startswith(hook.strip().lower()[:20])
     penalty += check("hook_first", hook_first, "the script does not open with the hook", 0.15)
     found = [p for p in BANNED_PHRASES if p in body.lower()]
@@ -134,7 +277,9 @@ def assess(
         if len(compose(str(c["caption"]), list(c["hashtags"]))) > limits_for(p).max_chars  # type: ignore[call-overload]
         or len(list(c["hashtags"])) > limits_for(p).max_hashtags  # type: ignore[call-overload]
     ]
-    penalty += check("caption_limits", not over, f"captions over the limit on {', '.join(over)}", 0.3)
+    penalty += check(
+        "caption_limits", not over, f"captions over the limit on {', '.join(over)}", 0.3
+    )
     shouting = len(re.findall(r"\b[A-Z]{4,}\b", body)) > 3
     penalty += check("no_shouting", not shouting, "too many words in capitals", 0.05)
     penalty += check("render_clean", not render_warnings, "; ".join(render_warnings), 0.1)
@@ -151,9 +296,18 @@ def _content_checks(check: Any, body: str, hook: str, topic: str, about: list[st
         rest = rest[1:]
     points = rest[:-1] if len(rest) > 1 else rest
     on_topic = [s for s in points if _mentions(s, keys)]
-    filler = [s for s in points if FILLER.search(s) or (not _mentions(s, keys) and not re.search(r"\d", s))]
+    filler = [
+        s
+        for s in points
+        if FILLER.search(s) or (not _mentions(s, keys) and not re.search(r"\d", s))
+    ]
     penalty = 0.0
-    penalty += check("on_topic", len(on_topic) >= 2, f"only {len(on_topic)} sentences after the hook are about {topic}", 0.25)
+    penalty += check(
+        "on_topic",
+        len(on_topic) >= 2,
+        f"only {len(on_topic)} sentences after the hook are about {topic}",
+        0.25,
+    )
     penalty += check(
         "no_filler",
         len(filler) <= max(1, len(points) // 3),
@@ -161,7 +315,9 @@ def _content_checks(check: Any, body: str, hook: str, topic: str, about: list[st
         0.25,
     )
     claims = [m.group(0) for m in CLAIMS.finditer(body)]
-    penalty += check("no_invented_claims", not claims, f"invented first-person claims: {', '.join(claims)}", 0.3)
+    penalty += check(
+        "no_invented_claims", not claims, f"invented first-person claims: {', '.join(claims)}", 0.3
+    )
     promise = PROMISES.search(hook)
     if promise:
         wanted = NUMBERS.get(promise.group(1).lower()) or int(promise.group(1))
@@ -175,7 +331,9 @@ def _content_checks(check: Any, body: str, hook: str, topic: str, about: list[st
     broken = broken_text(body, topic)
     penalty += check("no_broken_text", not broken, f"broken text: {', '.join(broken)}", 0.3)
     last = rest[-1] if rest else ""
-    penalty += check("call_to_action", bool(CALL_TO_ACTION.search(last)), "no call to action at the end", 0.1)
+    penalty += check(
+        "call_to_action", bool(CALL_TO_ACTION.search(last)), "no call to action at the end", 0.1
+    )
     return penalty
 
 

@@ -68,10 +68,14 @@ def write_script(ctx: Context, brief: Brief, feedback: str) -> ScriptDraft:
         "catchphrases": brief.catchphrases,
         "call_to_action": brief.cta,
     }
-    return ctx.write(ScriptDraft, "script", max_words=MAX_SCRIPT_WORDS, inputs=json.dumps(inputs, indent=1))
+    return ctx.write(
+        ScriptDraft, "script", max_words=MAX_SCRIPT_WORDS, inputs=json.dumps(inputs, indent=1)
+    )
 
 
-def shorten(ctx: Context, script: dict[str, Any], spoken: float, target: int, max_words: int) -> str | None:
+def shorten(
+    ctx: Context, script: dict[str, Any], spoken: float, target: int, max_words: int
+) -> str | None:
     """The model's shorter body, or None if it wrote none that fits the word budget."""
     inputs = {"current_script": script, "max_words": max_words}
     try:
@@ -104,7 +108,9 @@ def fit_words(body: str, max_words: int) -> str:
     return " ".join(words).rstrip(",;:-") + ("" if words[-1][-1:] in ".!?" else ".")
 
 
-def write_captions(ctx: Context, brief: Brief, title: str, hook: str, tags: list[str]) -> dict[str, dict[str, Any]]:
+def write_captions(
+    ctx: Context, brief: Brief, title: str, hook: str, tags: list[str]
+) -> dict[str, dict[str, Any]]:
     """Per platform, the model's caption and hashtags fitted to that platform's limits.
 
     The campaign's call to action, when the week belongs to one, is in every caption, and a
@@ -130,7 +136,10 @@ def write_captions(ctx: Context, brief: Brief, title: str, hook: str, tags: list
         caption = f"{caption} {brief.cta.strip()}"
     if brief.link and brief.link not in caption:
         caption = f"{caption} Source: {brief.link}"
-    return {platform: {"caption": caption, "hashtags": list(draft.hashtags)} for platform in brief.platforms}
+    return {
+        platform: {"caption": caption, "hashtags": list(draft.hashtags)}
+        for platform in brief.platforms
+    }
 
 
 __all__ = ["WORDS_PER_SEC", "Brief", "fit_words", "shorten", "write_captions", "write_script"]

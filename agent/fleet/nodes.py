@@ -144,8 +144,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queue", required=True, choices=QUEUES)
     parser.add_argument("--concurrency", type=int, default=None)
     args = parser.parse_args(argv)
+    from agent.app.logs import configure_logging
     from agent.fleet.app import build_app, queue_name
-    from agent.logs import configure_logging
     from agent.settings import load_settings
 
     settings = load_settings()

@@ -79,6 +79,10 @@ def analyzing_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, An
             ),
             at=now,
         )
-    engagement = engage_after_analyzing(ctx, agent_id)  # comments in, replies drafted in code's choice
-    ctx.report("analyzing", f"metrics for {week}: {len(outcomes.in_week())} posts; {engagement['summary']}")
+    engagement = engage_after_analyzing(
+        ctx, agent_id
+    )  # comments in, replies drafted in code's choice
+    ctx.report(
+        "analyzing", f"metrics for {week}: {len(outcomes.in_week())} posts; {engagement['summary']}"
+    )
     return {"outcomes": outcomes.model_dump(mode="json"), "engagement": engagement}

@@ -43,7 +43,9 @@ def begin_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, Any]:
             "run_id": str(run.id),
             "agent_id": str(run.agent_id),
             "week": run.week_key,
-            "auto_approve": bool(state.get("auto_approve", run.options_json.get("auto_approve", False))),
+            "auto_approve": bool(
+                state.get("auto_approve", run.options_json.get("auto_approve", False))
+            ),
         }
     ctx.report("begin", f"run {update['run_id'][:8]} for {update['week']}")
     return update

@@ -33,17 +33,23 @@ def publishing_node(state: CycleState, runtime: Runtime[Context]) -> dict[str, A
     )
     counts = dict.fromkeys(("published", "waiting", "failed"), 0)
     with ctx.sessions() as session:
-        due = [(p.id, p.publish_status, p.scheduled_time) for p in publishing.posts_by_time(session=session, post_ids=post_ids)]
+        due = [
+            (p.id, p.publish_status, p.scheduled_time)
+            for p in publishing.posts_by_time(session=session, post_ids=post_ids)
+        ]
     for post_id, status, when in due:
         if status not in DONE:
             if not ctx.clock.reach(when):  # later posts are the worker's, at their time
                 counts["waiting"] += 1
                 continue
             status = service.publish(post_id).status
-        key = {PublishStatus.published: "published", PublishStatus.failed: "failed"}.get(status, "waiting")
+        key = {PublishStatus.published: "published", PublishStatus.failed: "failed"}.get(
+            status, "waiting"
+        )
         counts[key] += 1
     ctx.report(
-        "publishing", f"{counts['published']} published, {counts['waiting']} scheduled, {counts['failed']} failed"
+        "publishing",
+        f"{counts['published']} published, {counts['waiting']} scheduled, {counts['failed']} failed",
     )
     failures = (
         [f"publishing: {counts['failed']} posts failed (see 'twin posts --status failed')"]
@@ -59,12 +65,18 @@ def _schedule(ctx: Context, state: CycleState) -> list[uuid.UUID]:
     with transaction(ctx.sessions) as session:
         for raw in state.get("reel_ids", []):
             reel = session.get(VideoReel, uuid.UUID(raw))
-            if reel is None or reel.approval_status not in APPROVED or reel.calendar_item_id is None:
+            if (
+                reel is None
+                or reel.approval_status not in APPROVED
+                or reel.calendar_item_id is None
+            ):
                 continue
             item = session.get(CalendarItem, reel.calendar_item_id)
             if item is None:
                 continue
-            accounts = identity.list_accounts(session=session, user_id=reel.user_id, connected_only=True)
+            accounts = identity.list_accounts(
+                session=session, user_id=reel.user_id, connected_only=True
+            )
             for account in accounts:
                 if account.platform.value not in item.planned_platforms:
                     continue

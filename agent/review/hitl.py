@@ -86,7 +86,8 @@ def request_for(
             f"Publish '{reel.title}' on {', '.join(reel.platforms)} at {reel.planned_at}.",
             f"Caption: {caption}",
             f"Hashtags: {' '.join(reel.hashtags)}",
-            f"Quality {reel.quality_score:.2f}" + (f"; issues: {'; '.join(reel.quality_issues)}" if reel.quality_issues else ""),
+            f"Quality {reel.quality_score:.2f}"
+            + (f"; issues: {'; '.join(reel.quality_issues)}" if reel.quality_issues else ""),
         ]
         if reel.flags:
             lines.append("Flagged, so not auto-approved: " + "; ".join(reel.flags))
@@ -97,7 +98,9 @@ def request_for(
         actions.append(ActionRequest(name=ACTION, args=args, description="\n".join(lines)))
     return HITLRequest(
         action_requests=actions,
-        review_configs=[ReviewConfig(action_name=ACTION, allowed_decisions=list(STANDARD_DECISIONS))],
+        review_configs=[
+            ReviewConfig(action_name=ACTION, allowed_decisions=list(STANDARD_DECISIONS))
+        ],
     )
 
 
@@ -146,9 +149,13 @@ def parse_answer(answer: Any, request: dict[str, Any]) -> tuple[list[ReelDecisio
                 ReelDecision(reel_id=reel_id, action="edit", caption=caption, hashtags=hashtags)
             )
         elif decision.type == "regenerate" or NEW_TAKE.match(decision.message):
-            decisions.append(ReelDecision(reel_id=reel_id, action="regenerate", reason=decision.message))
+            decisions.append(
+                ReelDecision(reel_id=reel_id, action="regenerate", reason=decision.message)
+            )
         else:
-            decisions.append(ReelDecision(reel_id=reel_id, action="reject", reason=decision.message))
+            decisions.append(
+                ReelDecision(reel_id=reel_id, action="reject", reason=decision.message)
+            )
     return decisions, response.reviewer
 
 
@@ -165,7 +172,11 @@ def resume_value(
         elif decision.action == "approve":
             ordered.append({"type": "approve"})
         elif decision.action == "edit":
-            args = {k: v for k, v in {"caption": decision.caption, "hashtags": decision.hashtags}.items() if v is not None}
+            args = {
+                k: v
+                for k, v in {"caption": decision.caption, "hashtags": decision.hashtags}.items()
+                if v is not None
+            }
             ordered.append({"type": "edit", "edited_action": {"name": ACTION, "args": args}})
         elif decision.action == "regenerate":
             ordered.append({"type": "regenerate", "message": decision.reason})

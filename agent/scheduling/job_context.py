@@ -47,7 +47,7 @@ class JobRuntime:
         stop: Set when the worker should stop; runs stop at their next node boundary.
         wiring: The parts runs are built from (tests swap the renderer here).
         render_quality: "full" or "draft" for scheduled runs.
-        publish: Replaces :func:`agent.publishing.due.publish_due` (same signature).
+        publish: Replaces :func:`agent.publishing.due_posts.publish_due` (same signature).
         dispatch: On a fleet (``TWIN_BROKER_URL``), weekly runs and publishing are put on the
             queues instead of run here.
     """

@@ -20,7 +20,7 @@ from agent.app.runs import RunOutcome, resume_run, start_run
 from agent.app.wiring import publishers_for
 from agent.errors import RunError
 from agent.fleet.spread import spread_offset
-from agent.publishing.due import publish_due
+from agent.publishing.due_posts import publish_due
 from agent.publishing.metrics import refresh_metrics
 from agent.scheduling.config import planned_week, schedule_of
 from agent.scheduling.job_context import JobRuntime, WorkerStopping, job_call
@@ -340,7 +340,7 @@ def said(text: str) -> str:
 def publish_due_job(
     *, scheduled_at: datetime | None = None, runtime: JobRuntime | None = None
 ) -> int:
-    """Every minute: publish due posts (:func:`agent.publishing.due.publish_due`). Returns how many were tried."""
+    """Every minute: publish due posts (:func:`agent.publishing.due_posts.publish_due`). Returns how many were tried."""
     runtime, scheduled_at = job_call(runtime, scheduled_at)
     if runtime.dispatch is not None:
         runtime.dispatch.publish_due()

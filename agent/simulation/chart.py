@@ -45,7 +45,8 @@ def learning_curve(results: dict[str, SimulationResult], path: Path, title: str 
         )
     first = next(iter(results.values()))
     top.set_title(
-        title or f"Learning curve — audience {first.audience.rpartition(':')[2] or first.audience}, seed {first.seed}",
+        title
+        or f"Learning curve — audience {first.audience.rpartition(':')[2] or first.audience}, seed {first.seed}",
         loc="left",
         fontsize=12,
         fontweight="bold",

@@ -36,7 +36,9 @@ def option_summary(stats: Estimate) -> OptionEstimate:
     """Weighted posts, median multiplier and 90% interval of one option."""
     low, high = stats.interval()
     median, _ = stats.posterior()
-    return OptionEstimate(n=round(stats.n, 2), estimate=round(median, 3), low=round(low, 3), high=round(high, 3))
+    return OptionEstimate(
+        n=round(stats.n, 2), estimate=round(median, 3), low=round(low, 3), high=round(high, 3)
+    )
 
 
 def _ranked(stats: Mapping[str, Estimate]) -> list[tuple[str, Estimate]]:
@@ -120,16 +122,22 @@ def derive_adjustments(
                     for e in entries
                 },
                 "weekday": {
-                    e.split()[0]: option_summary(per_platform[p]["weekday"][e.split()[0]]).model_dump()
+                    e.split()[0]: option_summary(
+                        per_platform[p]["weekday"][e.split()[0]]
+                    ).model_dump()
                     for e in entries
                 },
             }
             for p, entries in timing.items()
         },
-        "tones": {p: option_summary(per_platform[p]["tone"][t]).model_dump() for p, t in tones.items()},
+        "tones": {
+            p: option_summary(per_platform[p]["tone"][t]).model_dump() for p, t in tones.items()
+        },
         "lengths": {
             p: option_summary(
-                per_platform[p]["length_bucket"][next(b for b, s in LENGTH_BUCKETS.items() if s == sec)]
+                per_platform[p]["length_bucket"][
+                    next(b for b, s in LENGTH_BUCKETS.items() if s == sec)
+                ]
             ).model_dump()
             for p, sec in lengths.items()
         },

@@ -100,7 +100,11 @@ def draw_content(
                 choice[dim] = pick(draw, dim, options, rng, label)
         if "topic" in choice:
             uses[label(choice["topic"])] = uses.get(label(choice["topic"]), 0) + 1
-        planned = {**choice, "weekday": WEEKDAYS[slot.day.weekday()], "hour": hour_bucket(slot.at.hour)}
+        planned = {
+            **choice,
+            "weekday": WEEKDAYS[slot.day.weekday()],
+            "hour": hour_bucket(slot.at.hour),
+        }
         if "topic" in planned:
             planned["topic"] = label(planned["topic"])
         model.imagine(planned)
@@ -123,7 +127,8 @@ def balanced_design(
                 if option not in universe.setdefault(dim, []):
                     universe[dim].append(option)
     orders = {
-        dim: [options[i] for i in rng.permutation(len(options))] for dim, options in universe.items()
+        dim: [options[i] for i in rng.permutation(len(options))]
+        for dim, options in universe.items()
     }
     cursor = dict.fromkeys(orders, 0)
     uses: dict[str, int] = {}

@@ -87,7 +87,10 @@ def _test(
         p = chi2_sf(statistic, len(groups))
         beyond_level = chi2_sf(statistic - level, len(groups) - 1)
         if p < best_p and beyond_level < priors.CHANGE_BEYOND_LEVEL:
-            best, best_p = ChangeRecord(dimension=dim, since=latest_start, statistic=round(statistic, 3)), p
+            best, best_p = (
+                ChangeRecord(dimension=dim, since=latest_start, statistic=round(statistic, 3)),
+                p,
+            )
     return best
 
 

@@ -45,7 +45,9 @@ def _same_topic(a: str, b: str) -> bool:
     return " ".join(a.lower().split()) == " ".join(b.lower().split())
 
 
-def _answer_for(draft: PlanDraft | None, decision: SlotDecision, index: int) -> PlanItemDraft | None:
+def _answer_for(
+    draft: PlanDraft | None, decision: SlotDecision, index: int
+) -> PlanItemDraft | None:
     if draft is None:
         return None
     by_slot = {item.slot: item for item in draft.items}
@@ -72,12 +74,16 @@ def conform(draft: PlanDraft | None, skeleton: WeekSkeleton) -> Conformed:
             same = _same_topic(said, decided) if name == "topic" else str(said) == str(decided)
             if not same:
                 result.contradictions[name] += 1
-        on_topic = _same_topic(answer.topic, decision.topic) or mentions(answer.hook, decision.topic)
+        on_topic = _same_topic(answer.topic, decision.topic) or mentions(
+            answer.hook, decision.topic
+        )
         fits = on_topic and answer.hook_category == decision.hook_category
         hook = answer.hook.strip() if fits and answer.hook.strip() else decision.default_hook()
         if hook != answer.hook.strip():
             result.replaced_hooks += 1
-        rationale = answer.rationale.strip() if on_topic and answer.rationale.strip() else decision.reason
+        rationale = (
+            answer.rationale.strip() if on_topic and answer.rationale.strip() else decision.reason
+        )
         result.items.append(PlannedItem(decision, hook, rationale[:300]))
     return result
 

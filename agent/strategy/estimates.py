@@ -44,7 +44,9 @@ def estimates(model: EffectModel) -> dict[str, dict[str, Estimate]]:
     """
     result: dict[str, dict[str, Estimate]] = {}
     for dim in DIMENSIONS:
-        cols = [(opt, col) for (d, opt), col in model.columns.items() if d == dim and "@" not in opt]
+        cols = [
+            (opt, col) for (d, opt), col in model.columns.items() if d == dim and "@" not in opt
+        ]
         total = float(sum(model.seen[col] for _, col in cols))
         if total <= 0:
             continue

@@ -131,7 +131,10 @@ def _hand_written(adjustments: dict[str, Any]) -> list[ObservationRecord]:
     for platform, entries in (adjustments.get("platform_timing_updates") or {}).items():
         named = [p for p in (parse_timing(str(e)) for e in entries or []) if p is not None]
         for day, at in named:
-            add({"platform": str(platform), "weekday": WEEKDAYS[day], "hour": hour_bucket(at.hour)}, HAND_RAISE)
+            add(
+                {"platform": str(platform), "weekday": WEEKDAYS[day], "hour": hour_bucket(at.hour)},
+                HAND_RAISE,
+            )
         for hour in HOURS:
             if named and hour not in {hour_bucket(at.hour) for _, at in named}:
                 add({"platform": str(platform), "hour": hour}, HAND_LOWER)

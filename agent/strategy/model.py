@@ -129,7 +129,9 @@ class EffectModel:
             (f, dim): np.linalg.inv(prior_correlation(dim, universe[dim])) for f, dim in blocks
         }
         indicators = [self._indicator(o.features) for o in observations]
-        self.seen = sum((x[1:] * o.weight for o, x in zip(observations, indicators, strict=True)), np.zeros(k))
+        self.seen = sum(
+            (x[1:] * o.weight for o, x in zip(observations, indicators, strict=True)), np.zeros(k)
+        )
         self.n = float(sum(o.weight for o in observations))
         self.anneal = self._anneal(observations)
 
@@ -163,7 +165,12 @@ class EffectModel:
         kinds: list[int] = []  # factor index, or -1 for a row of the sum
         for i, (obs, x) in enumerate(zip(observations, indicators, strict=True)):
             per_row = (
-                [(f, t) for f, t in enumerate((log_floor(obs.reach), log_floor(obs.score) - log_floor(obs.reach)))]
+                [
+                    (f, t)
+                    for f, t in enumerate(
+                        (log_floor(obs.reach), log_floor(obs.score) - log_floor(obs.reach))
+                    )
+                ]
                 if split and obs.reach is not None
                 else [(-1, log_floor(obs.score))]
             )
@@ -296,7 +303,9 @@ class EffectModel:
             return {}
         shares = self.anneal if scale is None else np.full(len(self.mean), scale)
         root = np.sqrt(shares)
-        draw = rng.multivariate_normal(self.mean, self.cov * np.outer(root, root), method="cholesky")
+        draw = rng.multivariate_normal(
+            self.mean, self.cov * np.outer(root, root), method="cholesky"
+        )
         if shares.min() < 1.0:  # never-tried options keep their whole spread (see the module doc)
             fresh = np.flatnonzero(self.seen <= 0) + 1
             spread = np.sqrt(np.diag(self.cov)[fresh])

@@ -73,9 +73,7 @@ def fit(
     hyperpriors of shape ``priors.HYPER_SHAPE`` centred on ``tau_centre`` (one value, or one
     per block) and ``noise_centre``; ``fixed_tau`` blocks keep their variance.
     """
-    centre = (
-        dict(tau_centre) if isinstance(tau_centre, dict) else dict.fromkeys(blocks, tau_centre)
-    )
+    centre = dict(tau_centre) if isinstance(tau_centre, dict) else dict.fromkeys(blocks, tau_centre)
     tau = {**centre, **(fixed_tau or {})}
     noise = list(noise_centre)
     shape = priors.HYPER_SHAPE

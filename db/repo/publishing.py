@@ -23,7 +23,9 @@ def schedule_post(
     scheduled_time: datetime,
 ) -> tuple[Post, bool]:
     """The post of ``reel`` on ``account``, created when missing; True when it was created."""
-    post = session.scalar(select(Post).where(Post.reel_id == reel.id, Post.account_id == account.id))
+    post = session.scalar(
+        select(Post).where(Post.reel_id == reel.id, Post.account_id == account.id)
+    )
     if post is not None:
         return post, False
     post = Post(
@@ -47,7 +49,9 @@ def posts_by_time(*, session: Session, post_ids: Sequence[uuid.UUID]) -> list[Po
     if not post_ids:
         return []
     return list(
-        session.scalars(select(Post).where(Post.id.in_(list(post_ids))).order_by(Post.scheduled_time))
+        session.scalars(
+            select(Post).where(Post.id.in_(list(post_ids))).order_by(Post.scheduled_time)
+        )
     )
 
 

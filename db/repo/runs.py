@@ -70,9 +70,7 @@ def get_run(*, session: Session, run_id: str) -> AgentRun:
     try:
         rid = uuid.UUID(run_id)
     except ValueError:
-        matches = list(
-            session.scalars(select(AgentRun).where(AgentRun.id.isnot(None)))
-        )
+        matches = list(session.scalars(select(AgentRun).where(AgentRun.id.isnot(None))))
         found = [r for r in matches if str(r.id).startswith(run_id)]
         if len(found) == 1:
             return found[0]
@@ -83,7 +81,9 @@ def get_run(*, session: Session, run_id: str) -> AgentRun:
     return run
 
 
-def list_runs(*, session: Session, agent_id: uuid.UUID | None = None, limit: int = 20) -> list[AgentRun]:
+def list_runs(
+    *, session: Session, agent_id: uuid.UUID | None = None, limit: int = 20
+) -> list[AgentRun]:
     stmt = select(AgentRun).order_by(AgentRun.started_at.desc()).limit(limit)
     if agent_id is not None:
         stmt = stmt.where(AgentRun.agent_id == agent_id)
@@ -239,7 +239,9 @@ def summarize(
         reel = session.get(VideoReel, uuid.UUID(raw))
         if reel is None:
             continue
-        thumb = session.get(MediaAsset, reel.thumbnail_asset_id) if reel.thumbnail_asset_id else None
+        thumb = (
+            session.get(MediaAsset, reel.thumbnail_asset_id) if reel.thumbnail_asset_id else None
+        )
         reels.append(
             {
                 "id": str(reel.id),

@@ -141,9 +141,7 @@ def test_last_report_after_a_finished_week(system: Resources, say: Say) -> None:
     from tests.chat.conftest import wiring
 
     assert say("show the last report").text == "No weekly report yet."
-    start_run(
-        system, week="2030-W10", fast_forward=True, auto_approve=True, wiring=wiring()
-    )
+    start_run(system, week="2030-W10", fast_forward=True, auto_approve=True, wiring=wiring())
     reply = say("how did last week go?")
     assert reply.tool_calls == ["last_report"]
     assert reply.text.startswith("Report for 04 Mar to") and "Full report:" in reply.text

@@ -18,7 +18,9 @@ from tests.cycle.fakes import FakeRender
 
 
 def make_system(tmp_path: Path, db_url: str, **settings: Any) -> Resources:
-    system = open_resources(load_settings(data_dir=tmp_path / "data", database_url=db_url, **settings))
+    system = open_resources(
+        load_settings(data_dir=tmp_path / "data", database_url=db_url, **settings)
+    )
     initialise(system)
     return system
 

@@ -21,7 +21,9 @@ class FakeRender:
         self.requests: list[RenderRequest] = []
         self.fail_titles = fail_titles or set()
 
-    def __call__(self, request: RenderRequest, progress: ProgressCallback | None = None) -> RenderResult:
+    def __call__(
+        self, request: RenderRequest, progress: ProgressCallback | None = None
+    ) -> RenderResult:
         self.requests.append(request)
         if request.title in self.fail_titles:
             raise RenderError(f"corrupt image for '{request.title}'")

@@ -23,20 +23,36 @@ from tests.cycle.conftest import make_system, set_policy
 pytestmark = pytest.mark.slow
 
 
-def _twin(system: Resources, *args: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    env = {**os.environ, "TWIN_DATA_DIR": str(system.settings.data_dir), "TWIN_RENDER_QUALITY": "draft",
-           "TWIN_DATABASE_URL": system.settings.resolved_database_url, **(extra_env or {})}
-    return subprocess.Popen([str(Path(sys.executable).parent / "twin"), *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def _twin(
+    system: Resources, *args: str, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "TWIN_DATA_DIR": str(system.settings.data_dir),
+        "TWIN_RENDER_QUALITY": "draft",
+        "TWIN_DATABASE_URL": system.settings.resolved_database_url,
+        **(extra_env or {}),
+    }
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "twin"), *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
-def _wait_for(condition: Callable[[], bool], proc: subprocess.Popen[str], what: str, timeout: float = 300) -> None:
+def _wait_for(
+    condition: Callable[[], bool], proc: subprocess.Popen[str], what: str, timeout: float = 300
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return
         if proc.poll() is not None:
-            raise AssertionError(f"run ended before {what}: {proc.stderr.read() if proc.stderr else ''}")
+            raise AssertionError(
+                f"run ended before {what}: {proc.stderr.read() if proc.stderr else ''}"
+            )
         time.sleep(0.05)
     proc.kill()
     raise AssertionError(f"timed out waiting for {what}")
@@ -59,8 +75,11 @@ def _resume(system: Resources, extra_env: dict[str, str] | None = None) -> dict[
 def _assert_no_duplicates(system: Resources, items: int) -> None:
     assert _count(system, CalendarItem) == items
     with system.sessions() as session:
-        dup_scripts = session.execute(text(
-            "SELECT calendar_item_id, revision, count(*) FROM scripts GROUP BY calendar_item_id, revision HAVING count(*) > 1")).all()
+        dup_scripts = session.execute(
+            text(
+                "SELECT calendar_item_id, revision, count(*) FROM scripts GROUP BY calendar_item_id, revision HAVING count(*) > 1"
+            )
+        ).all()
         assert dup_scripts == []
     assert _count(system, RenderJob) == items
     assert _count(system, VideoReel) == items
@@ -79,7 +98,11 @@ def crash_system(tmp_path: Path, db_url: str) -> Resources:
 
 def test_killed_while_creating_then_resumed(crash_system: Resources) -> None:
     proc = _twin(crash_system, "run", "--auto-approve", "--fast-forward", "--week", "2026-W48")
-    _wait_for(lambda: _count(crash_system, RenderJob, RenderJob.status == "processing") > 0, proc, "a render in progress")
+    _wait_for(
+        lambda: _count(crash_system, RenderJob, RenderJob.status == "processing") > 0,
+        proc,
+        "a render in progress",
+    )
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert _count(crash_system, Post) == 0
@@ -93,15 +116,33 @@ def test_killed_while_creating_then_resumed(crash_system: Resources) -> None:
     for path in paths:  # the reels the resumed week made are real, playable videos
         with av.open(path) as container:
             video, audio = container.streams.video[0], container.streams.audio[0]
-            assert (video.codec_context.name, video.codec_context.width, video.codec_context.height) == ("h264", 1080, 1920)
+            assert (
+                video.codec_context.name,
+                video.codec_context.width,
+                video.codec_context.height,
+            ) == ("h264", 1080, 1920)
             assert audio.codec_context.name == "aac" and audio.codec_context.sample_rate == 48000
 
 
 def test_killed_while_publishing_then_resumed(crash_system: Resources) -> None:
     slow = {"TWIN_SANDBOX_LATENCY_MS": "4000"}
-    proc = _twin(crash_system, "run", "--auto-approve", "--fast-forward", "--week", "2026-W48", extra_env=slow)
-    _wait_for(lambda: _count(crash_system, PublisherTask, PublisherTask.status == TaskStatus.in_progress) > 0, proc,
-              "a publish in flight", timeout=600)
+    proc = _twin(
+        crash_system,
+        "run",
+        "--auto-approve",
+        "--fast-forward",
+        "--week",
+        "2026-W48",
+        extra_env=slow,
+    )
+    _wait_for(
+        lambda: (
+            _count(crash_system, PublisherTask, PublisherTask.status == TaskStatus.in_progress) > 0
+        ),
+        proc,
+        "a publish in flight",
+        timeout=600,
+    )
     time.sleep(1.0)  # the post has landed on the platform; the client has not recorded it
     proc.send_signal(signal.SIGKILL)
     proc.wait()

@@ -29,11 +29,15 @@ def _model_with_script(fn: Any) -> OfflineChatModel:
     return OfflineChatModel(registry=registry)
 
 
-def test_invalid_output_is_retried_with_the_error_then_the_item_fails(sqlite_system: Resources, wiring: Wire) -> None:
+def test_invalid_output_is_retried_with_the_error_then_the_item_fails(
+    sqlite_system: Resources, wiring: Wire
+) -> None:
     topics: list[str] = []  # the plan's topics in slot order, recorded as the plan is made
     seen: list[str] = []
 
-    def invalid_for_two_topics(messages: list[BaseMessage], schema: Any, rng: random.Random) -> dict[str, Any]:
+    def invalid_for_two_topics(
+        messages: list[BaseMessage], schema: Any, rng: random.Random
+    ) -> dict[str, Any]:
         answer = script(messages, schema, rng)
         text = "\n".join(str(m.content) for m in messages)
         seen.append(text)
@@ -44,8 +48,13 @@ def test_invalid_output_is_retried_with_the_error_then_the_item_fails(sqlite_sys
         return answer
 
     model = _TopicAware(_model_with_script(invalid_for_two_topics), topics)
-    outcome = start_run(sqlite_system, auto_approve=True, fast_forward=True, week="2026-W48",
-                        wiring=wiring(chat_model=model))
+    outcome = start_run(
+        sqlite_system,
+        auto_approve=True,
+        fast_forward=True,
+        week="2026-W48",
+        wiring=wiring(chat_model=model),
+    )
     assert outcome.status == RunStatus.finished
     assert len(set(topics)) == 3, topics
     with sqlite_system.sessions() as session:
@@ -74,10 +83,19 @@ class _TopicAware:
 
 def test_unreachable_provider_stops_the_run_resumably(tmp_path: Path, wiring: Wire) -> None:
     url = f"sqlite:///{tmp_path / 'twin.db'}"
-    broken = make_system(tmp_path, url, llm_provider="openai", llm_base_url="http://127.0.0.1:9/v1",
-                         llm_api_key=SecretStr("sk-test"), llm_timeout=2.0, llm_max_retries=0)
+    broken = make_system(
+        tmp_path,
+        url,
+        llm_provider="openai",
+        llm_base_url="http://127.0.0.1:9/v1",
+        llm_api_key=SecretStr("sk-test"),
+        llm_timeout=2.0,
+        llm_max_retries=0,
+    )
     set_policy(broken, posts_per_week=2)
-    outcome = start_run(broken, auto_approve=True, fast_forward=True, week="2026-W48", wiring=wiring())
+    outcome = start_run(
+        broken, auto_approve=True, fast_forward=True, week="2026-W48", wiring=wiring()
+    )
     assert outcome.status == RunStatus.error
     assert outcome.error and "\n" not in outcome.error and "sk-test" not in outcome.error
     assert "127.0.0.1:9" in outcome.error
@@ -85,15 +103,35 @@ def test_unreachable_provider_stops_the_run_resumably(tmp_path: Path, wiring: Wi
     done = resume_run(fixed, outcome.run_id, wiring=wiring())
     assert done.status == RunStatus.finished
     with fixed.sessions() as session:
-        assert len(list(session.scalars(select(Post).where(Post.publish_status == PublishStatus.published)))) == 2
+        assert (
+            len(
+                list(
+                    session.scalars(
+                        select(Post).where(Post.publish_status == PublishStatus.published)
+                    )
+                )
+            )
+            == 2
+        )
 
 
-def test_the_whole_cycle_through_an_openai_compatible_server(tmp_path: Path, db_url: str, wiring: Wire) -> None:
+def test_the_whole_cycle_through_an_openai_compatible_server(
+    tmp_path: Path, db_url: str, wiring: Wire
+) -> None:
     with FakeOpenAIServer(api_key="sk-local") as server:
-        system = make_system(tmp_path, db_url, llm_provider="openai", llm_base_url=server.base_url,
-                             llm_api_key=SecretStr("sk-local"), llm_model="gpt-test", llm_max_retries=0)
+        system = make_system(
+            tmp_path,
+            db_url,
+            llm_provider="openai",
+            llm_base_url=server.base_url,
+            llm_api_key=SecretStr("sk-local"),
+            llm_model="gpt-test",
+            llm_max_retries=0,
+        )
         set_policy(system, posts_per_week=2)
-        outcome = start_run(system, auto_approve=True, fast_forward=True, week="2026-W48", wiring=wiring())
+        outcome = start_run(
+            system, auto_approve=True, fast_forward=True, week="2026-W48", wiring=wiring()
+        )
         requests = server.chat_requests
     assert outcome.status == RunStatus.finished, outcome.error
     assert requests and all(r["model"] == "gpt-test" for r in requests)
@@ -103,17 +141,32 @@ def test_the_whole_cycle_through_an_openai_compatible_server(tmp_path: Path, db_
         assert run is not None
         assert run.llm_calls == len(requests)
         assert run.input_tokens > 0 and run.output_tokens > 0
-        assert session.scalar(select(Post).where(Post.publish_status == PublishStatus.published)) is not None
+        assert (
+            session.scalar(select(Post).where(Post.publish_status == PublishStatus.published))
+            is not None
+        )
     system.dispose()
 
 
-def test_an_unexpected_failure_marks_the_run_error_and_it_resumes(sqlite_system: Resources, wiring: Wire) -> None:
+def test_an_unexpected_failure_marks_the_run_error_and_it_resumes(
+    sqlite_system: Resources, wiring: Wire
+) -> None:
     def broken(request: Any, progress: Any = None) -> Any:
         raise RuntimeError("disk on fire")
 
-    outcome = start_run(sqlite_system, auto_approve=True, fast_forward=True, week="2026-W48", wiring=wiring(render=broken))
+    outcome = start_run(
+        sqlite_system,
+        auto_approve=True,
+        fast_forward=True,
+        week="2026-W48",
+        wiring=wiring(render=broken),
+    )
     assert outcome.status == RunStatus.error
-    assert outcome.error and "RuntimeError: disk on fire" in outcome.error and "\n" not in outcome.error
+    assert (
+        outcome.error
+        and "RuntimeError: disk on fire" in outcome.error
+        and "\n" not in outcome.error
+    )
     with sqlite_system.sessions() as session:
         run = session.scalar(select(AgentRun))
         error = session.scalar(select(ErrorLog))

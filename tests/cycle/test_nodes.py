@@ -50,10 +50,22 @@ def count(ctx: Context, model: Any) -> int:
 def world(sqlite_system: Resources) -> tuple[CycleState, Runtime[Context]]:
     with transaction(sqlite_system.sessions) as session:
         agent = get_agent(session=session)
-        run = create_run(session=session, agent_id=agent.id, trigger_type=TriggerType.manual, week_key=WEEK)
-        state: CycleState = {"run_id": str(run.id), "agent_id": str(agent.id), "week": WEEK, "auto_approve": True}
+        run = create_run(
+            session=session, agent_id=agent.id, trigger_type=TriggerType.manual, week_key=WEEK
+        )
+        state: CycleState = {
+            "run_id": str(run.id),
+            "agent_id": str(agent.id),
+            "week": WEEK,
+            "auto_approve": True,
+        }
     clock = FastForwardClock(start=datetime(2026, 11, 22, 9, tzinfo=UTC))
-    ctx = build_context(sqlite_system, Wiring(render=FakeRender(), memory=no_memory), clock=clock, agent_id=state["agent_id"])
+    ctx = build_context(
+        sqlite_system,
+        Wiring(render=FakeRender(), memory=no_memory),
+        clock=clock,
+        agent_id=state["agent_id"],
+    )
     return state, Runtime(context=ctx)
 
 
@@ -69,33 +81,47 @@ def test_planning_writes_the_calendar_once(world: tuple[CycleState, Runtime[Cont
     first = step(planning_node, state, runtime)
     assert len(first["item_ids"]) == 3 and count(runtime.context, CalendarItem) == 3
     again = step(planning_node, state, runtime)
-    assert again["calendar_id"] == first["calendar_id"] and count(runtime.context, ContentCalendar) == 1
+    assert (
+        again["calendar_id"] == first["calendar_id"]
+        and count(runtime.context, ContentCalendar) == 1
+    )
 
 
-def test_creating_makes_one_reel_per_item_and_reuses_them(world: tuple[CycleState, Runtime[Context]]) -> None:
+def test_creating_makes_one_reel_per_item_and_reuses_them(
+    world: tuple[CycleState, Runtime[Context]],
+) -> None:
     state, runtime = world
     state = step(planning_node, state, runtime)
     made = step(creating_node, state, runtime)
     assert len(made["reel_ids"]) == 3 and not made["failures"]
     with runtime.context.sessions() as session:
         reels = list(session.scalars(select(VideoReel)))
-        assert all(r.quality_score is not None and r.platform_captions_json["sandbox"]["caption"] for r in reels)
+        assert all(
+            r.quality_score is not None and r.platform_captions_json["sandbox"]["caption"]
+            for r in reels
+        )
         assert all(len(r.platform_captions_json["sandbox"]["hashtags"]) <= 30 for r in reels)
     again = step(creating_node, state, runtime)
     assert again["reel_ids"] == made["reel_ids"]
     assert count(runtime.context, Script) == 3 and count(runtime.context, VideoReel) == 3
 
 
-def test_review_auto_approves_without_asking_when_told(world: tuple[CycleState, Runtime[Context]]) -> None:
+def test_review_auto_approves_without_asking_when_told(
+    world: tuple[CycleState, Runtime[Context]],
+) -> None:
     state, runtime = world
     state = step(creating_node, step(planning_node, state, runtime), runtime)
     reviewed = step(review_node, state, runtime)
     assert reviewed["undecided"] == 0 and not reviewed.get("revise")
     with runtime.context.sessions() as session:
-        assert {r.approval_status for r in session.scalars(select(VideoReel))} == {ApprovalStatus.auto_approved}
+        assert {r.approval_status for r in session.scalars(select(VideoReel))} == {
+            ApprovalStatus.auto_approved
+        }
 
 
-def test_publishing_analyzing_adapting_are_safe_to_rerun(world: tuple[CycleState, Runtime[Context]]) -> None:
+def test_publishing_analyzing_adapting_are_safe_to_rerun(
+    world: tuple[CycleState, Runtime[Context]],
+) -> None:
     state, runtime = world
     for node in (planning_node, creating_node, review_node):
         state = step(node, state, runtime)

@@ -23,7 +23,9 @@ HOOKS = {
 }
 
 
-def _write(topic: str, pillar: str, category: str, target: int, seed: int) -> tuple[str, dict[str, str]]:
+def _write(
+    topic: str, pillar: str, category: str, target: int, seed: int
+) -> tuple[str, dict[str, str]]:
     slot = {
         "slot": 0,
         "topic": topic,
@@ -35,7 +37,11 @@ def _write(topic: str, pillar: str, category: str, target: int, seed: int) -> tu
         "target_length_sec": target,
         "trend_points": len(TRENDS[topic]["points"]),
     }
-    plan = plan_words([HumanMessage(content=f"<inputs>{json.dumps({'slots': [slot]})}</inputs>")], None, random.Random(seed))
+    plan = plan_words(
+        [HumanMessage(content=f"<inputs>{json.dumps({'slots': [slot]})}</inputs>")],
+        None,
+        random.Random(seed),
+    )
     hook = plan["items"][0]["hook"]
     inputs = {
         "topic": topic,
@@ -46,7 +52,9 @@ def _write(topic: str, pillar: str, category: str, target: int, seed: int) -> tu
         "tags": TRENDS[topic]["related_tags"],
         "points": TRENDS[topic]["points"],
     }
-    return hook, script([HumanMessage(content=f"<inputs>{json.dumps(inputs)}</inputs>")], None, random.Random(seed))
+    return hook, script(
+        [HumanMessage(content=f"<inputs>{json.dumps(inputs)}</inputs>")], None, random.Random(seed)
+    )
 
 
 @pytest.mark.parametrize("pillar", PILLARS)

@@ -28,18 +28,41 @@ def test_two_reels_render_in_two_processes(tmp_path: Path) -> None:
     jobs = []
     with transaction(sessions) as session:
         user = identity.create_user(session=session, name="A", email="a@example.com")
-        twin = identity.create_twin(session=session, user_id=user.id, name="T", style_preset=StylePreset.space)
+        twin = identity.create_twin(
+            session=session, user_id=user.id, name="T", style_preset=StylePreset.space
+        )
         for n in range(2):
             script = Script(user_id=user.id, title=f"Reel {n}", body_text="Short words for a test.")
             session.add(script)
             session.flush()
-            job = RenderJob(user_id=user.id, ai_twin_id=twin.id, script_id=script.id, target_aspect=Aspect.portrait)
+            job = RenderJob(
+                user_id=user.id,
+                ai_twin_id=twin.id,
+                script_id=script.id,
+                target_aspect=Aspect.portrait,
+            )
             session.add(job)
             session.flush()
-            speech = synthesize(f"Reel number {n} says hello to everyone.", language="en", voice=VoiceSpec(), out_path=tmp_path / f"s{n}.wav")
-            jobs.append((job.id, RenderRequest(title=f"Reel {n}", script_text="Reel says hello.", speech=speech,
-                                               out_path=tmp_path / f"r{n}.mp4", thumbnail_path=tmp_path / f"t{n}.jpg",
-                                               target_duration_sec=10, quality="draft")))
+            speech = synthesize(
+                f"Reel number {n} says hello to everyone.",
+                language="en",
+                voice=VoiceSpec(),
+                out_path=tmp_path / f"s{n}.wav",
+            )
+            jobs.append(
+                (
+                    job.id,
+                    RenderRequest(
+                        title=f"Reel {n}",
+                        script_text="Reel says hello.",
+                        speech=speech,
+                        out_path=tmp_path / f"r{n}.mp4",
+                        thumbnail_path=tmp_path / f"t{n}.jpg",
+                        target_duration_sec=10,
+                        quality="draft",
+                    ),
+                )
+            )
     results = render_in_processes(jobs, db_url=url, workers=2)
     assert set(results) == {j for j, _ in jobs}
     for job_id, _ in jobs:

@@ -28,7 +28,9 @@ def _decide(review: dict[str, Any], actions: list[ReelDecision]) -> dict[str, An
     return decisions_payload(review, actions, "creator")
 
 
-def test_manual_mode_stops_at_review_and_nothing_is_published(system: Resources, wiring: Wire) -> None:
+def test_manual_mode_stops_at_review_and_nothing_is_published(
+    system: Resources, wiring: Wire
+) -> None:
     outcome = start_run(system, fast_forward=True, week="2026-W48", wiring=wiring())
     assert outcome.status == RunStatus.waiting_review
     review = outcome.review
@@ -49,13 +51,24 @@ def test_manual_mode_stops_at_review_and_nothing_is_published(system: Resources,
         assert pending_review(system, run.id) == review
 
 
-def test_approve_from_a_fresh_process_finishes_the_run_without_redoing_work(sqlite_system: Resources, wiring: Wire, tmp_path: Path) -> None:
+def test_approve_from_a_fresh_process_finishes_the_run_without_redoing_work(
+    sqlite_system: Resources, wiring: Wire, tmp_path: Path
+) -> None:
     outcome = start_run(sqlite_system, fast_forward=True, week="2026-W48", wiring=wiring())
     assert outcome.status == RunStatus.waiting_review
-    env = {**os.environ, "TWIN_DATA_DIR": str(sqlite_system.settings.data_dir),
-           "TWIN_DATABASE_URL": sqlite_system.settings.resolved_database_url}
+    env = {
+        **os.environ,
+        "TWIN_DATA_DIR": str(sqlite_system.settings.data_dir),
+        "TWIN_DATABASE_URL": sqlite_system.settings.resolved_database_url,
+    }
     twin = str(Path(sys.executable).parent / "twin")
-    result = subprocess.run([twin, "approve", outcome.run_id[:8], "--all", "--json"], capture_output=True, text=True, env=env, timeout=600)
+    result = subprocess.run(
+        [twin, "approve", outcome.run_id[:8], "--all", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr
     assert '"status": "finished"' in result.stdout
     # Approval re-entered the graph at review: planning and creating did not run again.
@@ -64,22 +77,42 @@ def test_approve_from_a_fresh_process_finishes_the_run_without_redoing_work(sqli
     assert n(sqlite_system, EventLog, EventLog.event_type == EventType.plan_created) == 1
     assert n(sqlite_system, EventLog, EventLog.event_type == EventType.script_generated) == 3
     assert n(sqlite_system, Post, Post.publish_status == PublishStatus.published) == 3
-    assert n(sqlite_system, VideoReel, VideoReel.approval_status == ApprovalStatus.creator_approved) == 3
+    assert (
+        n(sqlite_system, VideoReel, VideoReel.approval_status == ApprovalStatus.creator_approved)
+        == 3
+    )
 
 
 def test_reject_edit_and_partial_answers(sqlite_system: Resources, wiring: Wire) -> None:
     outcome = start_run(sqlite_system, fast_forward=True, week="2026-W48", wiring=wiring())
     assert outcome.review is not None
     a, b, c = (r["reel_id"] for r in outcome.review["reels"])
-    second = resume_run(sqlite_system, outcome.run_id, wiring=wiring(), decisions=_decide(outcome.review, [
-        ReelDecision(reel_id=a, action="reject", reason="off brand"),
-        ReelDecision(reel_id=b, action="edit", caption="New caption from the creator", hashtags=["#mine"]),
-    ]))
+    second = resume_run(
+        sqlite_system,
+        outcome.run_id,
+        wiring=wiring(),
+        decisions=_decide(
+            outcome.review,
+            [
+                ReelDecision(reel_id=a, action="reject", reason="off brand"),
+                ReelDecision(
+                    reel_id=b,
+                    action="edit",
+                    caption="New caption from the creator",
+                    hashtags=["#mine"],
+                ),
+            ],
+        ),
+    )
     # c had no decision: it is asked again, alone.
     assert second.status == RunStatus.waiting_review
     assert second.review is not None and [r["reel_id"] for r in second.review["reels"]] == [c]
-    done = resume_run(sqlite_system, outcome.run_id, wiring=wiring(),
-                      decisions=_decide(second.review, [ReelDecision(reel_id=c, action="approve")]))
+    done = resume_run(
+        sqlite_system,
+        outcome.run_id,
+        wiring=wiring(),
+        decisions=_decide(second.review, [ReelDecision(reel_id=c, action="approve")]),
+    )
     assert done.status == RunStatus.finished
     with sqlite_system.sessions() as session:
         posts = {str(p.reel_id): p for p in session.scalars(select(Post))}
@@ -88,14 +121,27 @@ def test_reject_edit_and_partial_answers(sqlite_system: Resources, wiring: Wire)
     assert set(posts) == {b, c}
 
 
-def test_regenerate_goes_back_to_creating_with_feedback_at_most_twice(sqlite_system: Resources, wiring: Wire, fake_render: FakeRender) -> None:
+def test_regenerate_goes_back_to_creating_with_feedback_at_most_twice(
+    sqlite_system: Resources, wiring: Wire, fake_render: FakeRender
+) -> None:
     set_policy(sqlite_system, posts_per_week=1)
     outcome = start_run(sqlite_system, fast_forward=True, week="2026-W48", wiring=wiring())
     for round_no in range(2):
         assert outcome.review is not None
         reel_id = outcome.review["reels"][0]["reel_id"]
-        outcome = resume_run(sqlite_system, outcome.run_id, wiring=wiring(), decisions=_decide(
-            outcome.review, [ReelDecision(reel_id=reel_id, action="regenerate", reason=f"shorter please {round_no}")]))
+        outcome = resume_run(
+            sqlite_system,
+            outcome.run_id,
+            wiring=wiring(),
+            decisions=_decide(
+                outcome.review,
+                [
+                    ReelDecision(
+                        reel_id=reel_id, action="regenerate", reason=f"shorter please {round_no}"
+                    )
+                ],
+            ),
+        )
         assert outcome.status == RunStatus.waiting_review
     with sqlite_system.sessions() as session:
         scripts = list(session.scalars(select(Script).order_by(Script.revision)))
@@ -104,8 +150,21 @@ def test_regenerate_goes_back_to_creating_with_feedback_at_most_twice(sqlite_sys
     assert len(fake_render.requests) == 3
     # A third regenerate is refused: the reel is rejected instead, and the week finishes.
     assert outcome.review is not None
-    last = resume_run(sqlite_system, outcome.run_id, wiring=wiring(), decisions=_decide(
-        outcome.review, [ReelDecision(reel_id=outcome.review["reels"][0]["reel_id"], action="regenerate", reason="again")]))
+    last = resume_run(
+        sqlite_system,
+        outcome.run_id,
+        wiring=wiring(),
+        decisions=_decide(
+            outcome.review,
+            [
+                ReelDecision(
+                    reel_id=outcome.review["reels"][0]["reel_id"],
+                    action="regenerate",
+                    reason="again",
+                )
+            ],
+        ),
+    )
     assert last.status == RunStatus.finished
     assert n(sqlite_system, Script) == 3
     assert n(sqlite_system, Post) == 0
@@ -123,8 +182,12 @@ def test_auto_above_asks_only_for_low_quality(sqlite_system: Resources, wiring: 
             result.warnings.append("no avatar found; style background used")
         return result
 
-    outcome = start_run(sqlite_system, fast_forward=True, week="2026-W48", wiring=wiring(render=half_warned))
+    outcome = start_run(
+        sqlite_system, fast_forward=True, week="2026-W48", wiring=wiring(render=half_warned)
+    )
     assert outcome.status == RunStatus.waiting_review and outcome.review is not None
     assert len(outcome.review["reels"]) == 2
     assert all(r["quality_score"] < 0.95 for r in outcome.review["reels"])
-    assert n(sqlite_system, VideoReel, VideoReel.approval_status == ApprovalStatus.auto_approved) == 1
+    assert (
+        n(sqlite_system, VideoReel, VideoReel.approval_status == ApprovalStatus.auto_approved) == 1
+    )

@@ -31,11 +31,17 @@ def test_the_request_has_one_publish_action_per_reel_with_a_signed_media_link(
     assert len(actions) == 3 and {a["name"] for a in actions} == {"publish_reel"}
     args = actions[0]["args"]
     assert args["captions"]["sandbox"] and args["hashtags"] and args["script"]
-    assert args["media_url"].startswith("http://127.0.0.1:8765/media/") and "sig=" in args["media_url"]
+    assert (
+        args["media_url"].startswith("http://127.0.0.1:8765/media/") and "sig=" in args["media_url"]
+    )
     assert "video_path" not in args and "/tmp" not in actions[0]["description"]
     assert "Caption:" in actions[0]["description"] and "Watch: http" in actions[0]["description"]
     assert request["review_configs"] == [
-        {"action_name": "publish_reel", "allowed_decisions": ["approve", "edit", "reject"], "args_schema": None}
+        {
+            "action_name": "publish_reel",
+            "allowed_decisions": ["approve", "edit", "reject"],
+            "args_schema": None,
+        }
     ]
 
 
@@ -58,7 +64,10 @@ def test_malformed_and_miscounted_answers_ask_again_then_a_good_one_finishes(
         assert session.scalar(select(AgentRun.status)) == RunStatus.waiting_review
     decisions = [
         {"type": "approve"},
-        {"type": "edit", "edited_action": {"name": "publish_reel", "args": {"caption": "Mine now"}}},
+        {
+            "type": "edit",
+            "edited_action": {"name": "publish_reel", "args": {"caption": "Mine now"}},
+        },
         {"type": "reject", "message": "off brand"},
     ]
     done = resume_run(system, run_id, wiring=wiring(), decisions={"decisions": decisions})

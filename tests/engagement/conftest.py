@@ -20,8 +20,8 @@ from agent.engagement.sending import SendReport
 from agent.engagement.sync import SyncReport
 from agent.llm import OfflineChatModel, ResponderRegistry
 from agent.llm.offline.replies import read_inputs, reply_responder
-from agent.publishing.adhoc import adhoc_post
 from agent.publishing.service import PublishService
+from agent.publishing.single_post import adhoc_post
 from agent.schemas import ReplyDraft
 from agent.settings import load_settings
 from db.engine import transaction

@@ -23,9 +23,7 @@ def context(world: World) -> Context:
         sessions=world.system.sessions,
         settings=world.system.settings,
         chat_model=OfflineChatModel(registry=cycle_registry()),
-        tools=Toolbox(
-            speak=_unused, render=_unused, publisher_for=world.publisher_for()
-        ),
+        tools=Toolbox(speak=_unused, render=_unused, publisher_for=world.publisher_for()),
         clock=world.clock,
         cipher=world.system.cipher(),
     )

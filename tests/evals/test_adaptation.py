@@ -61,6 +61,7 @@ def test_learning_holds_with_a_model_that_ignores_everything_it_is_told() -> Non
 
     with serve() as url:
         scores = {
-            policy: run_job(Job("builtin", policy, 0, 6, url)) for policy in ("baseline", "adaptive")
+            policy: run_job(Job("builtin", policy, 0, 6, url))
+            for policy in ("baseline", "adaptive")
         }
     assert scores["adaptive"].engagement > 1.3 * scores["baseline"].engagement

@@ -40,7 +40,9 @@ def run_week(system: Resources, week: str, *, memory: bool = False, **parts: Any
     """One auto-approved fast-forward week with cheap media on the seeded sandbox."""
     from tools.publish.sandbox import load_audience
 
-    wiring = simulation_wiring(system.settings, SimulationConfig(memory=memory), load_audience(None))
+    wiring = simulation_wiring(
+        system.settings, SimulationConfig(memory=memory), load_audience(None)
+    )
     outcome = start_run(
         system,
         week=week,

@@ -29,7 +29,10 @@ NEXT = "2030-W11"
 
 
 def _strategy(
-    system: Resources, week: str, adjustments: dict[str, Any], evidence: dict[str, Any] | None = None
+    system: Resources,
+    week: str,
+    adjustments: dict[str, Any],
+    evidence: dict[str, Any] | None = None,
 ) -> None:
     with transaction(system.sessions) as session:
         agent = session.get(Agent, agent_id(system))

@@ -124,12 +124,17 @@ def test_content_draws_respect_topic_repeats_and_are_deterministic() -> None:
     assert first == week("s") and first != week("other")
     uses = Counter(s["topic"] for s in first)
     assert all(count <= 2 for count in uses.values()) or len(uses) == len(TOPICS)
-    assert all(set(s) == {"topic", "pillar", "tone", "hook_category", "twin", "length_bucket"} for s in first)
+    assert all(
+        set(s) == {"topic", "pillar", "tone", "hook_category", "twin", "length_bucket"}
+        for s in first
+    )
     assert all(s["tone"] == "educational" for s in first)  # a forced option stays forced
 
 
 def test_hours_follow_evidence() -> None:
-    hours = draw_hours(EffectModel(_world(80), {"hour": list(HOURS)}), list(range(7)), generator("h"))
+    hours = draw_hours(
+        EffectModel(_world(80), {"hour": list(HOURS)}), list(range(7)), generator("h")
+    )
     assert set(hours.values()) <= set(HOURS)
     assert Counter(hours.values()).most_common(1)[0][0] == "18:00"
     first_week = draw_hours(EffectModel([], {"hour": list(HOURS)}), list(range(7)), generator("h"))
@@ -151,7 +156,12 @@ def test_adjustments_have_the_seed_shape_and_evidence() -> None:
     ]
     obs += [
         Observation(
-            {"topic": "Newsletter monetization", "hour": hour, "weekday": day, "tone": "educational"},
+            {
+                "topic": "Newsletter monetization",
+                "hour": hour,
+                "weekday": day,
+                "tone": "educational",
+            },
             0.4 * (1.6 if hour == "18:00" else 1.0),
         )
         for hour, day in [("12:00", "Mon"), ("18:00", "Tue")] * 4
@@ -287,9 +297,22 @@ def test_a_first_week_without_evidence_is_designed_to_learn_from() -> None:
             at=time(12),
             allowed={
                 "topic": topics,
-                "pillar": ["education", "inspiration", "announcement", "promotion", "trend_reaction"],
+                "pillar": [
+                    "education",
+                    "inspiration",
+                    "announcement",
+                    "promotion",
+                    "trend_reaction",
+                ],
                 "tone": ["educational", "trending", "thought_leadership", "inspirational"],
-                "hook_category": ["question", "story", "statistic", "how_to", "listicle", "contrarian"],
+                "hook_category": [
+                    "question",
+                    "story",
+                    "statistic",
+                    "how_to",
+                    "listicle",
+                    "contrarian",
+                ],
                 "twin": ["A", "B", "C"],
                 "length_bucket": list(LENGTH_BUCKETS),
             },
@@ -388,5 +411,11 @@ def test_retention_is_read_from_watch_time() -> None:
     assert outcome({"views": 100, "watch_time_sec": 1200.0}, None).retention is None
     assert outcome({"views": 0, "watch_time_sec": 5.0}, 20.0).retention is None
     start = datetime(2030, 1, 7, tzinfo=UTC)
-    week = WeekOutcomes(week="2030-W02", start=start, end=start, now=datetime(2030, 1, 16, tzinfo=UTC), outcomes=[watched])
+    week = WeekOutcomes(
+        week="2030-W02",
+        start=start,
+        end=start,
+        now=datetime(2030, 1, 16, tzinfo=UTC),
+        outcomes=[watched],
+    )
     assert [o.retention for o in week.observations()] == [0.6]

@@ -19,8 +19,8 @@ from agent.app.bootstrap import initialise
 from agent.app.resources import Resources, open_resources
 from agent.context import FastForwardClock
 from agent.publishing.accounts import connect_account
-from agent.publishing.adhoc import adhoc_post
 from agent.publishing.service import PublishService
+from agent.publishing.single_post import adhoc_post
 from agent.settings import load_settings
 from db.base import Base
 from db.engine import transaction

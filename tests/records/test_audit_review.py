@@ -29,7 +29,9 @@ def waiting(tmp_path: Path) -> Iterator[tuple[Path, Resources]]:
     system.dispose()
 
 
-def test_cli_approve_writes_one_row_per_reel_decided(waiting: tuple[Path, Resources], me: str) -> None:
+def test_cli_approve_writes_one_row_per_reel_decided(
+    waiting: tuple[Path, Resources], me: str
+) -> None:
     data_dir, system = waiting
     outcome = waiting_run(system)
     assert outcome.review is not None

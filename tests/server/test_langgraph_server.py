@@ -33,7 +33,9 @@ LANGGRAPH = Path(sys.executable).parent / "langgraph"
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Resources, dict[str, float]]]:
+def served(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, Resources, dict[str, float]]]:
     if not LANGGRAPH.exists() or shutil.which(str(LANGGRAPH)) is None:
         pytest.fail("langgraph-cli is not installed: pip install -e '.[server]' (make setup does)")
     tmp = tmp_path_factory.mktemp("served")
@@ -54,7 +56,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Reso
     log = (tmp / "server.log").open("w")
     started = time.monotonic()
     proc = subprocess.Popen(
-        [str(LANGGRAPH), "dev", "--port", str(port), "--no-browser", "--no-reload", "--allow-blocking"],
+        [
+            str(LANGGRAPH),
+            "dev",
+            "--port",
+            str(port),
+            "--no-browser",
+            "--no-reload",
+            "--allow-blocking",
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -70,7 +80,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Reso
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("langgraph dev did not start:\n" + (tmp / "server.log").read_text()[-3000:])
+                raise AssertionError(
+                    "langgraph dev did not start:\n" + (tmp / "server.log").read_text()[-3000:]
+                )
             time.sleep(0.5)
         yield url, system, {"started": started}
     finally:
@@ -109,7 +121,9 @@ def test_a_week_runs_to_review_survives_a_bad_answer_and_finishes(
     thread = client.threads.create()["thread_id"]
     result = client.runs.wait(thread, cycle, input={}, context={"fast_forward": True})
     times["review"] = time.monotonic() - times["started"]
-    assert "__interrupt__" in result, {k: result.get(k) for k in ("failures", "reel_ids", "post_ids", "review_round")}
+    assert "__interrupt__" in result, {
+        k: result.get(k) for k in ("failures", "reel_ids", "post_ids", "review_round")
+    }
     request = _interrupt(client, thread)
     assert [a["name"] for a in request["action_requests"]] == ["publish_reel", "publish_reel"]
     assert request["review_configs"][0]["allowed_decisions"] == ["approve", "edit", "reject"]
@@ -118,9 +132,13 @@ def test_a_week_runs_to_review_survives_a_bad_answer_and_finishes(
         run = session.get(AgentRun, uuid.UUID(thread))
         assert run is not None and run.status == RunStatus.waiting_review and run.lease_owner
 
-    client.runs.wait(thread, cycle, command={"resume": {"approve": "all"}}, context={"fast_forward": True})
+    client.runs.wait(
+        thread, cycle, command={"resume": {"approve": "all"}}, context={"fast_forward": True}
+    )
     again = _interrupt(client, thread)  # still waiting, and says why
-    assert again["action_requests"][0]["description"].startswith("Your last answer could not be used")
+    assert again["action_requests"][0]["description"].startswith(
+        "Your last answer could not be used"
+    )
 
     final = client.runs.wait(
         thread,
@@ -152,14 +170,22 @@ def test_the_chat_graph_answers_and_confirms_through_its_interrupt(
     client: Any = get_sync_client(url=url)  # its TypedDict unions say little here
     chat = _assistant(client, "chat")
     thread = client.threads.create()["thread_id"]
-    answer = client.runs.wait(thread, chat, input={"messages": [{"role": "user", "content": "status"}]})
+    answer = client.runs.wait(
+        thread, chat, input={"messages": [{"role": "user", "content": "status"}]}
+    )
     assert answer["messages"][-1]["type"] == "ai" and answer["messages"][-1]["content"]
 
-    client.runs.wait(thread, chat, input={"messages": [{"role": "user", "content": "pause the schedule"}]})
+    client.runs.wait(
+        thread, chat, input={"messages": [{"role": "user", "content": "pause the schedule"}]}
+    )
     request = _interrupt(client, thread)
     assert request["action_requests"][0]["name"] == "pause_schedule"
     assert request["review_configs"] == [
-        {"action_name": "pause_schedule", "allowed_decisions": ["approve", "reject"], "args_schema": None}
+        {
+            "action_name": "pause_schedule",
+            "allowed_decisions": ["approve", "reject"],
+            "args_schema": None,
+        }
     ]
     with system.sessions() as session:
         assert not (session.scalars(select(Agent)).one().schedule_json or {}).get("paused")

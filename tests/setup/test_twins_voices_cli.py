@@ -143,7 +143,9 @@ def test_twin_input_errors_are_one_line(data: Path) -> None:
     assert "--humor" in refused(data, "twins", "add", "X", "--humor", "dark")
     assert "--formality" in refused(data, "twins", "edit", "Space Twin", "--formality", "posh")
     assert "--status" in refused(data, "twins", "edit", "Space Twin", "--status", "deleted")
-    assert "no voice named 'Nobody'" in refused(data, "twins", "add", "X", "--voice", "Nobody", code=4)
+    assert "no voice named 'Nobody'" in refused(
+        data, "twins", "add", "X", "--voice", "Nobody", code=4
+    )
     assert "no twin named 'Ghost'" in refused(data, "twins", "edit", "Ghost", "--hair", "x", code=4)
     assert "only active twin" in refused(data, "twins", "remove", "Space Twin")
     assert "exists already" in refused(data, "twins", "add", "space twin")

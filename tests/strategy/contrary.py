@@ -27,7 +27,12 @@ def contrary_plan(messages: list[BaseMessage], schema: Any, rng: random.Random) 
     return {
         "strategy_summary": "Ignore the data: go all in on gossip.",
         "items": [
-            {**WRONG, "slot": s["slot"], "hook": "Five gossip tricks nobody will tell you.", "rationale": "vibes"}
+            {
+                **WRONG,
+                "slot": s["slot"],
+                "hook": "Five gossip tricks nobody will tell you.",
+                "rationale": "vibes",
+            }
             for s in slots
         ],
     }

@@ -89,7 +89,9 @@ def _report(system: Resources, **uris: str | None) -> str:
         return str(row.id)
 
 
-def test_report_renders_markdown_when_there_is_no_html(client: TestClient, system: Resources) -> None:
+def test_report_renders_markdown_when_there_is_no_html(
+    client: TestClient, system: Resources
+) -> None:
     md = system.settings.reports_dir / "r" / "2026-W47.md"
     md.parent.mkdir(parents=True)
     md.write_text(
@@ -340,7 +342,10 @@ def test_chat_cancel_changes_nothing(client: TestClient, fake_chat: list[dict[st
     )
     # The chat thread hears the no, so its held action is declined there too.
     assert "Not done: the creator declined." in page.text
-    assert [(c["message"], c["confirm"]) for c in fake_chat] == [("skip sunday", False), ("no", False)]
+    assert [(c["message"], c["confirm"]) for c in fake_chat] == [
+        ("skip sunday", False),
+        ("no", False),
+    ]
 
 
 def test_chat_without_the_chat_module_says_so(

@@ -183,12 +183,3 @@ STYLES: dict[str, StyleSpec] = {
         caption_center_y=0.68,
     ),
 }
-
-
-def get_style(name: str) -> StyleSpec:
-    """Return the preset called ``name``.
-
-    Raises:
-        KeyError: if no such preset exists.
-    """
-    return STYLES[name]

@@ -49,19 +49,6 @@ def rgb_color_to_yuv(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
     return int(to_u8(y)[0, 0]), int(to_u8(u)[0, 0]), int(to_u8(v)[0, 0])
 
 
-def yuv_to_rgb(y: NDArray[np.uint8], u: NDArray[np.uint8], v: NDArray[np.uint8]) -> U8:
-    """Convert full-resolution Y and half-resolution Cb/Cr planes back to RGB (for checks)."""
-    uu = np.repeat(np.repeat(u, 2, axis=0), 2, axis=1)[: y.shape[0], : y.shape[1]]
-    vv = np.repeat(np.repeat(v, 2, axis=0), 2, axis=1)[: y.shape[0], : y.shape[1]]
-    luma = (y.astype(np.float32) - 16.0) * (255.0 / 219.0)
-    pb = (uu.astype(np.float32) - 128.0) * (255.0 / 224.0) * 2.0 * (1.0 - _KB)
-    pr = (vv.astype(np.float32) - 128.0) * (255.0 / 224.0) * 2.0 * (1.0 - _KR)
-    r = luma + pr
-    b = luma + pb
-    g = (luma - _KR * r - _KB * b) / _KG
-    return to_u8(np.stack([r, g, b], axis=-1))
-
-
 @dataclass
 class Planes:
     """A yuv420p image: Y at full size, U and V at half size (width and height even)."""

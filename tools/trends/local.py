@@ -106,7 +106,10 @@ def _items(entries: list[TrendInput], *, source: str) -> list[TrendItem]:
                 platform_hint=entry.platform_hint,
                 summary=clean_text(entry.summary, limit=1000),
                 link=entry.link,
-                extra={"velocity": entry.velocity, "points": [clean_text(p, limit=300) for p in entry.points]},
+                extra={
+                    "velocity": entry.velocity,
+                    "points": [clean_text(p, limit=300) for p in entry.points],
+                },
             )
         )
     return out

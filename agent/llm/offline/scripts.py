@@ -39,7 +39,9 @@ PROMISED = re.compile(r"\b(Two|Three|Four|Five)\b", re.I)
 def fill(template: str, topic: str) -> str:
     """A hook template with the topic in it, cased for where it stands."""
     if template.startswith("{topic}"):
-        return template.replace("{topic}", topic[:1].upper() + topic[1:], 1).replace("{topic}", in_sentence(topic))
+        return template.replace("{topic}", topic[:1].upper() + topic[1:], 1).replace(
+            "{topic}", in_sentence(topic)
+        )
     return template.replace("{topic}", in_sentence(topic))
 
 
@@ -49,7 +51,9 @@ def plan_words(messages: list[BaseMessage], schema: Any, rng: random.Random) -> 
     items = []
     for slot in inputs.get("slots", []):
         topic = str(slot["topic"])
-        count = point_count(float(slot.get("target_length_sec", 20)), int(slot.get("trend_points", 0)))
+        count = point_count(
+            float(slot.get("target_length_sec", 20)), int(slot.get("trend_points", 0))
+        )
         hook = with_count(fill(str(slot.get("hook_template") or "{topic}"), topic), count)
         items.append(
             {
@@ -78,14 +82,21 @@ def script(messages: list[BaseMessage], schema: Any, rng: random.Random) -> dict
     inputs = read_inputs(messages)
     current = inputs.get("current_script")
     if current:
-        return {**current, "body": _shortened(str(current["body"]), int(inputs.get("max_words", MAX_SCRIPT_WORDS)))}
+        return {
+            **current,
+            "body": _shortened(
+                str(current["body"]), int(inputs.get("max_words", MAX_SCRIPT_WORDS))
+            ),
+        }
     topic = str(inputs.get("topic") or "this")
     hook = str(inputs.get("hook") or f"Here is what to know about {in_sentence(topic)}.")
     target = float(inputs.get("target_length_sec", 20))
     budget = min(int(inputs.get("max_words", MAX_SCRIPT_WORDS)), int(target * WORDS_PER_SEC))
     points = [str(p).strip() for p in inputs.get("points") or [] if str(p).strip()]
     if not points and inputs.get("summary"):
-        points = [s for s in re.split(r"(?<=[.!?])\s+", str(inputs["summary"])) if len(s.split()) > 3]
+        points = [
+            s for s in re.split(r"(?<=[.!?])\s+", str(inputs["summary"])) if len(s.split()) > 3
+        ]
     promised = PROMISED.search(hook)
     wanted = (
         {"two": 2, "three": 3, "four": 4, "five": 5}[promised.group(1).lower()]
@@ -97,7 +108,11 @@ def script(messages: list[BaseMessage], schema: Any, rng: random.Random) -> dict
     spare = budget - word_count(hook) - (3 if target <= 17 else 8)
     if word_count(" ".join(chosen)) > spare:  # a short video makes its shortest points
         chosen = sorted(points, key=word_count)[: len(chosen)]
-    leads = ORDINALS if promised or inputs.get("pillar") == "education" else LEAD_INS.get(str(inputs.get("pillar")), ORDINALS)
+    leads = (
+        ORDINALS
+        if promised or inputs.get("pillar") == "education"
+        else LEAD_INS.get(str(inputs.get("pillar")), ORDINALS)
+    )
     lines = [f"{leads[i]}{lower_first(p)}" for i, p in enumerate(chosen)]
     if not lines:
         tags = [t for t in inputs.get("tags") or [] if t][:3]
@@ -159,7 +174,10 @@ def captions(messages: list[BaseMessage], schema: Any, rng: random.Random) -> di
         "inspirational": "What is your first step?",
     }
     caption = f"{hook} {questions.get(str(inputs.get('tone')), 'What would you add?')}"
-    words = re.findall(r"[a-z0-9]+", (str(inputs.get("title", "")) + " " + " ".join(inputs.get("tags", []))).lower())
+    words = re.findall(
+        r"[a-z0-9]+",
+        (str(inputs.get("title", "")) + " " + " ".join(inputs.get("tags", []))).lower(),
+    )
     tags: list[str] = []
     for word in [*inputs.get("tags", []), *words, "shorts"]:
         tag = "#" + re.sub(r"[^a-z0-9]", "", str(word).lower())

@@ -88,9 +88,7 @@ def upgrade() -> None:
     hooks = sa.table("hook_templates", sa.column("slug"), sa.column("template"))
     for slug, old, new in HOOKS:
         op.execute(
-            hooks.update()
-            .where(hooks.c.slug == slug, hooks.c.template == old)
-            .values(template=new)
+            hooks.update().where(hooks.c.slug == slug, hooks.c.template == old).values(template=new)
         )
     with op.batch_alter_table("agent_runs", schema=None) as batch_op:
         batch_op.alter_column(
@@ -100,8 +98,12 @@ def upgrade() -> None:
             existing_nullable=False,
         )
         batch_op.add_column(sa.Column("lease_owner", sa.String(length=200), nullable=True))
-        batch_op.add_column(sa.Column("heartbeat_at", db.types.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column("lease_expires_at", db.types.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("heartbeat_at", db.types.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column("lease_expires_at", db.types.UTCDateTime(timezone=True), nullable=True)
+        )
     with op.batch_alter_table("posts", schema=None) as batch_op:
         batch_op.alter_column(
             "publish_status",
@@ -132,7 +134,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("uq_agent_runs_one_active", table_name="agent_runs")
     op.execute(sa.text("UPDATE agent_runs SET status = 'error' WHERE status = 'cancelled'"))
-    op.execute(sa.text("UPDATE posts SET publish_status = 'failed' WHERE publish_status = 'cancelled'"))
+    op.execute(
+        sa.text("UPDATE posts SET publish_status = 'failed' WHERE publish_status = 'cancelled'")
+    )
     with op.batch_alter_table("posts", schema=None) as batch_op:
         batch_op.alter_column(
             "publish_status",
@@ -153,9 +157,7 @@ def downgrade() -> None:
     hooks = sa.table("hook_templates", sa.column("slug"), sa.column("template"))
     for slug, old, new in HOOKS:
         op.execute(
-            hooks.update()
-            .where(hooks.c.slug == slug, hooks.c.template == new)
-            .values(template=old)
+            hooks.update().where(hooks.c.slug == slug, hooks.c.template == new).values(template=old)
         )
     events = sa.table("event_logs", sa.column("event_type"))
     op.execute(events.delete().where(events.c.event_type.notin_(OLD_EVENT_TYPES)))
