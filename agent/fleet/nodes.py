@@ -10,6 +10,7 @@ concurrency, started here and stopped with ``twin worker``. Run one yourself wit
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import subprocess
@@ -151,6 +152,10 @@ def main(argv: list[str] | None = None) -> None:
     settings = load_settings()
     configure_logging(settings)
     app = build_app(settings)
+    from agent.fleet.tasks import PRELOAD
+
+    for module in PRELOAD[args.queue]:
+        importlib.import_module(module)
     count = args.concurrency or default_concurrency(args.queue)
     worker = app.Worker(
         queues=[queue_name(settings, args.queue)],
