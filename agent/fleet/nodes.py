@@ -13,6 +13,7 @@ import argparse
 import importlib
 import logging
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -161,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
         queues=[queue_name(settings, args.queue)],
         concurrency=count,
         pool_cls="prefork",
-        hostname=f"{args.queue}.{os.getpid()}@%h",
+        hostname=f"{args.queue}.{os.getpid()}@{socket.gethostname() or 'localhost'}",
         loglevel=settings.log_level,
         without_gossip=True,
         without_mingle=True,
