@@ -183,11 +183,21 @@ def _wait_finished(fleet_: Fleet, agent_ids: list[str], week: str, timeout: floa
         done = {r.agent_id for r in runs if r.status == RunStatus.finished}
         failed = [r for r in runs if r.status == RunStatus.error]
         if failed:
-            raise SystemExit(f"a run failed: {failed[0].error_message}")
+            raise SystemExit(
+                f"a run failed: {failed[0].error_message}\n{_trace(fleet_, failed[0].id)}"
+            )
         if wanted <= done:
             return
         time.sleep(0.2)
     raise SystemExit(f"weeks did not finish within {timeout:.0f} s")
+
+
+def _trace(fleet_: Fleet, run_id: uuid.UUID) -> str:
+    from db.models import ErrorLog
+
+    with fleet_.system.sessions() as session:
+        logs = list(session.scalars(select(ErrorLog).where(ErrorLog.run_id == run_id)))
+    return "\n".join((log.stack_trace or log.message)[-2500:] for log in logs)
 
 
 def throughput(args: argparse.Namespace, count: int) -> float:
