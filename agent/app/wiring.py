@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -216,6 +217,10 @@ def fleet_limiter(resources: Resources, bucket: str, rate: str) -> BaseRateLimit
     return FleetRateLimiter(TokenBucket(resources.sessions, bucket, parse_rate(rate)))
 
 
+CHECKPOINT_SETUP_LOCK = 0x7477696E  # "twin": the advisory lock around the checkpointer's setup
+_checkpoints_ready: set[str] = set()
+
+
 @contextmanager
 def checkpointer(resources: Resources) -> Iterator[BaseCheckpointSaver[Any]]:
     """LangGraph checkpoints in the application's own database."""
@@ -239,7 +244,20 @@ def checkpointer(resources: Resources) -> Iterator[BaseCheckpointSaver[Any]]:
     dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(dsn, autocommit=True, prepare_threshold=0, row_factory=dict_row) as pg:
         saver_pg = PostgresSaver(pg)  # type: ignore[arg-type]
-        saver_pg.setup()
+        if dsn not in _checkpoints_ready:
+            # Several processes of a fleet start their first runs together on a new database:
+            # LangGraph's setup() is not safe to run at once, so one at a time, under a lock.
+            # The lock is tried, not waited for: its migrations build indexes CONCURRENTLY,
+            # which wait for every open transaction, a blocked lock request included.
+            while not pg.execute(
+                "SELECT pg_try_advisory_lock(%s) AS taken", (CHECKPOINT_SETUP_LOCK,)
+            ).fetchone()["taken"]:  # type: ignore[index]
+                time.sleep(0.1)
+            try:
+                saver_pg.setup()
+            finally:
+                pg.execute("SELECT pg_advisory_unlock(%s)", (CHECKPOINT_SETUP_LOCK,))
+            _checkpoints_ready.add(dsn)
         yield saver_pg
 
 

@@ -10,8 +10,10 @@ concurrency, started here and stopped with ``twin worker``. Run one yourself wit
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -151,12 +153,16 @@ def main(argv: list[str] | None = None) -> None:
     settings = load_settings()
     configure_logging(settings)
     app = build_app(settings)
+    from agent.fleet.tasks import PRELOAD
+
+    for module in PRELOAD[args.queue]:
+        importlib.import_module(module)
     count = args.concurrency or default_concurrency(args.queue)
     worker = app.Worker(
         queues=[queue_name(settings, args.queue)],
         concurrency=count,
         pool_cls="prefork",
-        hostname=f"{args.queue}.{os.getpid()}@%h",
+        hostname=f"{args.queue}.{os.getpid()}@{socket.gethostname() or 'localhost'}",
         loglevel=settings.log_level,
         without_gossip=True,
         without_mingle=True,

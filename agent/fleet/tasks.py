@@ -1,9 +1,11 @@
 """The fleet's tasks: a weekly run, one reel's render, a pass of the publish loop.
 
 Each is the in-process code path run inside a Celery worker: the weekly task is
-:func:`agent.scheduling.jobs.run_week` (the weekly job's own logic), the publish task is
-:func:`agent.scheduling.jobs.publish_due_job`. Tasks are registered as shared tasks, so they
-bind to whichever app :func:`agent.fleet.app.build_app` made in this process.
+:func:`agent.scheduling.jobs.run_week` (the weekly job's own logic), the render task is the
+built-in renderer, the publish task is :func:`agent.publishing.due.publish_due`. Tasks are
+registered as shared tasks, so they bind to whichever app :func:`agent.fleet.app.build_app`
+made in this process. This module imports little: each queue's process loads what its own
+tasks need (see :data:`PRELOAD`), so a render worker never loads the graph.
 """
 
 from __future__ import annotations
@@ -11,39 +13,59 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import shared_task
 from celery.app.task import Task
 
-from agent.scheduling.job_context import JobRuntime
+if TYPE_CHECKING:
+    from agent.app.resources import Resources
+    from agent.scheduling.job_context import JobRuntime
 
-__all__ = ["publish_due_task", "render_reel_task", "weekly_run", "worker_runtime"]
+__all__ = ["PRELOAD", "publish_due_task", "render_reel_task", "weekly_run", "worker_runtime"]
 
 log = logging.getLogger("twin.fleet")
 MAX_BUSY_RETRIES = 30
+PRELOAD = {
+    "weeks": ("agent.scheduling.jobs", "agent.app.wiring"),
+    "render": ("tools.render.engine", "agent.creating.render_pool"),
+    "publish": ("agent.publishing.due",),
+}
+"""What each queue's worker process imports before it forks its pool (the children share it)."""
+_systems: dict[int, Resources] = {}
 _runtimes: dict[int, JobRuntime] = {}
 
 
+def worker_system() -> Resources:
+    """This worker process's database, settings and cipher, opened on its first task (after
+    the fork, so no connection is shared with the parent)."""
+    pid = os.getpid()
+    system = _systems.get(pid)
+    if system is None:
+        from agent.app.resources import open_resources
+        from agent.settings import load_settings
+
+        _systems.clear()
+        system = _systems[pid] = open_resources(load_settings())
+    return system
+
+
 def worker_runtime() -> JobRuntime:
-    """This worker process's system and wiring, built on its first task (after the fork)."""
+    """What a week runs with in this worker process: its system, and renders on the queue."""
     pid = os.getpid()
     runtime = _runtimes.get(pid)
     if runtime is None:
-        from agent.app.resources import open_resources
         from agent.app.wiring import Wiring
         from agent.fleet.renders import render_on_queue
-        from agent.settings import load_settings
+        from agent.scheduling.job_context import JobRuntime
 
-        settings = load_settings()
-        _runtimes.clear()  # a forked child drops its parent's
-        runtime = JobRuntime(
-            system=open_resources(settings),
-            render_quality=settings.render_quality,
-            wiring=Wiring(render_many=render_on_queue(settings)),
+        system = worker_system()
+        _runtimes.clear()
+        runtime = _runtimes[pid] = JobRuntime(
+            system=system,
+            render_quality=system.settings.render_quality,
+            wiring=Wiring(render_many=render_on_queue(system.settings)),
         )
-        _runtimes[pid] = runtime
     return runtime
 
 
@@ -90,7 +112,7 @@ def render_reel_task(job_id: str, request_json: str) -> dict[str, Any]:
     from tools.render.base import RenderError, RenderRequest
     from tools.render.engine import render_reel
 
-    system = worker_runtime().system
+    system = worker_system()
     request = RenderRequest.model_validate_json(request_json)
     try:
         result = render_reel(request, progress_writer(system.sessions, uuid.UUID(job_id)))
@@ -101,10 +123,17 @@ def render_reel_task(job_id: str, request_json: str) -> dict[str, Any]:
 
 @shared_task(name="twin.publish_due")
 def publish_due_task() -> int:
-    """One pass of the publish loop (exactly once per post: the publish leases decide)."""
-    from agent.scheduling.jobs import publish_due_job
+    """One pass of the publish loop (exactly once per post: the publish leases decide).
 
-    return publish_due_job(scheduled_at=datetime.now(UTC), runtime=worker_runtime())
+    Returns:
+        How many posts were tried.
+    """
+    from agent.publishing.due import publish_due
+
+    report = publish_due(worker_system())
+    for outcome in report.outcomes:
+        log.info("post %s: %s %s", str(outcome.post_id)[:8], outcome.status.value, outcome.message)
+    return len(report.outcomes)
 
 
 def _agent_name(runtime: JobRuntime, agent_id: str) -> str:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.enums import Platform, TrendSource
@@ -64,8 +65,9 @@ def upsert_signals(
             )
         )
     }
-    rows: list[TrendSignal] = []
-    seen: set[tuple[str, str]] = set()
+    stored: dict[tuple[str, str], TrendSignal] = {}
+    new: dict[tuple[str, str], dict[str, Any]] = {}
+    seen: dict[tuple[str, str], None] = {}
     for signal in signals:
         kind = (
             signal.kind if signal.kind in TrendSource.__members__ else TrendSource.local_file.value
@@ -74,7 +76,7 @@ def upsert_signals(
         key = (kind, topic)
         if key in seen:
             continue
-        seen.add(key)
+        seen[key] = None
         hint = signal.platform_hint if signal.platform_hint in Platform.__members__ else None
         values: dict[str, Any] = {
             "source_name": signal.source[:200],
@@ -85,20 +87,50 @@ def upsert_signals(
         }
         row = existing.get(key)
         if row is None:
-            row = TrendSignal(
-                niche=niche,
-                source=TrendSource(kind),
-                topic=topic,
-                collected_at=collected_at,
-                **values,
-            )
-            session.add(row)
-        else:
-            for name, value in values.items():
-                setattr(row, name, value)
-        rows.append(row)
+            new[key] = values
+            continue
+        for name, value in values.items():
+            setattr(row, name, value)
+        stored[key] = row
+    # New rows go in key order, each in its own savepoint: when another run stores the same
+    # niche's signals at the same moment (two agents of one niche on a fleet), the later insert
+    # waits for the earlier transaction and then updates its row instead of failing the run;
+    # the common order means two such runs never wait for each other.
+    for key in sorted(new):
+        stored[key] = _insert_or_update(session, niche, collected_at, key, new[key])
     session.flush()
-    return rows
+    return [stored[key] for key in seen]
+
+
+def _insert_or_update(
+    session: Session,
+    niche: str,
+    collected_at: datetime,
+    key: tuple[str, str],
+    values: dict[str, Any],
+) -> TrendSignal:
+    kind, topic = key
+    row = TrendSignal(
+        niche=niche, source=TrendSource(kind), topic=topic, collected_at=collected_at, **values
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+        return row
+    except IntegrityError:
+        other = session.scalar(
+            select(TrendSignal).where(
+                TrendSignal.niche == niche,
+                TrendSignal.source == TrendSource(kind),
+                TrendSignal.topic == topic,
+                TrendSignal.collected_at == collected_at,
+            )
+        )
+        if other is None:
+            raise
+        for name, value in values.items():
+            setattr(other, name, value)
+        return other
 
 
 def score_history(*, session: Session, niche: str, before: date, days: int = 28) -> list[float]:

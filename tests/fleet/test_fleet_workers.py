@@ -27,6 +27,7 @@ from tests.scheduler.conftest import make_system
 ROOT = Path(__file__).resolve().parents[2]
 WEEK = "2030-W11"
 AGENTS = 6
+REELS = 1  # a reel a week each: the test is about the queue, not the renderer
 runner = CliRunner()
 
 
@@ -78,7 +79,7 @@ def six_agents(system: Resources) -> None:
         add_agent(system, name=f"Creator {n}", user_email=email, niche="ai-tools")
     with transaction(system.sessions) as session:
         for agent in list_agents(session=session):
-            update_agent_policy(session=session, agent=agent, posts_per_week=2)
+            update_agent_policy(session=session, agent=agent, posts_per_week=REELS)
 
 
 def delete_queues(broker_url: str, prefix: str) -> None:
@@ -175,7 +176,7 @@ def test_a_killed_worker_loses_no_week_and_duplicates_nothing(
                 )
             )
         )
-        assert len(approved) == AGENTS * 2
+        assert len(approved) == AGENTS * REELS
         posts = list(session.scalars(select(Post)))
         accounts = {a.id: a for a in session.scalars(select(SocialAccount))}
         assert len({(p.reel_id, p.account_id) for p in posts}) == len(posts)
