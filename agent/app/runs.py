@@ -33,7 +33,7 @@ from agent.review.hitl import reels_of, resume_value
 from agent.schemas import ReelDecision
 from agent.strategy.weeks import next_week, parse_week, week_key
 from db.engine import transaction
-from db.enums import ErrorScope, PublishStatus, RunStatus, Severity, TriggerType
+from db.enums import ACTIVE_RUN, ErrorScope, PublishStatus, RunStatus, Severity, TriggerType
 from db.models import AgentRun, CalendarItem, ContentCalendar, MediaAsset, Post, VideoReel
 from db.repo import leases
 from db.repo.identity import get_agent
@@ -121,6 +121,9 @@ def start_run(
         with transaction(system.sessions) as session:
             planned = leases.week_runs(session=session, agent_id=agent_id, week=week)
             if planned and not replan:
+                live = next((r for r in planned if r.status in ACTIVE_RUN), None)
+                if live is not None:  # it became active since the check above: say who has it
+                    raise RunError(leases.busy_reason(live, datetime.now(UTC)))
                 first = planned[0]
                 raise RunError(
                     f"week {week} was planned already by run {str(first.id)[:8]} "
