@@ -168,7 +168,8 @@ def resume_run(
     wiring: Wiring | None = None,
 ) -> RunOutcome:
     """Continue a stopped, crashed or waiting run from its last checkpoint (or from its start
-    when it was stopped before its first one).
+    when it was stopped before its first one). A waiting run whose driver was killed before it
+    let go (see ``leases.is_stale``) is continued without decisions: its question is asked again.
 
     Raises:
         RunError: The run is finished, cancelled, waits for decisions that were not given,
@@ -177,9 +178,10 @@ def resume_run(
     with system.sessions() as session:
         run = get_run(session=session, run_id=run_id)
         rid, status = run.id, run.status
+        stale = leases.is_stale(run, datetime.now(UTC))
     if status in (RunStatus.finished, RunStatus.cancelled):
         raise RunError(f"run {rid} already {status.value}")
-    if status == RunStatus.waiting_review and decisions is None:
+    if status == RunStatus.waiting_review and decisions is None and not stale:
         raise RunError(f"run {rid} waits for review: give decisions with 'twin approve {str(rid)[:8]}'")
     if status != RunStatus.waiting_review and decisions is not None:
         raise RunError(f"run {rid} is not waiting for review (status {status.value})")

@@ -13,14 +13,21 @@ import pytest
 from sqlalchemy import func, select
 
 from agent.app.resources import Resources
-from agent.app.runs import resume_run, simulated_start, start_run
+from agent.app.runs import (
+    decisions_payload,
+    pending_review,
+    resume_run,
+    simulated_start,
+    start_run,
+)
 from agent.app.wiring import checkpointer
 from agent.errors import RunError
 from agent.graph import build_graph
 from agent.publishing.due import publish_due
+from agent.schemas import ReelDecision
 from db.engine import transaction
-from db.enums import PublishStatus, RunStatus, TriggerType
-from db.models import AgentRun, ContentCalendar, Post, PublisherTask
+from db.enums import ApprovalStatus, PublishStatus, RunStatus, TriggerType
+from db.models import AgentRun, ContentCalendar, Post, PublisherTask, VideoReel
 from db.repo import leases
 from db.repo.identity import get_agent
 from db.repo.runs import create_run
@@ -209,3 +216,83 @@ def test_a_replan_of_a_week_waiting_for_review_cancels_that_run(
         assert old.error_message == "superseded by a replan of its week"
     with pytest.raises(RunError, match="already cancelled"):
         resume_run(system, waiting.run_id, wiring=wiring(), decisions={"decisions": []})
+
+
+class Dies(BaseException):
+    """Stands for a SIGKILL: not an Exception, so nothing in the run catches it."""
+
+
+def _dies_at_the_question(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review links its reels' media as it builds the question, after it marked the run
+    waiting and before the question is saved: the process dies there."""
+    import agent.app.wiring as wiring_module
+
+    def links(_settings: object) -> object:
+        def link(_path: object) -> str:
+            raise Dies()
+
+        return link
+
+    monkeypatch.setattr(wiring_module, "media_links", links)
+
+
+def _as_a_kill_leaves_it(system: Resources) -> uuid.UUID:
+    """A SIGKILL runs no cleanup: the lease stays with the dead driver."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    with transaction(system.sessions) as session:
+        row = session.scalar(select(AgentRun))
+        assert row is not None and row.status == RunStatus.waiting_review
+        row.lease_owner = f"{leases.this_process().rpartition(':')[0]}:{proc.pid}"
+        row.lease_expires_at = datetime.now(UTC) + timedelta(minutes=5)
+        return row.id
+
+
+def test_a_run_killed_before_its_review_question_was_saved_is_asked_again(
+    system: Resources, wiring: Wire, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patch:
+        _dies_at_the_question(patch)
+        with pytest.raises(Dies):
+            start_run(system, week=WEEK, wiring=wiring())
+    run_id = _as_a_kill_leaves_it(system)
+    assert pending_review(system, run_id) is None, "no question was saved"
+    with system.sessions() as session:
+        row = session.get(AgentRun, run_id)
+        assert row is not None and leases.is_stale(row, datetime.now(UTC))
+        assert [r.id for r in leases.stale_runs(session=session, now=datetime.now(UTC))] == [run_id]
+    again = start_run(system, wiring=wiring())  # a plain run takes it over and asks again
+    assert (again.run_id, again.status) == (str(run_id), RunStatus.waiting_review)
+    assert again.review is not None and len(again.review["reels"]) == 3
+    decisions = [
+        ReelDecision(reel_id=r["reel_id"], action="approve") for r in again.review["reels"]
+    ]
+    payload = decisions_payload(again.review, decisions, "creator")
+    done = resume_run(system, str(run_id), wiring=wiring(), decisions=payload)
+    assert done.status == RunStatus.finished, done.error
+    assert done.summary["posts"] == {"scheduled": 3}
+
+
+def test_twin_approve_asks_a_killed_runs_question_again_and_applies_the_answer(
+    system: Resources, wiring: Wire, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from agent.cli import app
+
+    with monkeypatch.context() as patch:
+        _dies_at_the_question(patch)
+        with pytest.raises(Dies):
+            start_run(system, week=WEEK, wiring=wiring())
+    run_id = _as_a_kill_leaves_it(system)
+    env = {
+        "TWIN_DATA_DIR": str(system.settings.data_dir),
+        "TWIN_DATABASE_URL": system.settings.resolved_database_url,
+    }
+    result = CliRunner().invoke(app, ["approve", str(run_id)[:8], "--all", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    with system.sessions() as session:
+        row = session.get(AgentRun, run_id)
+        assert row is not None and row.status == RunStatus.finished and row.lease_owner is None
+        reels = list(session.scalars(select(VideoReel.approval_status)))
+    assert reels == [ApprovalStatus.creator_approved] * 3

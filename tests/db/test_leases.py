@@ -118,9 +118,14 @@ def test_an_expired_lease_or_a_dead_owner_is_taken_over_and_the_run_is_stale(
         assert [r.id for r in leases.stale_runs(session=session, now=NOW)] == [other]
     assert _claim(sessions, other, leases.this_process(), NOW + timedelta(seconds=1)) is None
     assert _row(sessions, other).lease_owner == leases.this_process()
-    # A run waiting for review is never stale: it waits for a person, not a process.
+    # A run waiting for review whose driver let go waits for a person, not a process; one whose
+    # lease a killed driver still holds was stopped before its question was saved.
     waiting = _run(sessions, _agent(sessions, "cy@example.com"), RunStatus.waiting_review)
     assert not leases.is_stale(_row(sessions, waiting), NOW + timedelta(days=30))
+    assert _claim(sessions, waiting, dead) is None
+    assert leases.is_stale(_row(sessions, waiting), NOW)
+    with sessions() as session:
+        assert [r.id for r in leases.stale_runs(session=session, now=NOW)] == [waiting]
 
 
 def test_the_reason_a_run_refuses_names_the_run_and_what_to_do(
