@@ -33,7 +33,7 @@ from agent.review.hitl import reels_of, resume_value
 from agent.schemas import ReelDecision
 from agent.strategy.weeks import next_week, parse_week, week_key
 from db.engine import transaction
-from db.enums import ErrorScope, PublishStatus, RunStatus, Severity, TriggerType
+from db.enums import ACTIVE_RUN, ErrorScope, PublishStatus, RunStatus, Severity, TriggerType
 from db.models import AgentRun, CalendarItem, ContentCalendar, MediaAsset, Post, VideoReel
 from db.repo import leases
 from db.repo.identity import get_agent
@@ -132,6 +132,9 @@ def start_run(
         with transaction(system.sessions) as session:
             planned = leases.week_runs(session=session, agent_id=agent_id, week=week)
             if planned and not replan and not spike_topic:
+                live = next((r for r in planned if r.status in ACTIVE_RUN), None)
+                if live is not None:  # it became active since the check above: say who has it
+                    raise RunError(leases.busy_reason(live, datetime.now(UTC)))
                 first = planned[0]
                 raise RunError(
                     f"week {week} was planned already by run {str(first.id)[:8]} "
@@ -183,7 +186,8 @@ def resume_run(
     wiring: Wiring | None = None,
 ) -> RunOutcome:
     """Continue a stopped, crashed or waiting run from its last checkpoint (or from its start
-    when it was stopped before its first one).
+    when it was stopped before its first one). A waiting run whose driver was killed before it
+    let go (see ``leases.is_stale``) is continued without decisions: its question is asked again.
 
     Raises:
         RunError: The run is finished, cancelled, waits for decisions that were not given,
@@ -192,9 +196,10 @@ def resume_run(
     with system.sessions() as session:
         run = get_run(session=session, run_id=run_id)
         rid, status = run.id, run.status
+        stale = leases.is_stale(run, datetime.now(UTC))
     if status in (RunStatus.finished, RunStatus.cancelled):
         raise RunError(f"run {rid} already {status.value}")
-    if status == RunStatus.waiting_review and decisions is None:
+    if status == RunStatus.waiting_review and decisions is None and not stale:
         raise RunError(
             f"run {rid} waits for review: give decisions with 'twin approve {str(rid)[:8]}'"
         )

@@ -158,7 +158,7 @@ def approve(
     system = system_for(data_dir)
     with system.sessions() as session:
         rid = get_run(session=session, run_id=run_id).id
-    review = pending_review(system, rid)
+    review = pending_review(system, rid) or _ask_again(system, rid)
     if review is None:
         raise RunError(f"run {str(rid)[:8]} is not waiting for review")
     ids = [r["reel_id"] for r in review["reels"]]
@@ -173,6 +173,21 @@ def approve(
     payload = decisions_payload(review, decisions, "creator")
     outcome = drive(resume_run, system, str(rid), as_json=as_json, decisions=payload)
     print_outcome(outcome, as_json)
+
+
+def _ask_again(system: Resources, run_id: Any) -> dict[str, Any] | None:
+    """The question of a waiting run whose driver was killed before it saved it: asked again."""
+    from agent.app.runs import resume_run
+    from db.repo.leases import is_stale
+
+    with system.sessions() as session:
+        row = session.get(AgentRun, run_id)
+        if row is None or not (
+            row.status == RunStatus.waiting_review and is_stale(row, datetime.now(UTC))
+        ):
+            return None
+    outcome = resume_run(system, str(run_id))
+    return outcome.review if outcome.status == RunStatus.waiting_review else None
 
 
 def _audit_decisions(system: Resources, run_id: Any, decisions: list[ReelDecision]) -> None:

@@ -3,7 +3,9 @@
 A lease is ``(owner, heartbeat_at, lease_expires_at)`` on the ``agent_runs`` row, taken with
 a compare-and-set (an UPDATE that only matches when nobody else holds a live lease) and renewed
 while the run is driven. A run whose lease has expired while it is still ``running`` is stale:
-its process died, and any driver may take it over.
+its process died, and any driver may take it over. So is a run ``waiting_review`` whose lease is
+still held by a driver that is gone: a driver releases the lease once the review question is
+saved, so that one was killed in between (the question may never have been saved).
 """
 
 from __future__ import annotations
@@ -120,12 +122,21 @@ def release(*, session: Session, run_id: uuid.UUID, owner: str) -> None:
     )
 
 
-def is_stale(run: AgentRun, now: datetime) -> bool:
-    """A running run that nobody drives: its lease expired, it never had one, or its owner on
-    this host was killed."""
-    return run.status == RunStatus.running and (
+def _lease_is_dead(run: AgentRun, now: datetime) -> bool:
+    return (
         run.lease_expires_at is None or run.lease_expires_at < now or owner_is_gone(run.lease_owner)
     )
+
+
+def is_stale(run: AgentRun, now: datetime) -> bool:
+    """A run that nobody drives: running with its lease expired, never taken, or held by a
+    killed process of this host; or waiting for review with its lease still held by a driver
+    that is gone (killed before it saved the question and let go)."""
+    if run.status == RunStatus.running:
+        return _lease_is_dead(run, now)
+    if run.status == RunStatus.waiting_review:
+        return run.lease_owner is not None and _lease_is_dead(run, now)
+    return False
 
 
 def active_run(*, session: Session, agent_id: uuid.UUID) -> AgentRun | None:
@@ -136,11 +147,11 @@ def active_run(*, session: Session, agent_id: uuid.UUID) -> AgentRun | None:
 
 
 def stale_runs(*, session: Session, now: datetime) -> list[AgentRun]:
-    """Running runs whose driver is gone, oldest first (the worker resumes them)."""
-    running = session.scalars(
-        select(AgentRun).where(AgentRun.status == RunStatus.running).order_by(AgentRun.started_at)
+    """Active runs whose driver is gone, oldest first (the worker resumes them)."""
+    active = session.scalars(
+        select(AgentRun).where(AgentRun.status.in_(ACTIVE_RUN)).order_by(AgentRun.started_at)
     )
-    return [run for run in running if is_stale(run, now)]
+    return [run for run in active if is_stale(run, now)]
 
 
 def week_runs(*, session: Session, agent_id: uuid.UUID, week: str) -> list[AgentRun]:
@@ -162,13 +173,13 @@ def week_runs(*, session: Session, agent_id: uuid.UUID, week: str) -> list[Agent
 def busy_reason(run: AgentRun, now: datetime) -> str:
     """Why another run cannot start: this one owns the agent's week."""
     rid = str(run.id)[:8]
+    if is_stale(run, now):
+        return f"run {rid} of {run.week_key} stopped without finishing: resume it with 'twin run --resume {rid}'"
     if run.status == RunStatus.waiting_review:
         return (
             f"run {rid} of {run.week_key} waits for review: approve it with 'twin approve {rid}', "
             f"or plan that week again with --week {run.week_key} --replan"
         )
-    if is_stale(run, now):
-        return f"run {rid} of {run.week_key} stopped without finishing: resume it with 'twin run --resume {rid}'"
     holder = Holder(run.lease_owner or "another process", run.heartbeat_at, run.lease_expires_at)
     return f"run {rid} of {run.week_key} is being driven by {holder.describe(now)}"
 

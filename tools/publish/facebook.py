@@ -13,7 +13,7 @@ from tools.publish.base import (
     PublishResult,
     RateLimitState,
 )
-from tools.publish.commit import commit_once
+from tools.publish.commit import commit_once, created
 from tools.publish.errors import classify_meta
 from tools.publish.idempotency import caption_with_marker, has_marker, marker_for
 from tools.publish.identity import AccountIdentity
@@ -119,7 +119,10 @@ class FacebookPublisher(FacebookComments):
                     f"Facebook: finishing reel {video_id} was refused; publish again",
                     code="finish_refused",
                 )
-            return self.status(video_id, account=account, credentials=credentials)
+            # Finished: a failing status read below cannot undo that.
+            return created(
+                video_id, lambda: self.status(video_id, account=account, credentials=credentials)
+            )
 
         def lookup() -> PublishResult | None:
             result = self.status(video_id, account=account, credentials=credentials)

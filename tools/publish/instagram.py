@@ -12,7 +12,7 @@ from tools.publish.base import (
     PublishResult,
     RateLimitState,
 )
-from tools.publish.commit import commit_once
+from tools.publish.commit import commit_once, created
 from tools.publish.errors import classify_meta
 from tools.publish.idempotency import caption_with_marker, has_marker, marker_for
 from tools.publish.identity import AccountIdentity
@@ -117,7 +117,11 @@ class InstagramPublisher(InstagramComments):
                 idempotent=False,
                 secrets=secrets,
             )
-            return self._result(str(body["id"]), credentials, {"container_id": container_id})
+            media_id = str(body["id"])  # it is out: a failing read below cannot undo that
+            return created(
+                media_id,
+                lambda: self._result(media_id, credentials, {"container_id": container_id}),
+            )
 
         def lookup() -> PublishResult | None:
             state = self._container(container_id, credentials)

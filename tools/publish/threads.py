@@ -13,7 +13,7 @@ from tools.publish.base import (
     PublishResult,
     RateLimitState,
 )
-from tools.publish.commit import commit_once
+from tools.publish.commit import commit_once, created
 from tools.publish.errors import classify_meta
 from tools.publish.idempotency import caption_with_marker, has_marker, marker_for
 from tools.publish.identity import AccountIdentity
@@ -113,7 +113,11 @@ class ThreadsPublisher(ThreadsComments):
                 idempotent=False,
                 secrets=secrets,
             )
-            result = self.status(str(body["id"]), account=account, credentials=credentials)
+            thread_id = str(body["id"])  # it is out: a failing read below cannot undo that
+            result = created(
+                thread_id,
+                lambda: self.status(thread_id, account=account, credentials=credentials),
+            )
             result.raw["container_id"] = container_id
             return result
 

@@ -18,6 +18,7 @@ from tools.publish.base import (
     PublishResult,
     RateLimitState,
 )
+from tools.publish.commit import created, still_unconfirmed
 from tools.publish.errors import classify_tiktok
 from tools.publish.http import UNCONFIRMED
 from tools.publish.idempotency import caption_with_marker, has_marker, marker_for
@@ -165,7 +166,8 @@ class TikTokPublisher:
         )
         publish_id = str(init["publish_id"])
         self._upload(str(init["upload_url"]), publish_id, data, chunk, count, credentials)
-        result = self._poll(publish_id, credentials)
+        # Every chunk is in, so the post is made: a failing status read cannot undo that.
+        result = created(publish_id, lambda: self._poll(publish_id, credentials))
         result.raw["marker"] = marker_for(request.idempotency_key)
         result.raw["privacy_level"] = privacy
         if note:
@@ -203,7 +205,11 @@ class TikTokPublisher:
                 if exc.code != UNCONFIRMED or failures > self.options.retry.max_attempts:
                     raise
                 self.options.sleep(self.api.backoff(failures, None))
-                received = int(self._status(publish_id, credentials).get("uploaded_bytes") or 0)
+                try:
+                    status = self._status(publish_id, credentials)
+                except PublishError as probe:
+                    raise still_unconfirmed(exc, probe) from None
+                received = int(status.get("uploaded_bytes") or 0)
                 index = count if received >= len(data) else min(received // chunk, count - 1)
 
     def _status(self, publish_id: str, credentials: Credentials) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from tools.publish.base import (
     PublishResult,
     RateLimitState,
 )
+from tools.publish.commit import still_unconfirmed
 from tools.publish.errors import classify_youtube
 from tools.publish.http import UNCONFIRMED
 from tools.publish.idempotency import caption_with_marker, has_marker, marker_for
@@ -196,7 +197,10 @@ class YouTubeShortsPublisher(YouTubeComments):
                 if exc.code != UNCONFIRMED or failures > self.options.retry.max_attempts:
                     raise
                 self.options.sleep(self.api.backoff(failures, exc.retry_after))
-                response = self._probe(session, total, credentials)
+                try:
+                    response = self._probe(session, total, credentials)
+                except PublishError as probe:
+                    raise still_unconfirmed(exc, probe) from None
             if response.status_code in (200, 201):
                 return dict(response.json())
             offset = _next_offset(response)
