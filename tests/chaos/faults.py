@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from agent.publishing.adhoc import adhoc_post
 from sqlalchemy import select
 
 from agent.app.bootstrap import initialise
@@ -40,6 +39,7 @@ from agent.app.resources import Resources, open_resources
 from agent.context import FastForwardClock
 from agent.publishing.accounts import connect_account
 from agent.publishing.service import Outcome, PublishService
+from agent.publishing.single_post import adhoc_post
 from agent.settings import load_settings
 from db.engine import transaction
 from db.enums import IntegrationStatus, Platform, PublishStatus, TaskStatus

@@ -100,13 +100,15 @@ def wait_for(what: str, check: object, timeout: float, logs: list[Path]) -> None
         if check():  # type: ignore[operator]
             return
         time.sleep(0.5)
-    tails = "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}" for log in logs)
+    tails = "\n".join(
+        f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}" for log in logs if log.exists()
+    )
     pytest.fail(f"timed out waiting for {what}\n{tails}")
 
 
 @pytest.mark.slow
 @pytest.mark.postgres
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(720)
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 def test_a_killed_worker_loses_no_week_and_duplicates_nothing(
     tmp_path: Path, db_url: str, broker_url: str
@@ -136,7 +138,7 @@ def test_a_killed_worker_loses_no_week_and_duplicates_nothing(
                 for run in week_runs(system)
             )
 
-        wait_for("a week in progress on the first worker", victim_is_mid_week, 120, logs)
+        wait_for("a week in progress on the first worker", victim_is_mid_week, 240, logs)
         os.killpg(victim.pid, signal.SIGKILL)
         victim.wait(timeout=10)
         workers.append(start_worker(env, logs[2]))
@@ -145,7 +147,7 @@ def test_a_killed_worker_loses_no_week_and_duplicates_nothing(
             runs = week_runs(system)
             return len(runs) >= AGENTS and all(run.status == RunStatus.finished for run in runs)
 
-        wait_for("every week to finish", all_finished, 180, logs)
+        wait_for("every week to finish", all_finished, 360, logs)
     finally:
         for worker in workers:
             if worker.poll() is None:
