@@ -10,7 +10,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from agent.publishing.due import publish_due
 from sqlalchemy import func, select
 
 from agent.app.resources import Resources
@@ -24,6 +23,7 @@ from agent.app.runs import (
 from agent.app.wiring import checkpointer
 from agent.errors import RunError
 from agent.graph import build_graph
+from agent.publishing.due_posts import publish_due
 from agent.schemas import ReelDecision
 from db.engine import transaction
 from db.enums import ApprovalStatus, PublishStatus, RunStatus, TriggerType

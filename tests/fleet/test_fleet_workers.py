@@ -100,7 +100,9 @@ def wait_for(what: str, check: object, timeout: float, logs: list[Path]) -> None
         if check():  # type: ignore[operator]
             return
         time.sleep(0.5)
-    tails = "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}" for log in logs)
+    tails = "\n".join(
+        f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}" for log in logs if log.exists()
+    )
     pytest.fail(f"timed out waiting for {what}\n{tails}")
 
 
