@@ -2,7 +2,7 @@
 
 Each is the in-process code path run inside a Celery worker: the weekly task is
 :func:`agent.scheduling.jobs.run_week` (the weekly job's own logic), the render task is the
-built-in renderer, the publish task is :func:`agent.publishing.due.publish_due`. Tasks are
+built-in renderer, the publish task is :func:`agent.publishing.due_posts.publish_due`. Tasks are
 registered as shared tasks, so they bind to whichever app :func:`agent.fleet.app.build_app`
 made in this process. This module imports little: each queue's process loads what its own
 tasks need (see :data:`PRELOAD`), so a render worker never loads the graph.
@@ -29,7 +29,7 @@ MAX_BUSY_RETRIES = 30
 PRELOAD = {
     "weeks": ("agent.scheduling.jobs", "agent.app.wiring"),
     "render": ("tools.render.engine", "agent.creating.render_pool"),
-    "publish": ("agent.publishing.due",),
+    "publish": ("agent.publishing.due_posts",),
 }
 """What each queue's worker process imports before it forks its pool (the children share it)."""
 _systems: dict[int, Resources] = {}
@@ -128,7 +128,7 @@ def publish_due_task() -> int:
     Returns:
         How many posts were tried.
     """
-    from agent.publishing.due import publish_due
+    from agent.publishing.due_posts import publish_due
 
     report = publish_due(worker_system())
     for outcome in report.outcomes:
